@@ -1,0 +1,56 @@
+# tutorial-rnn: `make book` builds the website, `make test` runs every check.
+# Both create .venv on first use and install the pinned requirements and the package.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+TOC     := $(CURDIR)/book/_toc.yml
+# Strict: nitpicky, warnings are errors, but report them all before failing.
+JB_STRICT := -n -W --keep-going
+FAST_OUT  := _build/fast
+
+.DEFAULT_GOAL := help
+.PHONY: help setup book book-clean test unit lint fast-book lab bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+$(STAMP): requirements.txt requirements-dev.txt requirements-corpus.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-corpus.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(STAMP)  ## create .venv and install everything (done by the other targets too)
+
+book: $(STAMP)  ## build the website (notebooks executed, results cached) into _build/html
+	$(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) $(JB_STRICT)
+	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
+
+book-clean:  ## forget the built website and the execution cache
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/.jupyter_cache
+
+unit: $(STAMP)  ## the unit tests alone
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)  ## ruff on the package, tests, benchmarks and notebooks
+	$(BIN)/ruff check src tests benchmarks book
+
+fast-book: $(STAMP)  ## strict build with every notebook executed afresh in fast mode
+	rm -rf $(FAST_OUT)
+	TUTORIAL_RNN_FAST=1 $(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) \
+		--path-output $(FAST_OUT) $(JB_STRICT)
+
+test: lint unit fast-book  ## everything CI runs: lint, unit tests, strict fast-mode book build
+	@echo "make test: all checks passed"
+
+lab: $(STAMP)  ## JupyterLab on book/chapters/ (widgets work)
+	$(BIN)/jupyter lab --notebook-dir=book/chapters
+
+bench: $(STAMP)  ## run the speed benchmarks and print their tables
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:  ## remove builds and caches (keeps .venv)
+	rm -rf _build .pytest_cache .ruff_cache

@@ -1,0 +1,271 @@
+"""Figures the chapters draw: network diagrams and corpus plots (matplotlib).
+
+Every function draws on an ``ax`` you may pass (or a new figure) and returns the figure, so a
+notebook cell is one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+__all__ = [
+    "draw_bidirectional_rnn",
+    "draw_deep_rnn",
+    "draw_rnn_shapes",
+    "draw_unrolled_rnn",
+    "plot_coverage",
+    "plot_sentence_lengths",
+    "plot_zipf",
+]
+
+#: Colours of the three kinds of node, kept the same in every diagram.
+COLORS = {"x": "#8ecae6", "s": "#ffb703", "o": "#90be6d", "back": "#f4a3a8"}
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax.figure, ax
+
+
+def _node(ax: Axes, x: float, y: float, label: str, kind: str, w: float = 0.8, h: float = 0.55) -> None:
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0.02,rounding_size=0.12",
+            facecolor=COLORS[kind],
+            edgecolor="#333333",
+            linewidth=1.2,
+            zorder=2,
+        )
+    )
+    ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=3, color="#111111")
+
+
+def _arrow(
+    ax: Axes,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    label: str = "",
+    rad: float = 0.0,
+    offset: tuple[float, float] = (0.12, 0.0),
+    color: str = "#333333",
+) -> None:
+    ax.add_patch(
+        FancyArrowPatch(
+            a,
+            b,
+            arrowstyle="-|>",
+            mutation_scale=14,
+            linewidth=1.3,
+            color=color,
+            connectionstyle=f"arc3,rad={rad}",
+            zorder=1,
+            shrinkA=0,
+            shrinkB=0,
+        )
+    )
+    if label:
+        mx, my = (a[0] + b[0]) / 2 + offset[0], (a[1] + b[1]) / 2 + offset[1]
+        ax.text(mx, my, label, fontsize=11, style="italic", ha="left", va="center", color=color)
+
+
+def _finish(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float], title: str = "") -> None:
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=12)
+
+
+def _column(ax: Axes, x: float, t: str, show_output: bool = True, show_input: bool = True) -> None:
+    """One time step: input below, state in the middle, output above."""
+    if show_input:
+        _node(ax, x, 0, f"$x_{{{t}}}$", "x")
+        _arrow(ax, (x, 0.28), (x, 0.97), "U")
+    _node(ax, x, 1.25, f"$s_{{{t}}}$", "s")
+    if show_output:
+        _arrow(ax, (x, 1.53), (x, 2.22), "V")
+        _node(ax, x, 2.5, f"$o_{{{t}}}$", "o")
+
+
+def draw_unrolled_rnn(steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | None = None) -> Figure:
+    """The RNN folded (a loop through ``W``) and unrolled over ``steps``.
+
+    Parameters
+    ----------
+    steps : sequence of str
+        Subscripts of the unrolled time steps.
+    """
+    fig, ax = _axes(ax, (2.2 + 1.6 * len(steps), 3.4))
+    _column(ax, 0, "t")
+    ax.add_patch(
+        FancyArrowPatch(
+            (0.4, 1.38),
+            (0.4, 1.12),
+            arrowstyle="-|>",
+            mutation_scale=14,
+            connectionstyle="arc3,rad=-1.9",
+            linewidth=1.3,
+            color="#333333",
+        )
+    )
+    ax.text(0.78, 1.25, "W", fontsize=11, style="italic", va="center")
+    ax.text(1.45, 1.25, "=", fontsize=24, ha="center", va="center")
+    x0 = 3.1
+    ax.text(x0 - 1.0, 1.25, "···", ha="right", va="center", fontsize=14)
+    _arrow(ax, (x0 - 0.95, 1.25), (x0 - 0.4, 1.25))
+    for i, t in enumerate(steps):
+        x = x0 + 1.6 * i
+        _column(ax, x, t)
+        if i + 1 < len(steps):
+            _arrow(ax, (x + 0.4, 1.25), (x + 1.2, 1.25), "W", offset=(-0.12, 0.18))
+    x_last = x0 + 1.6 * (len(steps) - 1)
+    _arrow(ax, (x_last + 0.4, 1.25), (x_last + 0.95, 1.25))
+    ax.text(x_last + 1.0, 1.25, "···", ha="left", va="center", fontsize=14)
+    _finish(ax, (-0.6, x_last + 1.5), (-0.45, 2.95))
+    return fig
+
+
+def _chain(ax: Axes, x0: float, inputs: Sequence[bool], outputs: Sequence[bool], title: str) -> float:
+    n = len(inputs)
+    for i in range(n):
+        x = x0 + 1.1 * i
+        if inputs[i]:
+            _node(ax, x, 0, "", "x", w=0.6, h=0.45)
+            _arrow(ax, (x, 0.23), (x, 0.99))
+        _node(ax, x, 1.25, "", "s", w=0.6, h=0.45)
+        if outputs[i]:
+            _arrow(ax, (x, 1.48), (x, 2.27))
+            _node(ax, x, 2.5, "", "o", w=0.6, h=0.45)
+        if i + 1 < n:
+            _arrow(ax, (x + 0.3, 1.25), (x + 0.8, 1.25))
+    ax.text(x0 + 1.1 * (n - 1) / 2, -0.75, title, ha="center", va="center", fontsize=11)
+    return x0 + 1.1 * n + 0.6
+
+
+def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
+    """The input/output shapes an RNN can take: one-to-many, many-to-one and two many-to-many.
+
+    Blue boxes are inputs, yellow the hidden state, green outputs.
+    """
+    fig, ax = _axes(ax, (13, 3.6))
+    x = 0.0
+    x = _chain(ax, x, [True, False, False], [True, True, True], "one to many\n(captioning)")
+    x = _chain(ax, x, [True, True, True], [False, False, True], "many to one\n(sentiment)")
+    x = _chain(
+        ax,
+        x,
+        [True, True, True, False, False],
+        [False, False, False, True, True],
+        "many to many, delayed\n(translation)",
+    )
+    x = _chain(
+        ax,
+        x,
+        [True, True, True, True],
+        [True, True, True, True],
+        "many to many, in step\n(language model, tagging)",
+    )
+    _finish(ax, (-0.6, x - 0.6), (-1.2, 2.9))
+    return fig
+
+
+def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
+    """A bidirectional RNN: a forward chain and a backward chain both feed each output."""
+    fig, ax = _axes(ax, (1.6 * steps + 1, 4.2))
+    for i in range(steps):
+        x = 1.6 * i
+        _node(ax, x, 0, f"$x_{{{i}}}$", "x")
+        _node(ax, x, 1.1, rf"$\overrightarrow{{s}}_{{{i}}}$", "s", w=0.6)
+        _node(ax, x, 2.1, rf"$\overleftarrow{{s}}_{{{i}}}$", "back", w=0.6)
+        _node(ax, x, 3.3, f"$o_{{{i}}}$", "o")
+        _arrow(ax, (x, 0.28), (x, 0.82))
+        _arrow(ax, (x - 0.25, 0.28), (x - 0.45, 2.1), rad=-0.25)
+        _arrow(ax, (x + 0.45, 1.1), (x + 0.25, 3.02), rad=0.25)
+        _arrow(ax, (x, 2.38), (x, 3.02))
+        if i + 1 < steps:
+            _arrow(ax, (x + 0.3, 1.1), (x + 1.3, 1.1))
+            _arrow(ax, (x + 1.3, 2.1), (x + 0.3, 2.1))
+    _finish(ax, (-0.7, 1.6 * (steps - 1) + 0.7), (-0.45, 3.75))
+    return fig
+
+
+def draw_deep_rnn(steps: int = 4, layers: int = 3, ax: Axes | None = None) -> Figure:
+    """A deep (stacked) RNN: each layer's states are the next layer's inputs."""
+    fig, ax = _axes(ax, (1.6 * steps + 1, 1.1 * layers + 2.3))
+    top = 1.1 * (layers + 1)
+    for i in range(steps):
+        x = 1.6 * i
+        _node(ax, x, 0, f"$x_{{{i}}}$", "x")
+        for layer in range(1, layers + 1):
+            y = 1.1 * layer
+            _node(ax, x, y, f"$s^{{({layer})}}_{{{i}}}$", "s")
+            _arrow(ax, (x, y - 0.82), (x, y - 0.28))
+            if i + 1 < steps:
+                _arrow(ax, (x + 0.4, y), (x + 1.2, y))
+        _node(ax, x, top, f"$o_{{{i}}}$", "o")
+        _arrow(ax, (x, top - 0.82), (x, top - 0.28))
+    _finish(ax, (-0.7, 1.6 * (steps - 1) + 0.7), (-0.45, top + 0.45))
+    return fig
+
+
+def plot_sentence_lengths(
+    sentences: Sequence[Sequence[str]], ax: Axes | None = None, clip: int = 80
+) -> Figure:
+    """Histogram of sentence lengths in tokens (lengths above ``clip`` pooled in the last bin)."""
+    fig, ax = _axes(ax, (7, 3.6))
+    lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64)
+    ax.hist(np.minimum(lengths, clip), bins=np.arange(1, clip + 2) - 0.5, color=COLORS["x"], edgecolor="none")
+    ax.axvline(np.median(lengths), color="#333333", linestyle="--", linewidth=1)
+    ax.text(np.median(lengths) + 1, ax.get_ylim()[1] * 0.9, f"median {np.median(lengths):.0f}", fontsize=10)
+    ax.set_xlabel(f"sentence length in tokens (≥ {clip} pooled)")
+    ax.set_ylabel("sentences")
+    return fig
+
+
+def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
+    """Word frequency against rank on log-log axes, with the line ``f ∝ 1/rank`` for reference."""
+    fig, ax = _axes(ax, (6, 4))
+    f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
+    f = f[f > 0]
+    rank = np.arange(1, len(f) + 1)
+    ax.loglog(rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words")
+    ax.loglog(rank, f[0] / rank, color="#333333", linestyle="--", linewidth=1, label=r"$f_1 / \mathrm{rank}$")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("occurrences")
+    ax.legend()
+    return fig
+
+
+def plot_coverage(counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None) -> Figure:
+    """Fraction of tokens covered by the ``n`` most frequent words, with ``vocabulary_size`` marked."""
+    fig, ax = _axes(ax, (6, 4))
+    f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
+    coverage = np.cumsum(f) / f.sum()
+    n = np.arange(1, len(f) + 1)
+    ax.semilogx(n, coverage, color=COLORS["o"], linewidth=2)
+    kept = min(vocabulary_size, len(f))
+    ax.axvline(kept, color="#333333", linestyle="--", linewidth=1)
+    ax.plot([kept], [coverage[kept - 1]], "o", color="#333333")
+    ax.annotate(
+        f"{kept:,} words cover {coverage[kept - 1]:.1%}",
+        (kept, coverage[kept - 1]),
+        xytext=(-10, -40),
+        textcoords="offset points",
+        ha="right",
+        fontsize=10,
+    )
+    ax.set_xlabel("vocabulary: the n most frequent tokens")
+    ax.set_ylabel("fraction of tokens covered")
+    ax.set_ylim(0, 1.01)
+    return fig

@@ -1,0 +1,357 @@
+"""A word-level RNN language model in NumPy, written to read like the math.
+
+For a sentence of word ids ``x_0 .. x_{T-1}`` and the hidden state ``s_{-1} = 0``::
+
+    s_t = tanh(U[:, x_t] + W s_{t-1})        U: (H, V)   W: (H, H)   s_t: (H,)
+    o_t = softmax(V s_t)                      V: (V, H)   o_t: (V,)
+
+``U[:, x_t]`` is ``U`` times the one-hot vector of ``x_t``, done as a column lookup. The loss is
+the cross-entropy of the next word, ``L = -sum_t log o_t[y_t]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import data as _data
+from .gradcheck import GradientCheck, gradient_check
+from .validation import as_ids, check_learning_rate, check_pair
+
+__all__ = ["RNNNumpy", "TrainingHistory", "softmax"]
+
+#: Rows of the output layer computed at once by :meth:`RNNNumpy.loss` (bounds its memory).
+LOSS_CHUNK_ROWS = 2048
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, shifted by the maximum for numerical safety."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax_at(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``log softmax(z)[t, y_t]`` for each row ``t`` of ``z``, computed stably."""
+    m = z.max(axis=1)
+    return z[np.arange(len(y)), y] - m - np.log(np.exp(z - m[:, None]).sum(axis=1))
+
+
+@dataclass
+class TrainingHistory:
+    """What :meth:`RNNNumpy.train` records each time it evaluates the loss."""
+
+    examples_seen: list[int]
+    loss: list[float]
+    learning_rate: list[float]
+
+
+class RNNNumpy:
+    """A plain (Elman) RNN language model with hand-written backpropagation through time.
+
+    Parameters
+    ----------
+    vocab_size : int
+        ``V``, the number of words (rows of the output layer).
+    hidden_size : int
+        ``H``, the size of the hidden state.
+    bptt_truncate : int or None
+        Backpropagate each output's error at most this many steps back (the 2015 tutorial's
+        rule: output ``t`` reaches steps ``max(0, t - k) .. t``). ``None`` means full BPTT.
+    seed : int
+        Seeds the initialisation.
+
+    Attributes
+    ----------
+    U : numpy.ndarray, shape (H, V)
+        Input weights, uniform in ±1/√V.
+    V : numpy.ndarray, shape (V, H)
+        Output weights, uniform in ±1/√H.
+    W : numpy.ndarray, shape (H, H)
+        Recurrent weights, uniform in ±1/√H.
+    """
+
+    param_names = ("U", "V", "W")
+
+    def __init__(self, vocab_size: int, hidden_size: int = 100, bptt_truncate: int | None = 4, seed: int = 0):
+        for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if bptt_truncate is not None and (
+            isinstance(bptt_truncate, bool)
+            or not isinstance(bptt_truncate, int | np.integer)
+            or bptt_truncate < 0
+        ):
+            raise ValueError(f"bptt_truncate must be None or a non-negative integer, got {bptt_truncate!r}")
+        self.vocab_size = int(vocab_size)
+        self.hidden_size = int(hidden_size)
+        self.bptt_truncate = None if bptt_truncate is None else int(bptt_truncate)
+        rng = np.random.default_rng(seed)
+        H, V = self.hidden_size, self.vocab_size
+        self.U = rng.uniform(-1 / math.sqrt(V), 1 / math.sqrt(V), (H, V))
+        self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
+        self.W = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (H, H))
+
+    def __repr__(self) -> str:
+        return (
+            f"RNNNumpy(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
+            f"bptt_truncate={self.bptt_truncate})"
+        )
+
+    @property
+    def num_parameters(self) -> int:
+        """``2HV + H²``."""
+        return self.U.size + self.V.size + self.W.size
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameter arrays by name (the arrays themselves, not copies)."""
+        return {"U": self.U, "V": self.V, "W": self.W}
+
+    # ---------------------------------------------------------------- forward
+    def states(self, x: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The hidden states ``s_0 .. s_{T-1}`` for ids ``x``, shape (T, H)."""
+        x = as_ids(x, self.vocab_size)
+        Ux = self.U[:, x].T  # (T, H): column lookups instead of one-hot products
+        s = np.empty((len(x), self.hidden_size))
+        s_prev = np.zeros(self.hidden_size)
+        for t in range(len(x)):
+            s_prev = s[t] = np.tanh(Ux[t] + self.W @ s_prev)
+        return s
+
+    def forward(self, x: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Run the network over one sentence.
+
+        Parameters
+        ----------
+        x : sequence of int, length T
+
+        Returns
+        -------
+        o : numpy.ndarray, shape (T, V)
+            ``o[t]`` is the predicted distribution of the word after ``x[t]``.
+        s : numpy.ndarray, shape (T, H)
+            The hidden states.
+        """
+        s = self.states(x)
+        return softmax(s @ self.V.T), s
+
+    def predict(self, x: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The most likely next word at every step, shape (T,)."""
+        return np.argmax(self.states(x) @ self.V.T, axis=1)
+
+    def total_loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray]) -> float:
+        """Summed cross-entropy ``-sum log o_t[y_t]`` over all words of all pairs (nats)."""
+        if len(X) != len(Y):
+            raise ValueError(f"X and Y must hold as many sentences, got {len(X)} and {len(Y)}")
+        if len(X) == 0:
+            raise ValueError("the loss of no sentences is undefined: X is empty")
+        pairs = [check_pair(x, y, self.vocab_size) for x, y in zip(X, Y, strict=True)]
+        S = np.concatenate([self.states(x) for x, _ in pairs])  # (N, H) for all N words
+        targets = np.concatenate([y for _, y in pairs])
+        total = 0.0
+        for i in range(0, len(S), LOSS_CHUNK_ROWS):  # one output-layer GEMM per chunk
+            z = S[i : i + LOSS_CHUNK_ROWS] @ self.V.T
+            total -= _log_softmax_at(z, targets[i : i + LOSS_CHUNK_ROWS]).sum()
+        return float(total)
+
+    def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray]) -> float:
+        """Mean cross-entropy per word over all pairs (nats); ``ln V`` for a uniform guess."""
+        return self.total_loss(X, Y) / sum(len(y) for y in Y)
+
+    # ---------------------------------------------------------------- backward
+    def bptt(self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray) -> tuple[np.ndarray, ...]:
+        """Gradients of the sentence loss ``L = -sum_t log o_t[y_t]`` by backpropagation through time.
+
+        With ``bptt_truncate = k`` the error of output ``t`` flows back to steps
+        ``max(0, t - k) .. t`` only. The backward pass keeps one row per output still in flight
+        (at most ``k + 1``), so each step costs one small matrix product, and the big products
+        (output layer, ``dW``) are done once for all steps.
+
+        Returns
+        -------
+        dU : numpy.ndarray, shape (H, V)
+        dV : numpy.ndarray, shape (V, H)
+        dW : numpy.ndarray, shape (H, H)
+        """
+        x, y = check_pair(x, y, self.vocab_size)
+        T, k = len(x), self.bptt_truncate
+        o, s = self.forward(x)
+        delta_o = o
+        delta_o[np.arange(T), y] -= 1.0  # ∂L/∂z_t for z_t = V s_t
+        dV = delta_o.T @ s  # (V, H)
+        ds = delta_o @ self.V  # (T, H): ∂L_t/∂s_t from each output
+        one_minus_s2 = 1.0 - s**2  # tanh' at every step
+        s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])  # s_{t-1}, with s_{-1} = 0
+
+        delta = np.empty((T, self.hidden_size))  # ∂L/∂(pre-activation of step t), summed over outputs
+        if k is None:
+            carry = np.zeros(self.hidden_size)
+            for t in range(T - 1, -1, -1):
+                carry = (ds[t] + carry) * one_minus_s2[t]
+                delta[t] = carry
+                carry = carry @ self.W  # W^T delta, as a row vector
+        else:
+            inflight = np.zeros((0, self.hidden_size))  # row a: output t + a's error at step t
+            for t in range(T - 1, -1, -1):
+                inflight = np.vstack([ds[t], inflight[:k]]) * one_minus_s2[t]
+                delta[t] = inflight.sum(axis=0)
+                inflight = inflight @ self.W
+        dW = delta.T @ s_prev  # (H, H)
+        dU = np.zeros_like(self.U)
+        np.add.at(dU.T, x, delta)  # column x_t of dU receives delta_t
+        return dU, dV, dW
+
+    def gradient_check(
+        self,
+        x: Sequence[int] | np.ndarray,
+        y: Sequence[int] | np.ndarray,
+        h: float = 1e-3,
+        tolerance: float = 1e-6,
+        max_entries: int | None = None,
+        seed: int = 0,
+    ) -> GradientCheck:
+        """Compare :meth:`bptt` with central differences of the sentence loss.
+
+        With full BPTT the reference is the true loss. With truncation the analytic gradient is
+        the gradient of ``sum_t L_t`` where each ``L_t`` sees the state ``s_{t-k-1}`` as a
+        constant; the numerical reference recomputes each output from that frozen state, so the
+        truncated gradient is checked exactly rather than approximately.
+        """
+        x, y = check_pair(x, y, self.vocab_size)
+        analytic = dict(zip(self.param_names, self.bptt(x, y), strict=True))
+        if self.bptt_truncate is None:
+
+            def f() -> float:
+                return self.total_loss([x], [y])
+        else:
+            frozen = self.states(x).copy()
+
+            def f() -> float:
+                return self._truncated_loss(x, y, frozen)
+
+        return gradient_check(
+            f, self.parameters(), analytic, h=h, tolerance=tolerance, max_entries=max_entries, seed=seed
+        )
+
+    def _truncated_loss(self, x: np.ndarray, y: np.ndarray, frozen: np.ndarray) -> float:
+        """``sum_t L_t`` with output ``t`` recomputed from the frozen state ``s_{t-k-1}``."""
+        k = self.bptt_truncate
+        assert k is not None
+        total = 0.0
+        for t in range(len(x)):
+            start = max(0, t - k)
+            s_t = frozen[start - 1] if start > 0 else np.zeros(self.hidden_size)
+            for j in range(start, t + 1):
+                s_t = np.tanh(self.U[:, x[j]] + self.W @ s_t)
+            total -= _log_softmax_at((self.V @ s_t)[None, :], y[t : t + 1])[0]
+        return total
+
+    # ---------------------------------------------------------------- training
+    def sgd_step(
+        self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, learning_rate: float
+    ) -> None:
+        """One step of stochastic gradient descent on one sentence."""
+        lr = check_learning_rate(learning_rate)
+        dU, dV, dW = self.bptt(x, y)
+        self.U -= lr * dU
+        self.V -= lr * dV
+        self.W -= lr * dW
+
+    def train(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        learning_rate: float = 0.005,
+        epochs: int = 100,
+        evaluate_every: int = 5,
+        progress: bool = True,
+    ) -> TrainingHistory:
+        """SGD over the sentences in order, as in the 2015 tutorial.
+
+        The mean loss over ``X, Y`` is evaluated before every ``evaluate_every``-th epoch; when
+        it rises, the learning rate is halved.
+
+        Returns
+        -------
+        TrainingHistory
+            Examples seen, loss and learning rate at each evaluation, and once more at the end.
+        """
+        lr = check_learning_rate(learning_rate)
+        if len(X) != len(Y) or len(X) == 0:
+            raise ValueError(f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}")
+        if epochs < 1 or evaluate_every < 1:
+            raise ValueError(f"epochs and evaluate_every must be positive, got {epochs} and {evaluate_every}")
+        history = TrainingHistory([], [], [])
+        seen = 0
+
+        def evaluate() -> None:
+            loss = self.loss(X, Y)
+            if history.loss and loss > history.loss[-1]:
+                nonlocal lr
+                lr *= 0.5
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} after {seen} examples: lower the learning rate"
+                )
+            history.examples_seen.append(seen)
+            history.loss.append(loss)
+            history.learning_rate.append(lr)
+
+        bar = tqdm(total=epochs * len(X), desc="SGD", unit="sentence", disable=not progress)
+        for epoch in range(epochs):
+            if epoch % evaluate_every == 0:
+                evaluate()
+                bar.set_postfix(loss=f"{history.loss[-1]:.3f}", lr=f"{lr:.2g}")
+            for x, y in zip(X, Y, strict=True):
+                self.sgd_step(x, y, lr)
+                seen += 1
+                bar.update()
+        bar.close()
+        evaluate()
+        return history
+
+    # ---------------------------------------------------------------- sampling
+    def generate(
+        self,
+        vocab: _data.Vocabulary,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        max_length: int = 50,
+        min_length: int = 1,
+    ) -> list[str]:
+        """Sample a sentence: start from ``SENTENCE_START`` and draw words until ``SENTENCE_END``.
+
+        ``UNKNOWN_TOKEN`` is never emitted (its probability is set to zero before each draw),
+        and neither is ``SENTENCE_START``; ``SENTENCE_END`` is not drawn before ``min_length``
+        words. Lower ``temperature`` sharpens the distribution, higher flattens it.
+
+        Returns
+        -------
+        list of str
+            The words, without the special tokens.
+        """
+        if len(vocab) != self.vocab_size:
+            raise ValueError(
+                f"the vocabulary has {len(vocab)} entries but the model has vocab_size={self.vocab_size}"
+            )
+        if not (math.isfinite(temperature) and temperature > 0):
+            raise ValueError(f"temperature must be finite and positive, got {temperature!r}")
+        rng = np.random.default_rng(seed)
+        words: list[int] = []
+        s = np.zeros(self.hidden_size)
+        x = vocab.start_id
+        while len(words) < max_length:
+            s = np.tanh(self.U[:, x] + self.W @ s)
+            z = (self.V @ s) / temperature
+            p = np.exp(z - z.max())
+            p[[vocab.unknown_id, vocab.start_id]] = 0.0
+            if len(words) < min_length:
+                p[vocab.end_id] = 0.0
+            x = int(rng.choice(self.vocab_size, p=p / p.sum()))
+            if x == vocab.end_id:
+                break
+            words.append(x)
+        return vocab.decode(words)

@@ -1,0 +1,195 @@
+"""tutorial_rnn.data: parsing, tokenizing, vocabulary, pairs, loaders and their errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tutorial_rnn import data
+from tutorial_rnn.data import SENTENCE_END, SENTENCE_START, UNKNOWN_TOKEN, Vocabulary
+
+PLAY = """\
+# The Tragedy of Testing
+
+## ACT I
+
+### SCENE I. A room.
+
+_Enter ALICE and BOB_
+
+**ALICE**  
+To be, or not to be? That is  
+the question. _\\[Aside]_ Whether 'tis nobler--
+
+**BOB**  
+__\\[Awaking]_ Seal'd with self-same wax!
+
+_Exit BOB, pursued by a bear, and
+other creatures_
+
+*Sound a horn.*
+
+**ALICE**  
+Alone at last.
+"""
+
+
+def test_parse_play_keeps_only_spoken_lines():
+    speeches = data.parse_play(PLAY)
+    assert speeches == [
+        "To be, or not to be? That is\nthe question. Whether 'tis nobler--",
+        "Seal'd with self-same wax!",
+        "Alone at last.",
+    ]
+
+
+def test_split_sentences_and_tokenize():
+    sentences = data.split_sentences("To be, or not to be? That is\nthe question. Whether 'tis nobler--")
+    assert sentences == ["To be, or not to be?", "That is the question.", "Whether 'tis nobler--"]
+    assert data.tokenize(sentences[2]) == ["whether", "'tis", "nobler", "--"]
+    assert data.tokenize("Seal'd with self-same wax!") == ["seal'd", "with", "self-same", "wax", "!"]
+    assert data.tokenize("Seal'd", lowercase=False) == ["Seal'd"]
+    assert data.tokenize("A dash—here") == ["a", "dash", "--", "here"]
+
+
+def test_tokenize_chars_normalises_whitespace():
+    assert data.tokenize_chars("Ab\n  c", lowercase=True) == ["a", "b", " ", "c"]
+
+
+def small_sentences():
+    return [["a", "b", "a", "c"], ["a", "b", "d"], ["e", "a"]]
+
+
+def test_vocabulary_order_counts_and_specials():
+    vocab = Vocabulary.build(small_sentences(), size=6)
+    assert vocab.index_to_word == [UNKNOWN_TOKEN, SENTENCE_START, SENTENCE_END, "a", "b", "c"]
+    assert (vocab.unknown_id, vocab.start_id, vocab.end_id) == (0, 1, 2)
+    # "d" and "e" did not fit: UNKNOWN_TOKEN counts the two tokens it replaces.
+    assert vocab.counts.tolist() == [2, 0, 0, 4, 2, 1]
+    assert vocab.least_frequent == ("c", 1)
+    assert vocab.coverage(small_sentences()) == pytest.approx(7 / 9)
+    assert len(vocab) == 6 and "a" in vocab and "e" not in vocab
+
+
+def test_vocabulary_ties_are_alphabetical_and_deterministic():
+    sentences = [["z", "y", "x"]]
+    assert Vocabulary.build(sentences, size=5).index_to_word[3:] == ["x", "y"]
+
+
+def test_encode_decode_round_trip():
+    vocab = Vocabulary.build(small_sentences(), size=6)
+    ids = vocab.encode(["a", "c", "zzz", "b"])
+    assert ids.dtype == np.int64 and ids.tolist() == [3, 5, 0, 4]
+    assert vocab.decode(ids) == ["a", "c", UNKNOWN_TOKEN, "b"]
+    for sentence in (["a", "b", "a", "c"], ["c", "b"]):  # all words known: a true round trip
+        assert vocab.decode(vocab.encode(sentence)) == sentence
+
+
+def test_training_pairs_shift_by_one():
+    vocab = Vocabulary.build(small_sentences(), size=8)
+    X, Y = data.training_pairs([["a", "b", "d"]], vocab)
+    assert vocab.decode(X[0]) == [SENTENCE_START, "a", "b", "d"]
+    assert vocab.decode(Y[0]) == ["a", "b", "d", SENTENCE_END]
+    np.testing.assert_array_equal(X[0][1:], Y[0][:-1])
+
+
+def test_train_validation_split_is_seeded_disjoint_and_complete():
+    train, val = data.train_validation_split(100, 0.2, seed=3)
+    assert len(val) == 20 and len(train) == 80
+    assert sorted(np.concatenate([train, val]).tolist()) == list(range(100))
+    again = data.train_validation_split(100, 0.2, seed=3)
+    np.testing.assert_array_equal(train, again[0])
+    other = data.train_validation_split(100, 0.2, seed=4)
+    assert not np.array_equal(val, other[1])
+
+
+def test_unigram_entropy_of_a_known_distribution():
+    Y = [np.array([3, 3, 4, 5])]  # p = 1/2, 1/4, 1/4
+    expected = -(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25))
+    assert data.unigram_entropy(Y, size=6) == pytest.approx(expected)
+
+
+def test_text_file_loader(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("First paragraph. Two sentences!\n\nSecond one here.\n", encoding="utf-8")
+    corpus = data.load_text_file(path)
+    assert corpus.documents == ["First paragraph. Two sentences!", "Second one here."]
+    assert data.tokenize_corpus(corpus) == [
+        ["first", "paragraph", "."],
+        ["two", "sentences", "!"],
+        ["second", "one", "here", "."],
+    ]
+
+
+def test_reddit_csv_loader(tmp_path):
+    path = tmp_path / "reddit.csv"
+    path.write_text('id,body\n1,"Hello there. Nice, comma."\n2,""\n3,Bye!\n', encoding="utf-8")
+    corpus = data.load_reddit_csv(path)
+    assert corpus.documents == ["Hello there. Nice, comma.", "Bye!"]
+    stats = data.corpus_statistics(corpus, vocabulary_size=5)
+    assert stats.sentences == 3 and stats.tokens == 9 and stats.words == 5
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_errors_for_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="empty"):
+        data.load_text_file(_write(tmp_path / "empty.txt", "  \n\n "))
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
+        data.load_text_file(tmp_path / "nope.txt")
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
+        data.load_reddit_csv(tmp_path / "nope.csv")
+    with pytest.raises(ValueError, match=r"no column 'body'.*\['id', 'text'\]"):
+        data.load_reddit_csv(_write(tmp_path / "x.csv", "id,text\n1,hi\n"))
+    with pytest.raises(ValueError, match="size=3 is too small"):
+        Vocabulary.build(small_sentences(), size=3)
+    with pytest.raises(TypeError, match="size must be an int"):
+        Vocabulary.build(small_sentences(), size=6.0)
+    with pytest.raises(ValueError, match="empty text"):
+        Vocabulary.build([], size=10)
+    vocab = Vocabulary.build(small_sentences(), size=6)
+    with pytest.raises(ValueError, match="id 6 is outside the vocabulary"):
+        vocab.decode([1, 6])
+    with pytest.raises(ValueError, match="id -1 is outside"):
+        vocab.decode([-1])
+    with pytest.raises(TypeError, match="integers"):
+        vocab.decode([1.5])
+    with pytest.raises(ValueError, match="validation_fraction"):
+        data.train_validation_split(10, 1.0)
+    with pytest.raises(ValueError, match="unknown play"):
+        data.load_shakespeare(["not-a-play"])
+    with pytest.raises(ValueError, match="holds no documents"):
+        data.tokenize_corpus(data.Corpus("nothing", []))
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------- the real corpus
+def test_shakespeare_corpus_figures():
+    """The figures the book quotes: ~1M tokens with punctuation, ~840k words, 8,000 entries."""
+    files = data.shakespeare_play_files()
+    assert len(files) == 38 and "tragedies/hamlet" in files
+    stats = data.corpus_statistics()
+    assert stats.works == 38
+    assert stats.tokens >= 1_000_000
+    assert 800_000 <= stats.words <= 880_000
+    assert 50_000 <= stats.sentences <= 60_000
+    assert stats.vocabulary_size == 8000
+    assert 0.95 < stats.coverage < 0.98
+    assert 5.8 < stats.unigram_entropy < 6.1 < math.log(8000)
+    # nothing but spoken words survives the parser: no markup characters, no speaker names
+    text = "\n".join(data.load_shakespeare().documents)
+    for leftover in ("**", "_", "#", "\\", "[", "]"):
+        assert leftover not in text, leftover
+    assert "HAMLET" not in text.split()
+
+
+def test_load_shakespeare_subset_and_cache():
+    hamlet = data.load_shakespeare(["hamlet"])
+    assert hamlet.works == 1
+    assert any("To be, or not to be" in d for d in hamlet.documents)
+    assert data.load_shakespeare(["hamlet"]) is hamlet
