@@ -9,6 +9,10 @@ TOC     := $(CURDIR)/book/_toc.yml
 # Strict: nitpicky, warnings are errors, but report them all before failing.
 JB_STRICT := -n -W --keep-going
 FAST_OUT  := _build/fast
+# Third-party JavaScript the site serves itself (no CDN): fetched from the npm registry at these
+# exact versions into book/_vendor (ignored by git), published under _static/ by Sphinx.
+VENDOR    := book/_vendor
+MATHJAX   := 3.2.2
 
 .DEFAULT_GOAL := help
 .PHONY: help setup book book-clean test unit lint fast-book lab bench clean
@@ -23,9 +27,18 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-corpus.txt pyprojec
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-setup: $(STAMP)  ## create .venv and install everything (done by the other targets too)
+setup: $(STAMP) $(VENDOR)/.stamp  ## create .venv, install everything, fetch the site's JavaScript
 
-book: $(STAMP)  ## build the website (notebooks executed, results cached) into _build/html
+$(VENDOR)/.stamp: Makefile
+	rm -rf $(VENDOR) _build/npm && mkdir -p $(VENDOR)/mathjax _build/npm
+	cd _build/npm && npm pack --silent mathjax@$(MATHJAX) > /dev/null
+	tar -xzf _build/npm/mathjax-$(MATHJAX).tgz -C _build/npm
+	cd _build/npm/package/es5 && cp -r tex-mml-chtml.js input output a11y ui sre adaptors \
+		$(CURDIR)/$(VENDOR)/mathjax/
+	cp _build/npm/package/LICENSE $(VENDOR)/mathjax/
+	touch $@
+
+book: $(STAMP) $(VENDOR)/.stamp  ## build the website (notebooks executed, results cached) into _build/html
 	$(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) $(JB_STRICT)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
@@ -36,9 +49,9 @@ unit: $(STAMP)  ## the unit tests alone
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)  ## ruff on the package, tests, benchmarks and notebooks
-	$(BIN)/ruff check src tests benchmarks book
+	$(BIN)/ruff check .
 
-fast-book: $(STAMP)  ## strict build with every notebook executed afresh in fast mode
+fast-book: $(STAMP) $(VENDOR)/.stamp  ## strict build with every notebook executed afresh in fast mode
 	rm -rf $(FAST_OUT)
 	TUTORIAL_RNN_FAST=1 $(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) \
 		--path-output $(FAST_OUT) $(JB_STRICT)
@@ -52,5 +65,5 @@ lab: $(STAMP)  ## JupyterLab on book/chapters/ (widgets work)
 bench: $(STAMP)  ## run the speed benchmarks and print their tables
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-clean:  ## remove builds and caches (keeps .venv)
-	rm -rf _build .pytest_cache .ruff_cache
+clean:  ## remove builds, caches and fetched JavaScript (keeps .venv)
+	rm -rf _build $(VENDOR) .pytest_cache .ruff_cache

@@ -158,7 +158,7 @@ def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
 
     Blue boxes are inputs, yellow the hidden state, green outputs.
     """
-    fig, ax = _axes(ax, (13, 3.6))
+    fig, ax = _axes(ax, (11, 3.0))
     x = 0.0
     x = _chain(ax, x, [True, False, False], [True, True, True], "one to many\n(captioning)")
     x = _chain(ax, x, [True, True, True], [False, False, True], "many to one\n(sentiment)")
@@ -182,7 +182,7 @@ def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
 
 def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
     """A bidirectional RNN: a forward chain and a backward chain both feed each output."""
-    fig, ax = _axes(ax, (1.6 * steps + 1, 4.2))
+    fig, ax = _axes(ax, (1.1 * steps + 0.8, 3.0))
     for i in range(steps):
         x = 1.6 * i
         _node(ax, x, 0, f"$x_{{{i}}}$", "x")
@@ -202,7 +202,7 @@ def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
 
 def draw_deep_rnn(steps: int = 4, layers: int = 3, ax: Axes | None = None) -> Figure:
     """A deep (stacked) RNN: each layer's states are the next layer's inputs."""
-    fig, ax = _axes(ax, (1.6 * steps + 1, 1.1 * layers + 2.3))
+    fig, ax = _axes(ax, (1.1 * steps + 0.8, 0.8 * layers + 1.6))
     top = 1.1 * (layers + 1)
     for i in range(steps):
         x = 1.6 * i
