@@ -180,3 +180,14 @@ def test_bad_constructor_arguments():
         RNNNumpy(vocab_size=5, hidden_size=2).generate(data.Vocabulary.build([["a"]], size=10))
     with pytest.raises(ValueError, match="temperature"):
         RNNNumpy(vocab_size=4, hidden_size=2).generate(data.Vocabulary.build([["a"]], size=10), temperature=0)
+
+
+def test_sgd_step_equals_the_dense_update():
+    """sgd_step updates U sparsely and V in place: it must equal θ -= lr * bptt(θ)."""
+    x, y = np.array([5, 7, 5, 9, 1]), np.array([7, 5, 9, 2, 2])
+    fast, dense = RNNNumpy(40, 6, seed=4), RNNNumpy(40, 6, seed=4)
+    fast.sgd_step(x, y, 0.1)
+    for p, g in zip(dense.parameters().values(), dense.bptt(x, y), strict=True):
+        p -= 0.1 * g
+    for name in "UVW":
+        np.testing.assert_allclose(getattr(fast, name), getattr(dense, name), rtol=0, atol=1e-15)

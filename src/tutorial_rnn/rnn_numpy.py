@@ -28,10 +28,18 @@ __all__ = ["RNNNumpy", "TrainingHistory", "softmax"]
 LOSS_CHUNK_ROWS = 2048
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, shifted by the maximum for numerical safety."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+def softmax(z: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """Softmax over the last axis, shifted by the maximum for numerical safety.
+
+    With ``inplace=True`` the scores ``z`` are overwritten by the probabilities: at V = 8000 this
+    saves allocating (and page-faulting) three T×V temporaries, which costs more than the
+    arithmetic.
+    """
+    out = z if inplace else z.copy()
+    out -= out.max(axis=-1, keepdims=True)
+    np.exp(out, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
 
 
 def _log_softmax_at(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -136,7 +144,7 @@ class RNNNumpy:
             The hidden states.
         """
         s = self.states(x)
-        return softmax(s @ self.V.T), s
+        return softmax(s @ self.V.T, inplace=True), s
 
     def predict(self, x: Sequence[int] | np.ndarray) -> np.ndarray:
         """The most likely next word at every step, shape (T,)."""
@@ -162,6 +170,39 @@ class RNNNumpy:
         return self.total_loss(X, Y) / sum(len(y) for y in Y)
 
     # ---------------------------------------------------------------- backward
+    def _backward(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The shared core of :meth:`bptt` and :meth:`sgd_step` (``x``, ``y`` already checked).
+
+        Returns
+        -------
+        delta_o : numpy.ndarray, shape (T, V)
+            ∂L/∂z_t for the scores z_t = V s_t: ``o_t`` minus the one-hot target.
+        s : numpy.ndarray, shape (T, H)
+            The hidden states.
+        delta : numpy.ndarray, shape (T, H)
+            ∂L/∂a_t for the pre-activations a_t = U e_{x_t} + W s_{t-1}, summed over the
+            outputs whose error reaches step t.
+        """
+        T, k = len(x), self.bptt_truncate
+        delta_o, s = self.forward(x)
+        delta_o[np.arange(T), y] -= 1.0  # o_t - e_{y_t}, in place
+        ds = delta_o @ self.V  # (T, H): ∂L_t/∂s_t from each output
+        one_minus_s2 = 1.0 - s**2  # tanh' at every step
+        delta = np.empty((T, self.hidden_size))
+        if k is None:
+            carry = np.zeros(self.hidden_size)
+            for t in range(T - 1, -1, -1):
+                carry = (ds[t] + carry) * one_minus_s2[t]
+                delta[t] = carry
+                carry = carry @ self.W  # W^T delta, as a row vector
+        else:
+            inflight = np.zeros((0, self.hidden_size))  # row a: output t + a's error at step t
+            for t in range(T - 1, -1, -1):
+                inflight = np.vstack([ds[t], inflight[:k]]) * one_minus_s2[t]
+                delta[t] = inflight.sum(axis=0)
+                inflight = inflight @ self.W
+        return delta_o, s, delta
+
     def bptt(self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray) -> tuple[np.ndarray, ...]:
         """Gradients of the sentence loss ``L = -sum_t log o_t[y_t]`` by backpropagation through time.
 
@@ -177,29 +218,10 @@ class RNNNumpy:
         dW : numpy.ndarray, shape (H, H)
         """
         x, y = check_pair(x, y, self.vocab_size)
-        T, k = len(x), self.bptt_truncate
-        o, s = self.forward(x)
-        delta_o = o
-        delta_o[np.arange(T), y] -= 1.0  # ∂L/∂z_t for z_t = V s_t
-        dV = delta_o.T @ s  # (V, H)
-        ds = delta_o @ self.V  # (T, H): ∂L_t/∂s_t from each output
-        one_minus_s2 = 1.0 - s**2  # tanh' at every step
+        delta_o, s, delta = self._backward(x, y)
         s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])  # s_{t-1}, with s_{-1} = 0
-
-        delta = np.empty((T, self.hidden_size))  # ∂L/∂(pre-activation of step t), summed over outputs
-        if k is None:
-            carry = np.zeros(self.hidden_size)
-            for t in range(T - 1, -1, -1):
-                carry = (ds[t] + carry) * one_minus_s2[t]
-                delta[t] = carry
-                carry = carry @ self.W  # W^T delta, as a row vector
-        else:
-            inflight = np.zeros((0, self.hidden_size))  # row a: output t + a's error at step t
-            for t in range(T - 1, -1, -1):
-                inflight = np.vstack([ds[t], inflight[:k]]) * one_minus_s2[t]
-                delta[t] = inflight.sum(axis=0)
-                inflight = inflight @ self.W
-        dW = delta.T @ s_prev  # (H, H)
+        dV = delta_o.T @ s  # (V, H): sum over t of outer(delta_o_t, s_t)
+        dW = delta.T @ s_prev  # (H, H): sum over t of outer(delta_t, s_{t-1})
         dU = np.zeros_like(self.U)
         np.add.at(dU.T, x, delta)  # column x_t of dU receives delta_t
         return dU, dV, dW
@@ -253,12 +275,22 @@ class RNNNumpy:
     def sgd_step(
         self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, learning_rate: float
     ) -> None:
-        """One step of stochastic gradient descent on one sentence."""
+        """One step of stochastic gradient descent on one sentence: θ ← θ - η ∂L/∂θ.
+
+        The same update as ``U -= lr * dU`` etc. with :meth:`bptt`'s gradients, done without
+        building them: only the columns of ``U`` for the sentence's words change, and ``V``
+        is updated in place through a reused buffer.
+        """
         lr = check_learning_rate(learning_rate)
-        dU, dV, dW = self.bptt(x, y)
-        self.U -= lr * dU
-        self.V -= lr * dV
-        self.W -= lr * dW
+        x, y = check_pair(x, y, self.vocab_size)
+        delta_o, s, delta = self._backward(x, y)
+        s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])
+        if getattr(self, "_dV", None) is None or self._dV.shape != self.V.shape:
+            self._dV = np.empty_like(self.V)
+        np.matmul(delta_o.T, lr * s, out=self._dV)  # lr * dV, no temporary
+        self.V -= self._dV
+        self.W -= lr * (delta.T @ s_prev)
+        np.subtract.at(self.U.T, x, lr * delta)  # lr * dU touches only columns x_t
 
     def train(
         self,

@@ -1,0 +1,354 @@
+"""The Chapter 2 language model again, in PyTorch: same parameters, autograd for the gradients.
+
+The recurrence is written out step by step, exactly as in :mod:`tutorial_rnn.rnn_numpy`, so the
+two models compute the same numbers (the tests check it in float64). What PyTorch adds is
+mini-batches (padded, with the padding masked out of the loss), a GPU when one is present,
+``torch.optim`` optimisers, and truncated BPTT the way frameworks do it: the batch is cut into
+chunks of ``k`` steps and the state is carried across chunks without its gradient.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import data as _data
+from .rnn_numpy import RNNNumpy
+from .validation import check_learning_rate, check_pair
+
+__all__ = ["IGNORE_INDEX", "RNNTorch", "TorchHistory", "make_batches", "pad_batch", "resolve_device"]
+
+#: Target id of padded positions: ``cross_entropy`` ignores it.
+IGNORE_INDEX = -100
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` gives CUDA when a GPU is present, else the CPU; anything else is passed on."""
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def pad_batch(
+    X: Sequence[np.ndarray], Y: Sequence[np.ndarray], vocab_size: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack variable-length pairs into ``(B, T_max)`` tensors.
+
+    Inputs are padded with id 0 and targets with :data:`IGNORE_INDEX`. Because the network
+    reads left to right, padding after the end of a sentence never changes its real outputs;
+    masking the targets is enough.
+    """
+    pairs = [check_pair(x, y, vocab_size) for x, y in zip(X, Y, strict=True)]
+    if not pairs:
+        raise ValueError("cannot pad an empty batch")
+    T = max(len(x) for x, _ in pairs)
+    xb = np.zeros((len(pairs), T), np.int64)
+    yb = np.full((len(pairs), T), IGNORE_INDEX, np.int64)
+    for i, (x, y) in enumerate(pairs):
+        xb[i, : len(x)] = x
+        yb[i, : len(y)] = y
+    return torch.from_numpy(xb), torch.from_numpy(yb)
+
+
+def make_batches(lengths: Sequence[int], batch_size: int, seed: int | None = 0) -> list[np.ndarray]:
+    """Group sentence indices into batches of similar length (little padding), in random order.
+
+    Indices are sorted by length, cut into batches of ``batch_size``, and the batches shuffled
+    with ``seed`` (``None`` keeps them sorted).
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    order = np.argsort(np.asarray(lengths), kind="stable")
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if seed is not None:
+        perm = np.random.default_rng(seed).permutation(len(batches))
+        batches = [batches[i] for i in perm]
+    return batches
+
+
+@dataclass
+class TorchHistory:
+    """What :meth:`RNNTorch.fit` records: per evaluation, tokens seen and mean losses (nats)."""
+
+    tokens_seen: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    valid_loss: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class RNNTorch(nn.Module):
+    """The plain RNN language model of Chapter 2 with PyTorch autograd.
+
+    Parameters
+    ----------
+    vocab_size, hidden_size : int
+        ``V`` and ``H``.
+    seed : int
+        Initial weights are those of ``RNNNumpy(vocab_size, hidden_size, seed=seed)``, so both
+        models start from the same point.
+    device : str or torch.device
+        ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``...
+    dtype : torch.dtype
+        ``torch.float32`` for speed, ``torch.float64`` for parity checks.
+
+    Attributes
+    ----------
+    U : nn.Parameter, shape (H, V)
+    V : nn.Parameter, shape (V, H)
+    W : nn.Parameter, shape (H, H)
+    """
+
+    param_names = ("U", "V", "W")
+
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int = 100,
+        seed: int = 0,
+        device: str | torch.device = "auto",
+        dtype: torch.dtype = torch.float32,
+    ):
+        super().__init__()
+        init = RNNNumpy(vocab_size, hidden_size, seed=seed)
+        self.vocab_size, self.hidden_size = init.vocab_size, init.hidden_size
+        dev = resolve_device(device)
+        for name in self.param_names:
+            setattr(self, name, nn.Parameter(torch.tensor(getattr(init, name), dtype=dtype, device=dev)))
+
+    def extra_repr(self) -> str:
+        return f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}"
+
+    @property
+    def device(self) -> torch.device:
+        return self.U.device
+
+    # ---------------------------------------------------------------- weights both ways
+    @classmethod
+    def from_numpy(
+        cls, model: RNNNumpy, device: str | torch.device = "auto", dtype: torch.dtype = torch.float32
+    ) -> RNNTorch:
+        """A twin of a NumPy model: same sizes, weights copied."""
+        twin = cls(model.vocab_size, model.hidden_size, device=device, dtype=dtype)
+        twin.load_numpy(model.parameters())
+        return twin
+
+    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
+        """Copy arrays named ``U``, ``V``, ``W`` into the parameters (shapes must match)."""
+        with torch.no_grad():
+            for name in self.param_names:
+                p = getattr(self, name)
+                value = np.asarray(params[name])
+                if value.shape != tuple(p.shape):
+                    raise ValueError(f"{name} has shape {value.shape}, expected {tuple(p.shape)}")
+                p.copy_(torch.from_numpy(value).to(p.dtype))
+
+    def to_numpy(self, bptt_truncate: int | None = 4) -> RNNNumpy:
+        """A NumPy model (float64) with this model's weights."""
+        model = RNNNumpy(self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate)
+        for name in self.param_names:
+            setattr(model, name, getattr(self, name).detach().cpu().double().numpy().copy())
+        return model
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, x: torch.Tensor, s0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run the recurrence over a batch.
+
+        Parameters
+        ----------
+        x : torch.LongTensor, shape (B, T)
+        s0 : torch.Tensor, shape (B, H), optional
+            The state before the first step (zero by default).
+
+        Returns
+        -------
+        z : torch.Tensor, shape (B, T, V)
+            Scores; ``softmax(z[b, t])`` is ``o_t`` of sentence ``b``.
+        s_last : torch.Tensor, shape (B, H)
+            The state after the last step, to carry into the next chunk.
+        """
+        Ux = self.U.T[x]  # (B, T, H): column x_t of U for every position
+        s = (
+            torch.zeros(x.shape[0], self.hidden_size, dtype=self.U.dtype, device=self.device)
+            if s0 is None
+            else s0
+        )
+        states = []
+        for t in range(x.shape[1]):
+            s = torch.tanh(Ux[:, t] + s @ self.W.T)
+            states.append(s)
+        S = torch.stack(states, dim=1)  # (B, T, H)
+        return S @ self.V.T, s
+
+    def batch_loss(
+        self, x: torch.Tensor, y: torch.Tensor, s0: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, int, torch.Tensor]:
+        """Summed cross-entropy over the real (unpadded) targets of a batch.
+
+        Returns
+        -------
+        total : torch.Tensor
+            Scalar, nats.
+        count : int
+            Real targets in the batch.
+        s_last : torch.Tensor
+            The final state.
+        """
+        z, s_last = self(x, s0)
+        total = F.cross_entropy(
+            z.reshape(-1, self.vocab_size), y.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
+        )
+        return total, int((y != IGNORE_INDEX).sum()), s_last
+
+    @torch.no_grad()
+    def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], batch_size: int = 256) -> float:
+        """Mean cross-entropy per word over all pairs (nats), as :meth:`RNNNumpy.loss`."""
+        if len(X) != len(Y) or len(X) == 0:
+            raise ValueError(f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}")
+        total, count = 0.0, 0
+        for idx in make_batches([len(x) for x in X], batch_size, seed=None):
+            xb, yb = pad_batch([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
+            t, c, _ = self.batch_loss(xb.to(self.device), yb.to(self.device))
+            total += float(t)
+            count += c
+        return total / count
+
+    # ---------------------------------------------------------------- training
+    def train_batch(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        optimizer: torch.optim.Optimizer,
+        truncate: int | None = None,
+        clip: float | None = None,
+    ) -> tuple[float, int]:
+        """One batch of training; returns (summed loss, number of targets).
+
+        With ``truncate=None`` the whole batch is one step of full BPTT. With ``truncate=k``
+        the batch is cut into chunks of ``k`` time steps; each chunk is a forward pass from the
+        previous chunk's final state (detached: no gradient flows into earlier chunks), a
+        backward pass and an optimizer step.
+        """
+        x, y = x.to(self.device), y.to(self.device)
+        T = x.shape[1]
+        k = T if truncate is None else truncate
+        if k < 1:
+            raise ValueError(f"truncate must be None or a positive number of steps, got {truncate!r}")
+        s = None
+        total, count = 0.0, 0
+        for start in range(0, T, k):
+            optimizer.zero_grad(set_to_none=True)
+            loss_sum, n, s = self.batch_loss(x[:, start : start + k], y[:, start : start + k], s)
+            if n == 0:
+                break
+            (loss_sum / n).backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(self.parameters(), clip)
+            optimizer.step()
+            s = s.detach()
+            total += loss_sum.detach().item()
+            count += n
+        return total, count
+
+    def fit(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        X_valid: Sequence[np.ndarray] | None = None,
+        Y_valid: Sequence[np.ndarray] | None = None,
+        epochs: float = 1.0,
+        batch_size: int = 64,
+        learning_rate: float = 1e-3,
+        optimizer: str = "adam",
+        truncate: int | None = None,
+        clip: float | None = 5.0,
+        evaluations: int = 10,
+        seed: int = 0,
+        progress: bool = True,
+    ) -> TorchHistory:
+        """Train on ``X, Y`` with a ``torch.optim`` optimiser.
+
+        Parameters
+        ----------
+        epochs : float
+            Passes over the data; a fraction trains on that share of the batches.
+        optimizer : {"adam", "sgd"}
+        truncate : int or None
+            Chunk length of truncated BPTT; ``None`` is full BPTT.
+        clip : float or None
+            Clip the gradient norm to this value.
+        evaluations : int
+            How many times to record the losses (evenly spaced; the training loss is the mean
+            over the batches since the last record, the validation loss a full pass).
+
+        Returns
+        -------
+        TorchHistory
+        """
+        lr = check_learning_rate(learning_rate)
+        if not (math.isfinite(epochs) and epochs > 0):
+            raise ValueError(f"epochs must be positive, got {epochs!r}")
+        opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(optimizer)
+        if opt_cls is None:
+            raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'")
+        opt = opt_cls(self.parameters(), lr=lr)
+        lengths = [len(x) for x in X]
+        schedule: list[np.ndarray] = []
+        epoch = 0
+        while len(schedule) < math.ceil(epochs * math.ceil(len(X) / batch_size)):
+            schedule.extend(make_batches(lengths, batch_size, seed=seed + epoch))
+            epoch += 1
+        schedule = schedule[: math.ceil(epochs * math.ceil(len(X) / batch_size))]
+        marks = set(np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist())
+        history = TorchHistory()
+        seen, run_total, run_count = 0, 0.0, 0
+        start = time.perf_counter()
+        bar = tqdm(
+            total=sum(lengths[i] for b in schedule for i in b),
+            desc="training",
+            unit="tok",
+            unit_scale=True,
+            disable=not progress,
+        )
+        for step, idx in enumerate(schedule, start=1):
+            xb, yb = pad_batch([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
+            total, count = self.train_batch(xb, yb, opt, truncate=truncate, clip=clip)
+            if not math.isfinite(total):
+                raise FloatingPointError(
+                    f"the loss became {total} after {seen} tokens: lower the learning rate or clip"
+                )
+            seen += count
+            run_total += total
+            run_count += count
+            bar.update(count)
+            if step in marks:
+                history.tokens_seen.append(seen)
+                history.train_loss.append(run_total / run_count)
+                run_total, run_count = 0.0, 0
+                if X_valid is not None and Y_valid is not None:
+                    history.valid_loss.append(self.loss(X_valid, Y_valid))
+                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
+        bar.close()
+        history.seconds = time.perf_counter() - start
+        return history
+
+    # ---------------------------------------------------------------- sampling
+    def generate(
+        self,
+        vocab: _data.Vocabulary,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        max_length: int = 50,
+        min_length: int = 1,
+    ) -> list[str]:
+        """Sample a sentence exactly as :meth:`RNNNumpy.generate` does (same seed, same words)."""
+        return self.to_numpy().generate(
+            vocab, temperature=temperature, seed=seed, max_length=max_length, min_length=min_length
+        )
