@@ -193,3 +193,11 @@ def test_load_shakespeare_subset_and_cache():
     assert hamlet.works == 1
     assert any("To be, or not to be" in d for d in hamlet.documents)
     assert data.load_shakespeare(["hamlet"]) is hamlet
+
+
+def test_unigram_cross_entropy_is_smoothed_and_matches_entropy_on_its_own_data():
+    Y = [np.array([3, 3, 4, 5])]
+    # add-one smoothing over 6 ids: counts 1,1,1,3,2,2 -> p = c / 10
+    expected = -(2 * math.log(0.3) + math.log(0.2) + math.log(0.2)) / 4
+    assert data.unigram_cross_entropy(Y, Y, size=6) == pytest.approx(expected)
+    assert math.isfinite(data.unigram_cross_entropy(Y, [np.array([0, 1])], size=6))

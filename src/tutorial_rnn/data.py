@@ -48,6 +48,7 @@ __all__ = [
     "tokenize_corpus",
     "train_validation_split",
     "training_pairs",
+    "unigram_cross_entropy",
     "unigram_entropy",
 ]
 
@@ -527,6 +528,25 @@ def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
         raise ValueError("entropy of empty targets is undefined")
     p = counts[counts > 0] / total
     return float(-(p * np.log(p)).sum())
+
+
+def unigram_cross_entropy(Y_fit: Iterable[np.ndarray], Y_eval: Iterable[np.ndarray], size: int) -> float:
+    """Loss per word (nats) on ``Y_eval`` of the unigram model estimated on ``Y_fit``.
+
+    The held-out baseline: every word is predicted with its frequency in the training targets
+    (add-one smoothed, so a word never seen in training does not cost infinity).
+    """
+    counts = np.ones(size, np.float64)
+    for y in Y_fit:
+        counts += np.bincount(y, minlength=size)
+    log_p = np.log(counts / counts.sum())
+    total, n = 0.0, 0
+    for y in Y_eval:
+        total -= log_p[y].sum()
+        n += len(y)
+    if n == 0:
+        raise ValueError("Y_eval holds no targets")
+    return total / n
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ __all__ = [
     "draw_rnn_shapes",
     "draw_unrolled_rnn",
     "plot_coverage",
+    "plot_loss_curves",
     "plot_sentence_lengths",
+    "plot_truncation",
     "plot_zipf",
 ]
 
@@ -268,4 +270,49 @@ def plot_coverage(counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes |
     ax.set_xlabel("vocabulary: the n most frequent tokens")
     ax.set_ylabel("fraction of tokens covered")
     ax.set_ylim(0, 1.01)
+    return fig
+
+
+def plot_truncation(T: int = 12, k: int = 3, ax: Axes | None = None) -> Figure:
+    """Which steps each output's error reaches: the 2015 rule against chunked truncation.
+
+    Left, the 2015 rule: output ``t`` sends its error back to steps ``max(0, t-k) .. t``.
+    Right, frameworks' chunks of ``k + 1`` steps: the error stops at the start of its chunk.
+    """
+    if ax is not None:
+        raise ValueError("plot_truncation draws two panels; it makes its own figure")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained", sharey=True)
+    t = np.arange(T)[:, None]
+    j = np.arange(T)[None, :]
+    sliding = (j <= t) & (j >= t - k)
+    chunked = (j <= t) & (j // (k + 1) == t // (k + 1))
+    for a, mask, title in (
+        (axes[0], sliding, f"2015 rule: k = {k} steps back"),
+        (axes[1], chunked, f"chunks of {k + 1} steps"),
+    ):
+        a.imshow(mask, cmap="Oranges", vmin=0, vmax=1.4, origin="upper")
+        a.set_title(title, fontsize=11)
+        a.set_xlabel("step j that receives gradient")
+        a.set_xticks(range(0, T, 2))
+        a.set_yticks(range(0, T, 2))
+    axes[0].set_ylabel("output t whose error is sent back")
+    return fig
+
+
+def plot_loss_curves(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+    baselines: dict[str, float] | None = None,
+    xlabel: str = "tokens seen",
+    ax: Axes | None = None,
+) -> Figure:
+    """Loss curves ``{label: (x, loss)}`` with horizontal reference lines ``{label: value}``."""
+    fig, ax = _axes(ax, (7, 4))
+    palette = [COLORS["s"], COLORS["x"], COLORS["o"], COLORS["back"]]
+    for (label, (x, y)), color in zip(curves.items(), palette * 4, strict=False):
+        ax.plot(x, y, "o-", color=color, linewidth=2, markersize=4, label=label)
+    for (label, value), style in zip((baselines or {}).items(), ["--", ":", "-."] * 4, strict=False):
+        ax.axhline(value, color="#555555", linestyle=style, linewidth=1, label=f"{label} ({value:.2f})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss (nats per word)")
+    ax.legend(fontsize=9)
     return fig

@@ -270,7 +270,7 @@ class RNNNumpy:
         self,
         x: Sequence[int] | np.ndarray,
         y: Sequence[int] | np.ndarray,
-        h: float = 1e-3,
+        h: float = 4e-3,
         tolerance: float = 1e-6,
         max_entries: int | None = None,
         seed: int = 0,
