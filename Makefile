@@ -38,7 +38,14 @@ $(VENDOR)/.stamp: Makefile
 	cp _build/npm/package/LICENSE $(VENDOR)/mathjax/
 	touch $@
 
-book: $(STAMP) $(VENDOR)/.stamp  ## build the website (notebooks executed, results cached) into _build/html
+# The execution cache is keyed on the notebooks' code alone: when the package changes, forget it,
+# so that every output in the book comes from the package as it is now.
+PACKAGE_STAMP := _build/.package-stamp
+$(PACKAGE_STAMP): $(shell find src -name '*.py')
+	rm -rf _build/.jupyter_cache _build/jupyter_execute
+	mkdir -p _build && touch $@
+
+book: $(STAMP) $(VENDOR)/.stamp $(PACKAGE_STAMP)  ## build the website (notebooks executed, results cached) into _build/html
 	$(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) $(JB_STRICT)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
