@@ -13,6 +13,8 @@ FAST_OUT  := _build/fast
 # exact versions into book/_vendor (ignored by git), published under _static/ by Sphinx.
 VENDOR    := book/_vendor
 MATHJAX   := 3.2.2
+REQUIREJS := 2.3.4
+HTML_MANAGER := 1.0.6
 
 .DEFAULT_GOAL := help
 .PHONY: help setup book book-clean test unit lint fast-book lab bench clean
@@ -30,12 +32,17 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-corpus.txt pyprojec
 setup: $(STAMP) $(VENDOR)/.stamp  ## create .venv, install everything, fetch the site's JavaScript
 
 $(VENDOR)/.stamp: Makefile
-	rm -rf $(VENDOR) _build/npm && mkdir -p $(VENDOR)/mathjax _build/npm
-	cd _build/npm && npm pack --silent mathjax@$(MATHJAX) > /dev/null
-	tar -xzf _build/npm/mathjax-$(MATHJAX).tgz -C _build/npm
-	cd _build/npm/package/es5 && cp -r tex-mml-chtml.js input output a11y ui sre adaptors \
+	rm -rf $(VENDOR) _build/npm && mkdir -p $(VENDOR)/mathjax $(VENDOR)/widgets/html-manager _build/npm
+	cd _build/npm && npm pack --silent mathjax@$(MATHJAX) requirejs@$(REQUIREJS) \
+		@jupyter-widgets/html-manager@$(HTML_MANAGER) > /dev/null
+	cd _build/npm && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar -xzf "$$f" -C "$${f%.tgz}"; done
+	cd _build/npm/mathjax-$(MATHJAX)/package/es5 && cp -r tex-mml-chtml.js input output a11y ui sre adaptors \
 		$(CURDIR)/$(VENDOR)/mathjax/
-	cp _build/npm/package/LICENSE $(VENDOR)/mathjax/
+	cp _build/npm/mathjax-$(MATHJAX)/package/LICENSE $(VENDOR)/mathjax/
+	cp _build/npm/requirejs-$(REQUIREJS)/package/require.js _build/npm/requirejs-$(REQUIREJS)/package/README.md \
+		$(VENDOR)/widgets/
+	cd _build/npm/jupyter-widgets-html-manager-$(HTML_MANAGER)/package/dist && \
+		cp embed-amd.js *.embed.js *.woff *.woff2 *.ttf *.eot *.svg $(CURDIR)/$(VENDOR)/widgets/html-manager/
 	touch $@
 
 # The execution cache is keyed on the notebooks' code alone: when the package changes, forget it,
