@@ -191,3 +191,13 @@ def test_sgd_step_equals_the_dense_update():
         p -= 0.1 * g
     for name in "UVW":
         np.testing.assert_allclose(getattr(fast, name), getattr(dense, name), rtol=0, atol=1e-15)
+
+
+def test_softmax_is_safe_for_extreme_scores_and_in_place():
+    z = np.array([[1000.0, 999.0, -5.0], [-1000.0, -1001.0, -1002.0], [0.1, 0.2, 0.3]])
+    p = softmax(z)
+    assert np.all(np.isfinite(p)) and np.allclose(p.sum(axis=1), 1.0)
+    np.testing.assert_allclose(p[0, :2], [1 / (1 + np.e**-1), np.e**-1 / (1 + np.e**-1)], rtol=1e-12)
+    np.testing.assert_allclose(p[2], np.exp(z[2]) / np.exp(z[2]).sum(), rtol=1e-12)
+    buf = z.copy()
+    assert softmax(buf, inplace=True) is buf and np.allclose(buf, p)

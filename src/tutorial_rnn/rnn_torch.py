@@ -175,11 +175,9 @@ class RNNTorch(nn.Module):
             The state after the last step, to carry into the next chunk.
         """
         Ux = self.U.T[x]  # (B, T, H): column x_t of U for every position
-        s = (
-            torch.zeros(x.shape[0], self.hidden_size, dtype=self.U.dtype, device=self.device)
-            if s0 is None
-            else s0
-        )
+        s = s0
+        if s is None:
+            s = torch.zeros(x.shape[0], self.hidden_size, dtype=self.U.dtype, device=self.device)
         states = []
         for t in range(x.shape[1]):
             s = torch.tanh(Ux[:, t] + s @ self.W.T)
