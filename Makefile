@@ -17,7 +17,7 @@ REQUIREJS := 2.3.4
 HTML_MANAGER := 1.0.6
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book book-clean test unit lint fast-book lab bench clean
+.PHONY: help package-cache setup book book-clean test unit browser lint fast-book linkcheck lab bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -45,14 +45,17 @@ $(VENDOR)/.stamp: Makefile
 		cp embed-amd.js *.embed.js *.woff *.woff2 *.ttf *.eot *.svg $(CURDIR)/$(VENDOR)/widgets/html-manager/
 	touch $@
 
-# The execution cache is keyed on the notebooks' code alone: when the package changes, forget it,
-# so that every output in the book comes from the package as it is now.
-PACKAGE_STAMP := _build/.package-stamp
-$(PACKAGE_STAMP): $(shell find src -name '*.py')
-	rm -rf _build/.jupyter_cache _build/jupyter_execute
-	mkdir -p _build && touch $@
+# The execution cache is keyed on the notebooks' code alone: when the package's code changes,
+# forget it, so that every output in the book comes from the package as it is now. (A content
+# hash, not file times, so a fresh checkout with a restored cache keeps it.)
+PACKAGE_HASH = $(shell cat $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16)
+package-cache:
+	@if [ "$$(cat _build/.package-hash 2>/dev/null)" != "$(PACKAGE_HASH)" ]; then \
+		echo "package changed: clearing the notebook execution cache"; \
+		rm -rf _build/.jupyter_cache _build/jupyter_execute; \
+		mkdir -p _build && echo "$(PACKAGE_HASH)" > _build/.package-hash; fi
 
-book: $(STAMP) $(VENDOR)/.stamp $(PACKAGE_STAMP)  ## build the website (notebooks executed, results cached) into _build/html
+book: $(STAMP) $(VENDOR)/.stamp package-cache  ## build the website (notebooks executed, results cached) into _build/html
 	$(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) $(JB_STRICT)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
@@ -60,7 +63,10 @@ book-clean:  ## forget the built website and the execution cache
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/.jupyter_cache
 
 unit: $(STAMP)  ## the unit tests alone
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/browser
+
+browser: $(STAMP)  ## real-browser tests of the built site (Debian chromium; run after a build)
+	$(BIN)/python -m pytest -q -rs tests/browser
 
 lint: $(STAMP)  ## ruff on the package, tests, benchmarks and notebooks
 	$(BIN)/ruff check .
@@ -70,8 +76,13 @@ fast-book: $(STAMP) $(VENDOR)/.stamp  ## strict build with every notebook execut
 	TUTORIAL_RNN_FAST=1 $(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) \
 		--path-output $(FAST_OUT) $(JB_STRICT)
 
-test: lint unit fast-book  ## everything CI runs: lint, unit tests, strict fast-mode book build
+test: lint unit fast-book  ## everything CI runs: lint, unit tests, strict fast-mode build, browser
+	TUTORIAL_RNN_SITE=$(FAST_OUT)/_build/html $(BIN)/python -m pytest -q -rs tests/browser
 	@echo "make test: all checks passed"
+
+linkcheck: $(STAMP) $(VENDOR)/.stamp  ## check external links (needs internet; CI does not run it)
+	$(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) --builder linkcheck \
+		--path-output _build/linkcheck
 
 lab: $(STAMP)  ## JupyterLab on book/chapters/ (widgets work)
 	$(BIN)/jupyter lab --notebook-dir=book/chapters

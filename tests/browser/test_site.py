@@ -1,0 +1,179 @@
+"""The built website in a real browser: every page, offline.
+
+Debian's Chromium (``/usr/bin/chromium``) is driven by Python ``playwright`` (never
+``playwright install``). The site is served from ``_build/fast/_build/html`` (what ``make test``
+builds) or ``_build/html`` (``make book``), or from ``$TUTORIAL_RNN_SITE``. The machine has no
+internet, so every script the pages need must come from the site itself: a failed request
+fails the test.
+
+Screenshots of every page go to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("TUTORIAL_RNN_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+SKIP_PAGES = {"genindex.html"}  # Sphinx's empty general index
+
+
+def _site() -> Path | None:
+    candidates = [os.environ.get("TUTORIAL_RNN_SITE"), ROOT / "_build/fast/_build/html", ROOT / "_build/html"]
+    for c in candidates:
+        if c and (Path(c) / "index.html").is_file():
+            return Path(c)
+    return None
+
+
+SITE = _site()
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="pip install playwright to run the browser tests"
+)
+pytestmark = [
+    pytest.mark.skipif(SITE is None, reason="no built site: run `make fast-book` or `make book` first"),
+    pytest.mark.skipif(
+        not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()),
+        reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` to run the browser tests "
+        "(.ci/run installs it)",
+    ),
+]
+PAGES = sorted(
+    p.relative_to(SITE).as_posix()
+    for p in (SITE.rglob("*.html") if SITE else [])
+    if p.name not in SKIP_PAGES and "_static" not in p.parts
+)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(_Quiet, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def _visit(browser, url: str):
+    """Open ``url``; return the page and the problems seen while loading it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url, wait_until="networkidle")
+    if page.evaluate("document.querySelectorAll('.math').length") > 0:
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15000)
+        page.evaluate("MathJax.startup.promise")
+    return page, problems
+
+
+def test_there_are_pages():
+    assert "index.html" in PAGES and any(p.startswith("chapters/") for p in PAGES), PAGES
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_offline(browser, server, name):
+    page, problems = _visit(browser, urljoin(server, name))
+    try:
+        # every widget view saved in the page is rendered by the site's own widget manager
+        views = page.evaluate(
+            "document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length"
+        )
+        if views:
+            selector = ".widget-subarea, .jupyter-widgets.widget-container"
+            page.wait_for_function(
+                f"document.querySelectorAll('{selector}').length >= {views}", timeout=15000
+            )
+        page.wait_for_timeout(300)
+        assert not problems, "\n".join(problems)
+
+        images = page.evaluate("Array.from(document.images).map(i => [i.src, i.naturalWidth, i.alt])")
+        broken = [src for src, width, _ in images if width == 0]
+        assert not broken, f"images that did not load: {broken}"
+        figures = page.evaluate("Array.from(document.querySelectorAll('figure img')).map(i => i.alt)")
+        assert all(alt.strip() for alt in figures), f"figure without alt text on {name}"
+
+        math = page.evaluate("document.querySelectorAll('.math').length")
+        rendered = page.evaluate("document.querySelectorAll('mjx-container').length")
+        assert rendered >= math, f"{math} math elements but {rendered} rendered by MathJax"
+        text = page.evaluate("document.querySelector('main').innerText")
+        assert "$$" not in text and "\\begin{" not in text, "raw TeX left on the page"
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(SHOTS / (name.replace("/", "_").removesuffix(".html") + ".png")), full_page=True
+        )
+    finally:
+        page.close()
+
+
+_HREF = re.compile(r'href="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_internal_links_resolve(name):
+    html = (SITE / name).read_text(encoding="utf-8")
+    missing = []
+    for target, fragment in _HREF.findall(html):
+        if urlparse(target).scheme or target.startswith(("//", "mailto:")):
+            continue
+        path = (SITE / name).parent / unquote(target) if target else SITE / name
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.resolve().is_file():
+            missing.append(target)
+            continue
+        if fragment and len(fragment) > 1 and path.suffix == ".html":
+            ids = set(_ID.findall(path.read_text(encoding="utf-8")))
+            if unquote(fragment[1:]) not in ids:
+                missing.append(target + fragment)
+    assert not missing, f"{name}: links to nothing: {sorted(set(missing))}"
+
+
+def test_search_finds_vanishing(browser, server):
+    page, problems = _visit(browser, urljoin(server, "search.html?q=vanishing"))
+    try:
+        page.wait_for_selector("#search-results li, ul.search li", timeout=15000)
+        hits = page.evaluate("document.querySelectorAll('#search-results li, ul.search li').length")
+        assert hits >= 1
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
