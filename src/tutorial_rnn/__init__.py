@@ -1,11 +1,17 @@
 """tutorial_rnn: the helper package behind the tutorial-rnn book.
 
-Each chapter maps to modules:
+Each chapter maps to modules a reader can find:
 
-- Chapter 1-2: :mod:`tutorial_rnn.data` (corpus, tokenizer, vocabulary),
-  :mod:`tutorial_rnn.rnn_numpy` (the NumPy RNN language model),
-  :mod:`tutorial_rnn.gradcheck` (the shared numerical gradient checker),
-  :mod:`tutorial_rnn.plots` (figures the chapters draw).
+- Chapter 1 and 2: :mod:`~tutorial_rnn.data` (corpus, tokenizer, vocabulary),
+  :mod:`~tutorial_rnn.rnn_numpy` (the NumPy RNN language model),
+  :mod:`~tutorial_rnn.rnn_torch` (its PyTorch twin),
+  :mod:`~tutorial_rnn.gradcheck` (the shared numerical gradient checker),
+  :mod:`~tutorial_rnn.checkpoint` (one ``.npz`` format for every model),
+  :mod:`~tutorial_rnn.plots` (the figures the chapters draw).
+- Chapter 3 (in progress): :mod:`~tutorial_rnn.gradients` (gradient flow through time, the
+  Pascanu bound), :mod:`~tutorial_rnn.tasks` (the adding problem).
+- Shared: :mod:`~tutorial_rnn.notebook` (showing the package's source, the fast mode),
+  :mod:`~tutorial_rnn.validation` (input checks with clear errors).
 """
 
 __version__ = "0.1.0"

@@ -1,0 +1,200 @@
+"""Gradient flow through time: how ∂s_T/∂s_k and ∂L_T/∂s_k shrink (or grow) with T - k.
+
+For the plain RNN ``s_t = f(a_t)``, ``a_t = W s_{t-1} + u_t`` (``u_t`` is the input term, for
+example ``U[:, x_t]``), the chain rule gives
+
+    ∂s_T/∂s_k = ∏_{j=k+1}^{T} diag(f'(a_j)) W,
+
+a product of ``T - k`` Jacobians. If ``|f'| ≤ γ`` and ``λ₁`` is the largest singular value of
+``W``, its norm is at most ``(λ₁ γ)^(T-k)`` (Pascanu, Mikolov & Bengio, 2013): it vanishes
+geometrically whenever ``λ₁ < 1/γ`` (γ = 1 for tanh and ReLU, 1/4 for the sigmoid).
+
+The measurement works on any *cell* that can report the Jacobian of one step, ``∂s_t/∂s_{t-1}``
+(:class:`RNNCell` here; the gated cells of Chapter 4 provide the same method), so the same call
+compares the plain RNN with GRU and LSTM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "GradientFlow",
+    "RNNCell",
+    "StepCell",
+    "gradient_flow",
+    "recurrent_matrix",
+]
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+#: name -> (f, f', γ = sup |f'|)
+ACTIVATIONS = {
+    "tanh": (np.tanh, lambda a: 1.0 - np.tanh(a) ** 2, 1.0),
+    "sigmoid": (_sigmoid, lambda a: _sigmoid(a) * (1.0 - _sigmoid(a)), 0.25),
+    "relu": (lambda a: np.maximum(a, 0.0), lambda a: (a > 0).astype(float), 1.0),
+    "linear": (lambda a: a, np.ones_like, 1.0),
+}
+
+
+def recurrent_matrix(
+    hidden_size: int,
+    scale: float,
+    init: str = "random",
+    normalize: str = "singular",
+    seed: int = 0,
+) -> np.ndarray:
+    """A recurrent matrix ``W`` (H×H) rescaled so that its largest singular value (or spectral
+    radius) equals ``scale``.
+
+    Parameters
+    ----------
+    init : {"random", "orthogonal", "identity"}
+        Gaussian entries; a random orthogonal matrix (all singular values equal); the identity.
+    normalize : {"singular", "spectral"}
+        Scale by the largest singular value λ₁ (the quantity in Pascanu et al.'s condition) or by
+        the spectral radius (largest |eigenvalue|), which is at most λ₁.
+    """
+    if hidden_size < 1:
+        raise ValueError(f"hidden_size must be positive, got {hidden_size}")
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be finite and positive, got {scale!r}")
+    rng = np.random.default_rng(seed)
+    if init == "random":
+        W = rng.standard_normal((hidden_size, hidden_size))
+    elif init == "orthogonal":
+        q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
+        W = q * np.sign(np.diag(r))
+    elif init == "identity":
+        W = np.eye(hidden_size)
+    else:
+        raise ValueError(f"unknown init {init!r}; use 'random', 'orthogonal' or 'identity'")
+    if normalize == "singular":
+        size = np.linalg.norm(W, 2)
+    elif normalize == "spectral":
+        size = np.abs(np.linalg.eigvals(W)).max()
+    else:
+        raise ValueError(f"unknown normalize {normalize!r}; use 'singular' or 'spectral'")
+    return W * (scale / size)
+
+
+class StepCell(Protocol):
+    """What :func:`gradient_flow` needs from a recurrent cell."""
+
+    hidden_size: int
+
+    def step_with_jacobian(self, s_prev: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the next state and ``∂s_t/∂s_{t-1}`` (H×H)."""
+        ...
+
+
+@dataclass
+class RNNCell:
+    """The plain RNN step ``s_t = f(W s_{t-1} + u_t)`` with its one-step Jacobian."""
+
+    W: np.ndarray
+    activation: str = "tanh"
+
+    def __post_init__(self) -> None:
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {self.activation!r}; use one of {sorted(ACTIVATIONS)}")
+        if self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
+            raise ValueError(f"W must be square, got shape {self.W.shape}")
+
+    @property
+    def hidden_size(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def gamma(self) -> float:
+        """``sup |f'|``: 1 for tanh, ReLU and linear, 1/4 for the sigmoid."""
+        return ACTIVATIONS[self.activation][2]
+
+    def step_with_jacobian(self, s_prev: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        f, df, _ = ACTIVATIONS[self.activation]
+        a = self.W @ s_prev + u
+        return f(a), df(a)[:, None] * self.W  # diag(f'(a)) W
+
+
+@dataclass
+class GradientFlow:
+    """Measured gradient flow for one sequence: index ``i`` is ``T - k = i`` steps back.
+
+    Attributes
+    ----------
+    steps_back : numpy.ndarray of int, shape (T + 1,)
+        0, 1, ..., T.
+    jacobian_norm : numpy.ndarray, shape (T + 1,)
+        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back.
+    loss_grad_norm : numpy.ndarray, shape (T + 1,)
+        ``‖∂L_T/∂s_k‖`` for a loss whose gradient at the last state is ``g_T`` (unit norm by
+        default), i.e. ``‖(∂s_T/∂s_k)ᵀ g_T‖``.
+    bound : numpy.ndarray or None, shape (T + 1,)
+        ``(λ₁ γ)^(T-k)`` for a plain RNN cell, None for other cells.
+    """
+
+    steps_back: np.ndarray
+    jacobian_norm: np.ndarray
+    loss_grad_norm: np.ndarray
+    bound: np.ndarray | None
+
+    def decay_after(self, steps: int) -> float:
+        """``‖∂L_T/∂s_{T-steps}‖ / ‖∂L_T/∂s_T‖``: the share of the gradient left after ``steps``."""
+        return float(self.loss_grad_norm[steps] / self.loss_grad_norm[0])
+
+
+def gradient_flow(
+    cell: StepCell,
+    inputs: np.ndarray,
+    s0: np.ndarray | None = None,
+    g_T: np.ndarray | None = None,
+    seed: int = 0,
+) -> GradientFlow:
+    """Run ``cell`` over ``inputs`` and measure how the gradient at the last step flows back.
+
+    Parameters
+    ----------
+    cell : StepCell
+        :class:`RNNCell`, or any cell with ``step_with_jacobian``.
+    inputs : numpy.ndarray, shape (T, H_in)
+        What the cell adds at each step (for :class:`RNNCell`, ``u_t``, shape (T, H)).
+    s0 : numpy.ndarray, optional
+        Initial state (zeros).
+    g_T : numpy.ndarray, optional
+        ``∂L_T/∂s_T``; a random unit vector (seeded) by default.
+
+    Returns
+    -------
+    GradientFlow
+    """
+    inputs = np.asarray(inputs, dtype=np.float64)
+    if inputs.ndim != 2 or len(inputs) == 0:
+        raise ValueError(f"inputs must have shape (T, H_in) with T >= 1, got {inputs.shape}")
+    H = cell.hidden_size
+    s = np.zeros(H) if s0 is None else np.asarray(s0, dtype=np.float64)
+    jacobians = []
+    for u in inputs:
+        s, J = cell.step_with_jacobian(s, u)
+        jacobians.append(J)
+    if g_T is None:
+        g_T = np.random.default_rng(seed).standard_normal(H)
+        g_T /= np.linalg.norm(g_T)
+    T = len(jacobians)
+    products = np.empty((T + 1, H, H))  # products[i] = ∂s_T/∂s_{T-i}
+    products[0] = np.eye(H)
+    for i in range(1, T + 1):
+        products[i] = products[i - 1] @ jacobians[T - i]
+    jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))
+    loss_norm = np.linalg.norm(np.einsum("ihk,h->ik", products, g_T), axis=1)
+    bound = None
+    if isinstance(cell, RNNCell):
+        lam = np.linalg.norm(cell.W, 2)
+        bound = (lam * cell.gamma) ** np.arange(T + 1, dtype=np.float64)
+    return GradientFlow(np.arange(T + 1), jac_norm, loss_norm, bound)

@@ -1,0 +1,92 @@
+"""tutorial_rnn.gradients and tutorial_rnn.tasks: Jacobians, the Pascanu bound, the adding problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tutorial_rnn.gradients import ACTIVATIONS, RNNCell, gradient_flow, recurrent_matrix
+from tutorial_rnn.tasks import ADDING_CHANCE_MSE, AddingProblem, adding_batch
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_jacobian_product_matches_autograd(activation):
+    H, T = 6, 7
+    W = recurrent_matrix(H, 1.3, seed=1)
+    inputs = np.random.default_rng(2).standard_normal((T, H))
+    flow = gradient_flow(RNNCell(W, activation), inputs)
+    f_torch = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[activation]
+    Wt, ut = torch.tensor(W), torch.tensor(inputs)
+
+    def run(s_k: torch.Tensor, k: int) -> torch.Tensor:
+        s = s_k
+        for t in range(k, T):
+            s = f_torch(Wt @ s + ut[t])
+        return s
+
+    # states s_{k-1} for every k, from the same forward pass
+    states, s = [torch.zeros(H, dtype=torch.float64)], torch.zeros(H, dtype=torch.float64)
+    for t in range(T):
+        s = f_torch(Wt @ s + ut[t])
+        states.append(s)
+    for steps_back in range(1, T + 1):
+        k = T - steps_back  # the state s_k feeds steps k+1 .. T (0-based: inputs k .. T-1)
+        J = torch.autograd.functional.jacobian(lambda s_k, k=k: run(s_k, k), states[k]).numpy()
+        np.testing.assert_allclose(flow.jacobian_norm[steps_back], np.linalg.norm(J, 2), rtol=1e-10)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("length", [10, 60])
+def test_measured_norm_never_exceeds_the_bound_below_one_over_gamma(activation, seed, length):
+    gamma = ACTIVATIONS[activation][2]
+    for lam in (0.5 / gamma, 0.9 / gamma, 0.99 / gamma):
+        cell = RNNCell(recurrent_matrix(20, lam, seed=seed), activation)
+        inputs = np.random.default_rng(seed).standard_normal((length, 20))
+        flow = gradient_flow(cell, inputs)
+        assert np.all(flow.jacobian_norm <= flow.bound * (1 + 1e-9))
+        assert np.all(flow.loss_grad_norm <= flow.bound * (1 + 1e-9))
+        assert flow.jacobian_norm[-1] < 1.0  # it vanishes
+
+
+def test_linear_orthogonal_growth_is_exactly_geometric():
+    for lam in (0.8, 1.0, 1.25):
+        cell = RNNCell(recurrent_matrix(16, lam, init="orthogonal", seed=3), "linear")
+        flow = gradient_flow(cell, np.zeros((30, 16)))
+        np.testing.assert_allclose(flow.jacobian_norm, lam ** np.arange(31), rtol=1e-9)
+        np.testing.assert_allclose(flow.loss_grad_norm, lam ** np.arange(31), rtol=1e-9)
+    assert flow.jacobian_norm[-1] > 100  # 1.25^30 ≈ 808: exploding
+
+
+def test_recurrent_matrix_scaling_and_errors():
+    W = recurrent_matrix(30, 0.7, seed=0)
+    assert np.linalg.norm(W, 2) == pytest.approx(0.7)
+    W = recurrent_matrix(30, 0.7, normalize="spectral", seed=0)
+    assert np.abs(np.linalg.eigvals(W)).max() == pytest.approx(0.7)
+    np.testing.assert_allclose(recurrent_matrix(4, 2.0, init="identity"), 2 * np.eye(4))
+    with pytest.raises(ValueError, match="unknown init 'eye'"):
+        recurrent_matrix(4, 1.0, init="eye")
+    with pytest.raises(ValueError, match="scale must be finite and positive"):
+        recurrent_matrix(4, 0.0)
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        RNNCell(np.eye(3), "gelu")
+    with pytest.raises(ValueError, match="inputs must have shape"):
+        gradient_flow(RNNCell(np.eye(3)), np.zeros((0, 3)))
+
+
+def test_adding_problem_targets_and_chance_level():
+    x, y = adding_batch(500, 40, np.random.default_rng(0))
+    assert x.shape == (500, 40, 2) and y.shape == (500,)
+    markers = x[:, :, 1]
+    assert np.all(markers.sum(axis=1) == 2)
+    assert np.all(markers[:, :20].sum(axis=1) == 1) and np.all(markers[:, 20:].sum(axis=1) == 1)
+    np.testing.assert_allclose(y, (x[:, :, 0] * markers).sum(axis=1))
+    _, big_y = adding_batch(200_000, 4, np.random.default_rng(1))
+    assert np.mean((big_y - 1.0) ** 2) == pytest.approx(ADDING_CHANCE_MSE, rel=0.02)
+    task = AddingProblem(length=12, batch_size=8, seed=5)
+    a, b = task.batches(2), AddingProblem(length=12, batch_size=8, seed=5).batches(2)
+    np.testing.assert_array_equal(a[1][0], b[1][0])
+    assert task.chance_mse == pytest.approx(1 / 6)
+    with pytest.raises(ValueError, match="length must be at least 2"):
+        adding_batch(4, 1, np.random.default_rng(0))
