@@ -131,8 +131,8 @@ class GradientFlow:
     ----------
     steps_back : numpy.ndarray of int, shape (T + 1,)
         0, 1, ..., T.
-    jacobian_norm : numpy.ndarray, shape (T + 1,)
-        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back.
+    jacobian_norm : numpy.ndarray, shape (T + 1,), or None
+        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back. None when not measured.
     loss_grad_norm : numpy.ndarray, shape (T + 1,)
         ``‖∂L_T/∂s_k‖`` for a loss whose gradient at the last state is ``g_T`` (unit norm by
         default), i.e. ``‖(∂s_T/∂s_k)ᵀ g_T‖``.
@@ -141,7 +141,7 @@ class GradientFlow:
     """
 
     steps_back: np.ndarray
-    jacobian_norm: np.ndarray
+    jacobian_norm: np.ndarray | None
     loss_grad_norm: np.ndarray
     bound: np.ndarray | None
 
@@ -156,6 +156,7 @@ def gradient_flow(
     s0: np.ndarray | None = None,
     g_T: np.ndarray | None = None,
     seed: int = 0,
+    jacobian_norms: bool = True,
 ) -> GradientFlow:
     """Run ``cell`` over ``inputs`` and measure how the gradient at the last step flows back.
 
@@ -169,6 +170,10 @@ def gradient_flow(
         Initial state (zeros).
     g_T : numpy.ndarray, optional
         ``∂L_T/∂s_T``; a random unit vector (seeded) by default.
+    jacobian_norms : bool
+        Also measure ``‖∂s_T/∂s_k‖₂`` (a chain of H×H products and an SVD per step). Without it
+        only the vector ``(∂s_T/∂s_k)ᵀ g_T`` is carried back, which is T times cheaper: what the
+        interactive explorer uses.
 
     Returns
     -------
@@ -187,12 +192,18 @@ def gradient_flow(
         g_T = np.random.default_rng(seed).standard_normal(H)
         g_T /= np.linalg.norm(g_T)
     T = len(jacobians)
-    products = np.empty((T + 1, H, H))  # products[i] = ∂s_T/∂s_{T-i}
-    products[0] = np.eye(H)
+    loss_grads = np.empty((T + 1, H))  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+    loss_grads[0] = g_T
     for i in range(1, T + 1):
-        products[i] = products[i - 1] @ jacobians[T - i]
-    jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))
-    loss_norm = np.linalg.norm(np.einsum("ihk,h->ik", products, g_T), axis=1)
+        loss_grads[i] = loss_grads[i - 1] @ jacobians[T - i]
+    loss_norm = np.linalg.norm(loss_grads, axis=1)
+    jac_norm = None
+    if jacobian_norms:
+        products = np.empty((T + 1, H, H))  # products[i] = ∂s_T/∂s_{T-i}
+        products[0] = np.eye(H)
+        for i in range(1, T + 1):
+            products[i] = products[i - 1] @ jacobians[T - i]
+        jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))
     bound = None
     if isinstance(cell, RNNCell):
         lam = np.linalg.norm(cell.W, 2)
