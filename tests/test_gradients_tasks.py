@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_rnn.gradients import ACTIVATIONS, RNNCell, gradient_flow, recurrent_matrix
-from tutorial_rnn.tasks import ADDING_CHANCE_MSE, AddingProblem, adding_batch
+from tutorial_rnn.gradients import (
+    ACTIVATIONS,
+    RNNCell,
+    bptt_contribution_sum,
+    bptt_contributions,
+    clip_by_norm,
+    gradient_flow,
+    recurrent_matrix,
+)
+from tutorial_rnn.rnn_numpy import RNNNumpy
+from tutorial_rnn.tasks import ADDING_CHANCE_MSE, AddingProblem, adding_batch, train_adding
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
@@ -90,3 +99,40 @@ def test_adding_problem_targets_and_chance_level():
     assert task.chance_mse == pytest.approx(1 / 6)
     with pytest.raises(ValueError, match="length must be at least 2"):
         adding_batch(4, 1, np.random.default_rng(0))
+
+
+def test_clipping_caps_the_norm_exactly_at_theta():
+    rng = np.random.default_rng(3)
+    grads = [rng.standard_normal((4, 5)) * 10, rng.standard_normal(7) * 10]
+    clipped, norm = clip_by_norm(grads, theta=1.5)
+    assert norm > 1.5
+    assert np.sqrt(sum((g**2).sum() for g in clipped)) == pytest.approx(1.5, rel=1e-12)
+    np.testing.assert_allclose(clipped[0] / grads[0], 1.5 / norm)  # the direction is kept
+    small, _ = clip_by_norm([g / 1000 for g in grads], theta=1.5)
+    np.testing.assert_array_equal(small[0], grads[0] / 1000)  # below θ: unchanged
+    with pytest.raises(ValueError, match="theta"):
+        clip_by_norm(grads, 0.0)
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        clip_by_norm([np.array([np.nan])], 1.0)
+
+
+def test_per_step_contributions_sum_to_the_full_gradient():
+    rng = np.random.default_rng(4)
+    model = RNNNumpy(25, 6, bptt_truncate=None, seed=2)
+    x, y = rng.integers(0, 25, 9), rng.integers(0, 25, 9)
+    np.testing.assert_allclose(
+        bptt_contribution_sum(model, x, y), model.bptt(x, y)[2], rtol=1e-10, atol=1e-14
+    )
+    C = bptt_contributions(model, x, y)
+    assert C.shape == (9, 9) and np.all(np.triu(C, 1) == 0) and np.all(np.diag(C)[1:] > 0)
+    assert C[8, 0] == 0.0  # s_{-1} = 0: step 0 adds nothing to dW
+
+
+def test_adding_problem_is_learnable_at_short_length():
+    result = train_adding(
+        length=6, cell="rnn", hidden_size=16, steps=600, learning_rate=5e-3, evaluations=2, device="cpu"
+    )
+    assert result.test_mse[0] > ADDING_CHANCE_MSE
+    assert result.final_mse < 0.5 * ADDING_CHANCE_MSE
+    with pytest.raises(ValueError, match="unknown cell 'transformer'"):
+        train_adding(length=6, cell="transformer")

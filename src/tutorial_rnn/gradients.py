@@ -16,16 +16,23 @@ compares the plain RNN with GRU and LSTM.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+from .rnn_numpy import RNNNumpy
+from .validation import check_pair
 
 __all__ = [
     "ACTIVATIONS",
     "GradientFlow",
     "RNNCell",
     "StepCell",
+    "bptt_contribution_sum",
+    "bptt_contributions",
+    "clip_by_norm",
     "gradient_flow",
     "recurrent_matrix",
 ]
@@ -209,3 +216,68 @@ def gradient_flow(
         lam = np.linalg.norm(cell.W, 2)
         bound = (lam * cell.gamma) ** np.arange(T + 1, dtype=np.float64)
     return GradientFlow(np.arange(T + 1), jac_norm, loss_norm, bound)
+
+
+def clip_by_norm(grads: Sequence[np.ndarray], theta: float) -> tuple[list[np.ndarray], float]:
+    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then ``g ← θ g / ‖g‖``.
+
+    ``‖g‖`` is the norm of all the gradients together, as if they were one long vector, so the
+    direction of the update is kept and only its length is capped.
+
+    Returns
+    -------
+    clipped : list of numpy.ndarray
+        New arrays (the inputs are not modified).
+    norm : float
+        The norm before clipping.
+    """
+    if not (np.isfinite(theta) and theta > 0):
+        raise ValueError(f"theta must be finite and positive, got {theta!r}")
+    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+    if not np.isfinite(norm):
+        raise FloatingPointError(f"the gradient norm is {norm}: clipping cannot repair a non-finite gradient")
+    factor = theta / norm if norm > theta else 1.0
+    return [g * factor for g in grads], norm
+
+
+def bptt_contributions(
+    model: RNNNumpy, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """How much each output's error contributes to ``∂L/∂W`` through each earlier step.
+
+    Full BPTT sums, over outputs ``t`` and steps ``k ≤ t``, the terms
+    ``δ_k^{(t)} s_{k-1}ᵀ`` where ``δ_k^{(t)} = ∂L_t/∂a_k``. This returns their Frobenius norms.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, T)
+        ``C[t, k] = ‖δ_k^{(t)} s_{k-1}ᵀ‖ = ‖δ_k^{(t)}‖ ‖s_{k-1}‖`` for ``k ≤ t``, 0 above the
+        diagonal. Summing the (unnormed) terms gives ``model.bptt`` with full BPTT; see
+        :func:`bptt_contribution_sum`.
+    """
+    return np.array([[np.linalg.norm(term) for term in row] for row in _contribution_terms(model, x, y)])
+
+
+def bptt_contribution_sum(
+    model: RNNNumpy, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """The sum of all the per-(output, step) terms: ``∂L/∂W`` of full BPTT, built term by term."""
+    return sum(term for row in _contribution_terms(model, x, y) for term in row)
+
+
+def _contribution_terms(
+    model: RNNNumpy, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+) -> list[list[np.ndarray]]:
+    x, y = check_pair(x, y, model.vocab_size)
+    o, s = model.forward(x)
+    T, H = len(x), model.hidden_size
+    s_prev = np.vstack([np.zeros(H), s[:-1]])
+    delta_o = o.copy()
+    delta_o[np.arange(T), y] -= 1.0
+    terms = [[np.zeros((H, H)) for _ in range(T)] for _ in range(T)]
+    for t in range(T):
+        delta = (model.V.T @ delta_o[t]) * (1 - s[t] ** 2)  # ∂L_t/∂a_t
+        for k in range(t, -1, -1):
+            terms[t][k] = np.outer(delta, s_prev[k])
+            delta = (model.W.T @ delta) * (1 - s_prev[k] ** 2)  # ∂L_t/∂a_{k-1}
+    return terms
