@@ -19,7 +19,10 @@ __all__ = [
     "draw_deep_rnn",
     "draw_rnn_shapes",
     "draw_unrolled_rnn",
+    "plot_activation_derivatives",
+    "plot_contributions",
     "plot_coverage",
+    "plot_gradient_decay",
     "plot_loss_curves",
     "plot_sentence_lengths",
     "plot_truncation",
@@ -315,4 +318,68 @@ def plot_loss_curves(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss (nats per word)")
     ax.legend(fontsize=9)
+    return fig
+
+
+def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
+    """tanh′ and sigmoid′ with their maxima γ = 1 and γ = 1/4."""
+    fig, ax = _axes(ax, (6.5, 3.4))
+    a = np.linspace(-6, 6, 601)
+    sig = 1 / (1 + np.exp(-a))
+    ax.plot(
+        a,
+        1 - np.tanh(a) ** 2,
+        color=COLORS["s"],
+        linewidth=2,
+        label=r"$\tanh'(a) = 1 - \tanh^2 a$, $\gamma = 1$",
+    )
+    ax.plot(
+        a,
+        sig * (1 - sig),
+        color=COLORS["x"],
+        linewidth=2,
+        label=r"$\sigma'(a) = \sigma(a)(1-\sigma(a))$, $\gamma = 1/4$",
+    )
+    ax.axhline(1.0, color="#999999", linestyle=":", linewidth=1)
+    ax.axhline(0.25, color="#999999", linestyle=":", linewidth=1)
+    ax.set_xlabel("pre-activation $a$")
+    ax.set_ylabel("derivative")
+    ax.legend(fontsize=9, loc="upper right")
+    return fig
+
+
+def plot_gradient_decay(flows: dict, ax: Axes | None = None, show_bound: bool = True) -> Figure:
+    """``‖∂L_T/∂s_{T-k}‖`` against steps back ``k`` (log scale) for ``{label: GradientFlow}``,
+    each with its bound ``(λ₁γ)^k`` dashed in the same colour."""
+    fig, ax = _axes(ax, (7, 4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (label, flow), color in zip(flows.items(), colors * 4, strict=False):
+        ax.semilogy(
+            flow.steps_back, np.maximum(flow.loss_grad_norm, 1e-300), color=color, linewidth=2, label=label
+        )
+        if show_bound and flow.bound is not None:
+            ax.semilogy(
+                flow.steps_back, np.maximum(flow.bound, 1e-300), color=color, linestyle="--", linewidth=1
+            )
+    low = min(np.maximum(f.loss_grad_norm, 1e-300).min() for f in flows.values())
+    high = max(f.loss_grad_norm.max() for f in flows.values())
+    ax.set_ylim(max(low / 10, 1e-40), max(10.0, min(high * 10, 1e40)))
+    ax.set_xlabel("steps back $k$")
+    ax.set_ylabel(r"$\|\partial L_T / \partial s_{T-k}\|$")
+    ax.legend(fontsize=9)
+    return fig
+
+
+def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
+    """Heatmap (log colour scale) of per-(output t, step k) contributions to ``∂L/∂W``."""
+    from matplotlib.colors import LogNorm
+
+    fig, ax = _axes(ax, (6, 5))
+    masked = np.ma.masked_where(C <= 0, C)
+    image = ax.imshow(
+        masked, cmap="viridis", norm=LogNorm(vmin=max(masked.min(), masked.max() * 1e-12), vmax=masked.max())
+    )
+    ax.set_xlabel("step $k$ whose weights receive the gradient")
+    ax.set_ylabel("output $t$ whose error is sent back")
+    fig.colorbar(image, ax=ax, label=r"$\|\delta^{(t)}_k s_{k-1}^\top\|$")
     return fig

@@ -177,3 +177,24 @@ def test_search_finds_vanishing(browser, server):
         assert not problems, "\n".join(problems)
     finally:
         page.close()
+
+
+def test_static_explorer_on_the_site_moves(browser, server):
+    """Chapter 3's static gradient-decay explorer redraws when its slider moves."""
+    pages = [p for p in PAGES if "gradient-explorer" in (SITE / p).read_text(encoding="utf-8")]
+    if not pages:
+        pytest.skip("no page of this build holds the static explorer")
+    for name in pages:
+        page, problems = _visit(browser, urljoin(server, name))
+        try:
+            path = 'div.gradient-explorer path[data-role="measured"]'
+            before = page.get_attribute(path, "d")
+            page.eval_on_selector(
+                'div.gradient-explorer input[data-role="scale"]',
+                "s => { s.value = Number(s.max); s.dispatchEvent(new Event('input')); }",
+            )
+            after = page.get_attribute(path, "d")
+            assert before and after and before != after, name
+            assert not problems, "\n".join(problems)
+        finally:
+            page.close()
