@@ -9,3 +9,29 @@
     paths: { "@jupyter-widgets/html-manager/dist": staticDir + "widgets/html-manager" },
   });
 })();
+
+// The widget manager (html-manager 1.0.6) typesets labels with the MathJax 2 call
+// MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site loads MathJax 3, which has no
+// Hub, so every widget with a description would throw. Give MathJax 3 a tiny Hub that forwards
+// to its own typesetPromise, attached the first time the loaded MathJax object is read.
+(function () {
+  var value = window.MathJax;
+  function withHub(mj) {
+    if (mj && mj.version && !mj.Hub) {
+      mj.Hub = {
+        Queue: function (job) {
+          var element = job && job[2];
+          if (mj.typesetPromise) {
+            mj.typesetPromise(element ? [element] : undefined).catch(function () {});
+          }
+        },
+      };
+    }
+    return mj;
+  }
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    get: function () { return withHub(value); },
+    set: function (v) { value = v; },
+  });
+})();
