@@ -8,7 +8,7 @@ Each chapter maps to modules a reader can find:
   :mod:`~tutorial_rnn.gradcheck` (the shared numerical gradient checker),
   :mod:`~tutorial_rnn.checkpoint` (one ``.npz`` format for every model),
   :mod:`~tutorial_rnn.plots` (the figures the chapters draw).
-- Chapter 3 (in progress): :mod:`~tutorial_rnn.gradients` (gradient flow through time, the
+- Chapter 3: :mod:`~tutorial_rnn.gradients` (gradient flow through time, the
   Pascanu bound), :mod:`~tutorial_rnn.tasks` (the adding problem),
   :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static twin).
 - Shared: :mod:`~tutorial_rnn.notebook` (showing the package's source, the fast mode),
