@@ -36,6 +36,7 @@ __all__ = [
     "CorpusStatistics",
     "Vocabulary",
     "corpus_statistics",
+    "is_word",
     "load_reddit_csv",
     "load_shakespeare",
     "load_text_file",

@@ -276,14 +276,12 @@ def plot_coverage(counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes |
     return fig
 
 
-def plot_truncation(T: int = 12, k: int = 3, ax: Axes | None = None) -> Figure:
+def plot_truncation(T: int = 12, k: int = 3) -> Figure:
     """Which steps each output's error reaches: the 2015 rule against chunked truncation.
 
     Left, the 2015 rule: output ``t`` sends its error back to steps ``max(0, t-k) .. t``.
     Right, frameworks' chunks of ``k + 1`` steps: the error stops at the start of its chunk.
     """
-    if ax is not None:
-        raise ValueError("plot_truncation draws two panels; it makes its own figure")
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained", sharey=True)
     t = np.arange(T)[:, None]
     j = np.arange(T)[None, :]

@@ -106,6 +106,7 @@ class RNNNumpy:
         self.U = rng.uniform(-1 / math.sqrt(V), 1 / math.sqrt(V), (H, V))
         self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
         self.W = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (H, H))
+        self._dV: np.ndarray | None = None  # sgd_step's reusable buffer for lr * dV
 
     def __repr__(self) -> str:
         return (
@@ -329,7 +330,7 @@ class RNNNumpy:
         x, y = check_pair(x, y, self.vocab_size)
         delta_o, s, delta = self._backward(x, y)
         s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])
-        if getattr(self, "_dV", None) is None or self._dV.shape != self.V.shape:
+        if self._dV is None or self._dV.shape != self.V.shape:
             self._dV = np.empty_like(self.V)
         np.matmul(delta_o.T, lr * s, out=self._dV)  # lr * dV, no temporary
         self.V -= self._dV

@@ -298,12 +298,11 @@ class RNNTorch(nn.Module):
             raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'")
         opt = opt_cls(self.parameters(), lr=lr)
         lengths = [len(x) for x in X]
+        n_batches = math.ceil(epochs * math.ceil(len(X) / batch_size))
         schedule: list[np.ndarray] = []
-        epoch = 0
-        while len(schedule) < math.ceil(epochs * math.ceil(len(X) / batch_size)):
+        for epoch in range(math.ceil(epochs)):  # each epoch reshuffles the batch order
             schedule.extend(make_batches(lengths, batch_size, seed=seed + epoch))
-            epoch += 1
-        schedule = schedule[: math.ceil(epochs * math.ceil(len(X) / batch_size))]
+        schedule = schedule[:n_batches]
         marks = set(np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist())
         history = TorchHistory()
         seen, run_total, run_count = 0, 0.0, 0

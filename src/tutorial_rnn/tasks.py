@@ -11,6 +11,7 @@ two independent uniform values, 2 × 1/12 = 1/6 ≈ 0.167: the chance-level mean
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -118,8 +119,6 @@ def train_adding(
     different seed, so the test MSE is measured on sequences never trained on. Compare it with
     :data:`ADDING_CHANCE_MSE`.
     """
-    import time
-
     import torch
     from torch import nn
 
