@@ -29,6 +29,8 @@ VERSION = 1
 
 
 def _config(model: Any) -> dict[str, Any]:
+    if hasattr(model, "config"):
+        return dict(model.config())
     config = {"vocab_size": model.vocab_size, "hidden_size": model.hidden_size}
     if hasattr(model, "bptt_truncate"):
         config["bptt_truncate"] = model.bptt_truncate
@@ -36,6 +38,8 @@ def _config(model: Any) -> dict[str, Any]:
 
 
 def _arrays(model: Any) -> dict[str, np.ndarray]:
+    if hasattr(model, "numpy_parameters"):
+        return model.numpy_parameters()
     out = {}
     for name in model.param_names:
         value = getattr(model, name)
@@ -127,14 +131,13 @@ def load(path: str | Path, model_class: type | None = None, **kwargs: Any) -> An
     if "bptt_truncate" not in inspect.signature(model_class).parameters:
         config.pop("bptt_truncate", None)  # a Torch twin truncates by chunks, chosen when training
     model = model_class(**config, **kwargs)
-    expected = set(model.param_names)
-    if set(arrays) != expected:
+    expected = _arrays(model)
+    if set(arrays) != set(expected):
         raise ValueError(
             f"{str(path)!r} holds parameters {sorted(arrays)}, "
             f"but {model_class.__name__} needs {sorted(expected)}"
         )
-    for name in model.param_names:
-        target = getattr(model, name)
+    for name, target in expected.items():
         if tuple(arrays[name].shape) != tuple(target.shape):
             raise ValueError(
                 f"{str(path)!r}: parameter {name!r} has shape {arrays[name].shape}, "
@@ -151,13 +154,15 @@ def load(path: str | Path, model_class: type | None = None, **kwargs: Any) -> An
 
 
 def _registry() -> dict[str, type]:
+    from .gated_numpy import GatedLMNumpy
     from .rnn_numpy import RNNNumpy
 
-    classes: dict[str, type] = {"RNNNumpy": RNNNumpy}
+    classes: dict[str, type] = {"RNNNumpy": RNNNumpy, "GatedLMNumpy": GatedLMNumpy}
     try:
+        from .gated_torch import GatedLMTorch
         from .rnn_torch import RNNTorch
     except ImportError:  # torch not installed: NumPy models still load
         pass
     else:
-        classes["RNNTorch"] = RNNTorch
+        classes.update(RNNTorch=RNNTorch, GatedLMTorch=GatedLMTorch)
     return classes

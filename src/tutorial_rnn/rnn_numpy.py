@@ -12,7 +12,7 @@ the cross-entropy of the next word, ``L = -sum_t log o_t[y_t]``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +22,7 @@ from . import data as _data
 from .gradcheck import GradientCheck, gradient_check
 from .validation import as_ids, check_learning_rate, check_pair
 
-__all__ = ["RNNNumpy", "TrainingHistory", "softmax"]
+__all__ = ["RNNNumpy", "TrainingHistory", "sample_words", "softmax"]
 
 #: Rows of the output layer computed at once by :meth:`RNNNumpy.loss` (bounds its memory).
 LOSS_CHUNK_ROWS = 512
@@ -414,21 +414,52 @@ class RNNNumpy:
             raise ValueError(
                 f"the vocabulary has {len(vocab)} entries but the model has vocab_size={self.vocab_size}"
             )
-        if not (math.isfinite(temperature) and temperature > 0):
-            raise ValueError(f"temperature must be finite and positive, got {temperature!r}")
-        rng = np.random.default_rng(seed)
-        words: list[int] = []
         s = np.zeros(self.hidden_size)
-        x = vocab.start_id
-        while len(words) < max_length:
+
+        def next_scores(x: int) -> np.ndarray:
+            nonlocal s
             s = np.tanh(self.U[:, x] + self.W @ s)
-            z = (self.V @ s) / temperature
-            p = np.exp(z - z.max())
-            p[[vocab.unknown_id, vocab.start_id]] = 0.0
-            if len(words) < min_length:
-                p[vocab.end_id] = 0.0
-            x = int(rng.choice(self.vocab_size, p=p / p.sum()))
-            if x == vocab.end_id:
-                break
-            words.append(x)
-        return vocab.decode(words)
+            return self.V @ s
+
+        return sample_words(next_scores, vocab, temperature, seed, max_length, min_length)
+
+
+def sample_words(
+    next_scores: Callable[[int], np.ndarray],
+    vocab: _data.Vocabulary,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    max_length: int = 50,
+    min_length: int = 1,
+) -> list[str]:
+    """Sample one sentence from any language model, word by word.
+
+    Parameters
+    ----------
+    next_scores : callable
+        ``next_scores(x)`` feeds word id ``x`` to the model (which keeps its own state) and
+        returns the scores (logits, shape (V,)) of the next word.
+    vocab : Vocabulary
+    temperature, seed, max_length, min_length
+        As in :meth:`RNNNumpy.generate`.
+
+    Returns
+    -------
+    list of str
+    """
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be finite and positive, got {temperature!r}")
+    rng = np.random.default_rng(seed)
+    words: list[int] = []
+    x = vocab.start_id
+    while len(words) < max_length:
+        z = next_scores(x) / temperature
+        p = np.exp(z - z.max())
+        p[[vocab.unknown_id, vocab.start_id]] = 0.0
+        if len(words) < min_length:
+            p[vocab.end_id] = 0.0
+        x = int(rng.choice(len(p), p=p / p.sum()))
+        if x == vocab.end_id:
+            break
+        words.append(x)
+    return vocab.decode(words)

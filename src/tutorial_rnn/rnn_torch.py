@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -21,13 +20,19 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import data as _data
+from .batching import IGNORE_INDEX, History, make_batches, pad_ids
 from .rnn_numpy import RNNNumpy
-from .validation import check_learning_rate, check_pair
+from .validation import check_learning_rate
 
-__all__ = ["IGNORE_INDEX", "RNNTorch", "TorchHistory", "make_batches", "pad_batch", "resolve_device"]
-
-#: Target id of padded positions: ``cross_entropy`` ignores it.
-IGNORE_INDEX = -100
+__all__ = [
+    "IGNORE_INDEX",
+    "RNNTorch",
+    "TorchHistory",
+    "TorchLanguageModel",
+    "make_batches",
+    "pad_batch",
+    "resolve_device",
+]
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -40,170 +45,44 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 def pad_batch(
     X: Sequence[np.ndarray], Y: Sequence[np.ndarray], vocab_size: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Stack variable-length pairs into ``(B, T_max)`` tensors.
-
-    Inputs are padded with id 0 and targets with :data:`IGNORE_INDEX`. Because the network
-    reads left to right, padding after the end of a sentence never changes its real outputs;
-    masking the targets is enough.
-    """
-    pairs = [check_pair(x, y, vocab_size) for x, y in zip(X, Y, strict=True)]
-    if not pairs:
-        raise ValueError("cannot pad an empty batch")
-    T = max(len(x) for x, _ in pairs)
-    xb = np.zeros((len(pairs), T), np.int64)
-    yb = np.full((len(pairs), T), IGNORE_INDEX, np.int64)
-    for i, (x, y) in enumerate(pairs):
-        xb[i, : len(x)] = x
-        yb[i, : len(y)] = y
+    """:func:`tutorial_rnn.batching.pad_ids` as tensors: ``(B, T_max)`` inputs and targets."""
+    xb, yb = pad_ids(X, Y, vocab_size)
     return torch.from_numpy(xb), torch.from_numpy(yb)
 
 
-def make_batches(lengths: Sequence[int], batch_size: int, seed: int | None = 0) -> list[np.ndarray]:
-    """Group sentence indices into batches of similar length (little padding), in random order.
-
-    Indices are sorted by length, cut into batches of ``batch_size``, and the batches shuffled
-    with ``seed`` (``None`` keeps them sorted).
-    """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    order = np.argsort(np.asarray(lengths), kind="stable")
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    if seed is not None:
-        perm = np.random.default_rng(seed).permutation(len(batches))
-        batches = [batches[i] for i in perm]
-    return batches
+#: The record of :meth:`RNNTorch.fit` (the book's shared :class:`~tutorial_rnn.batching.History`).
+TorchHistory = History
 
 
-@dataclass
-class TorchHistory:
-    """What :meth:`RNNTorch.fit` records: per evaluation, tokens seen and mean losses (nats)."""
-
-    tokens_seen: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    valid_loss: list[float] = field(default_factory=list)
-    seconds: float = 0.0
+def _detach(state: torch.Tensor | tuple[torch.Tensor, ...]) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Cut the graph behind a recurrent state (a tensor, or a tuple such as LSTM's ``(h, c)``)."""
+    if isinstance(state, tuple):
+        return tuple(t.detach() for t in state)
+    return state.detach()
 
 
-class RNNTorch(nn.Module):
-    """The plain RNN language model of Chapter 2 with PyTorch autograd.
+class TorchLanguageModel(nn.Module):
+    """What every PyTorch language model of the book shares: loss, training and sampling.
 
-    Parameters
-    ----------
-    vocab_size, hidden_size : int
-        ``V`` and ``H``.
-    seed : int
-        Initial weights are those of ``RNNNumpy(vocab_size, hidden_size, seed=seed)``, so both
-        models start from the same point.
-    device : str or torch.device
-        ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``...
-    dtype : torch.dtype
-        ``torch.float32`` for speed, ``torch.float64`` for parity checks.
-
-    Attributes
-    ----------
-    U : nn.Parameter, shape (H, V)
-    V : nn.Parameter, shape (V, H)
-    W : nn.Parameter, shape (H, H)
+    A subclass sets ``vocab_size`` and defines ``batch_loss(x, y, state)`` (summed loss, target
+    count, final state) and ``to_numpy()`` (its NumPy twin, used by :meth:`generate`).
     """
 
-    param_names = ("U", "V", "W")
-
-    def __init__(
-        self,
-        vocab_size: int,
-        hidden_size: int = 100,
-        seed: int = 0,
-        device: str | torch.device = "auto",
-        dtype: torch.dtype = torch.float32,
-    ):
-        super().__init__()
-        init = RNNNumpy(vocab_size, hidden_size, seed=seed)
-        self.vocab_size, self.hidden_size = init.vocab_size, init.hidden_size
-        dev = resolve_device(device)
-        for name in self.param_names:
-            setattr(self, name, nn.Parameter(torch.tensor(getattr(init, name), dtype=dtype, device=dev)))
-
-    def extra_repr(self) -> str:
-        return f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}"
+    vocab_size: int
 
     @property
     def device(self) -> torch.device:
-        return self.U.device
-
-    # ---------------------------------------------------------------- weights both ways
-    @classmethod
-    def from_numpy(
-        cls, model: RNNNumpy, device: str | torch.device = "auto", dtype: torch.dtype = torch.float32
-    ) -> RNNTorch:
-        """A twin of a NumPy model: same sizes, weights copied."""
-        twin = cls(model.vocab_size, model.hidden_size, device=device, dtype=dtype)
-        twin.load_numpy(model.parameters())
-        return twin
-
-    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
-        """Copy arrays named ``U``, ``V``, ``W`` into the parameters (shapes must match)."""
-        with torch.no_grad():
-            for name in self.param_names:
-                p = getattr(self, name)
-                value = np.asarray(params[name])
-                if value.shape != tuple(p.shape):
-                    raise ValueError(f"{name} has shape {value.shape}, expected {tuple(p.shape)}")
-                p.copy_(torch.from_numpy(value).to(p.dtype))
-
-    def to_numpy(self, bptt_truncate: int | None = 4) -> RNNNumpy:
-        """A NumPy model (float64) with this model's weights."""
-        model = RNNNumpy(self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate)
-        for name in self.param_names:
-            setattr(model, name, getattr(self, name).detach().cpu().double().numpy().copy())
-        return model
-
-    # ---------------------------------------------------------------- forward
-    def forward(self, x: torch.Tensor, s0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Run the recurrence over a batch.
-
-        Parameters
-        ----------
-        x : torch.LongTensor, shape (B, T)
-        s0 : torch.Tensor, shape (B, H), optional
-            The state before the first step (zero by default).
-
-        Returns
-        -------
-        z : torch.Tensor, shape (B, T, V)
-            Scores; ``softmax(z[b, t])`` is ``o_t`` of sentence ``b``.
-        s_last : torch.Tensor, shape (B, H)
-            The state after the last step, to carry into the next chunk.
-        """
-        Ux = self.U.T[x]  # (B, T, H): column x_t of U for every position
-        s = s0
-        if s is None:
-            s = torch.zeros(x.shape[0], self.hidden_size, dtype=self.U.dtype, device=self.device)
-        states = []
-        for t in range(x.shape[1]):
-            s = torch.tanh(Ux[:, t] + s @ self.W.T)
-            states.append(s)
-        S = torch.stack(states, dim=1)  # (B, T, H)
-        return S @ self.V.T, s
+        return next(self.parameters()).device
 
     def batch_loss(
-        self, x: torch.Tensor, y: torch.Tensor, s0: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, int, torch.Tensor]:
-        """Summed cross-entropy over the real (unpadded) targets of a batch.
+        self, x: torch.Tensor, y: torch.Tensor, state: object = None
+    ) -> tuple[torch.Tensor, int, object]:
+        """Summed cross-entropy over a padded batch, the number of real targets, the final state."""
+        raise NotImplementedError
 
-        Returns
-        -------
-        total : torch.Tensor
-            Scalar, nats.
-        count : int
-            Real targets in the batch.
-        s_last : torch.Tensor
-            The final state.
-        """
-        z, s_last = self(x, s0)
-        total = F.cross_entropy(
-            z.reshape(-1, self.vocab_size), y.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
-        )
-        return total, int((y != IGNORE_INDEX).sum()), s_last
+    def to_numpy(self) -> object:
+        """The NumPy twin of this model (float64, same weights)."""
+        raise NotImplementedError
 
     @torch.no_grad()
     def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], batch_size: int = 256) -> float:
@@ -250,7 +129,7 @@ class RNNTorch(nn.Module):
             if clip is not None:
                 nn.utils.clip_grad_norm_(self.parameters(), clip)
             optimizer.step()
-            s = s.detach()
+            s = _detach(s)
             total += loss_sum.detach().item()
             count += n
         return total, count
@@ -349,3 +228,121 @@ class RNNTorch(nn.Module):
         return self.to_numpy().generate(
             vocab, temperature=temperature, seed=seed, max_length=max_length, min_length=min_length
         )
+
+
+class RNNTorch(TorchLanguageModel):
+    """The plain RNN language model of Chapter 2 with PyTorch autograd.
+
+    Parameters
+    ----------
+    vocab_size, hidden_size : int
+        ``V`` and ``H``.
+    seed : int
+        Initial weights are those of ``RNNNumpy(vocab_size, hidden_size, seed=seed)``, so both
+        models start from the same point.
+    device : str or torch.device
+        ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``...
+    dtype : torch.dtype
+        ``torch.float32`` for speed, ``torch.float64`` for parity checks.
+
+    Attributes
+    ----------
+    U : nn.Parameter, shape (H, V)
+    V : nn.Parameter, shape (V, H)
+    W : nn.Parameter, shape (H, H)
+    """
+
+    param_names = ("U", "V", "W")
+
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int = 100,
+        seed: int = 0,
+        device: str | torch.device = "auto",
+        dtype: torch.dtype = torch.float32,
+    ):
+        super().__init__()
+        init = RNNNumpy(vocab_size, hidden_size, seed=seed)
+        self.vocab_size, self.hidden_size = init.vocab_size, init.hidden_size
+        dev = resolve_device(device)
+        for name in self.param_names:
+            setattr(self, name, nn.Parameter(torch.tensor(getattr(init, name), dtype=dtype, device=dev)))
+
+    def extra_repr(self) -> str:
+        return f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}"
+
+    # ---------------------------------------------------------------- weights both ways
+    @classmethod
+    def from_numpy(
+        cls, model: RNNNumpy, device: str | torch.device = "auto", dtype: torch.dtype = torch.float32
+    ) -> RNNTorch:
+        """A twin of a NumPy model: same sizes, weights copied."""
+        twin = cls(model.vocab_size, model.hidden_size, device=device, dtype=dtype)
+        twin.load_numpy(model.parameters())
+        return twin
+
+    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
+        """Copy arrays named ``U``, ``V``, ``W`` into the parameters (shapes must match)."""
+        with torch.no_grad():
+            for name in self.param_names:
+                p = getattr(self, name)
+                value = np.asarray(params[name])
+                if value.shape != tuple(p.shape):
+                    raise ValueError(f"{name} has shape {value.shape}, expected {tuple(p.shape)}")
+                p.copy_(torch.from_numpy(value).to(p.dtype))
+
+    def to_numpy(self, bptt_truncate: int | None = 4) -> RNNNumpy:
+        """A NumPy model (float64) with this model's weights."""
+        model = RNNNumpy(self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate)
+        for name in self.param_names:
+            setattr(model, name, getattr(self, name).detach().cpu().double().numpy().copy())
+        return model
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, x: torch.Tensor, s0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run the recurrence over a batch.
+
+        Parameters
+        ----------
+        x : torch.LongTensor, shape (B, T)
+        s0 : torch.Tensor, shape (B, H), optional
+            The state before the first step (zero by default).
+
+        Returns
+        -------
+        z : torch.Tensor, shape (B, T, V)
+            Scores; ``softmax(z[b, t])`` is ``o_t`` of sentence ``b``.
+        s_last : torch.Tensor, shape (B, H)
+            The state after the last step, to carry into the next chunk.
+        """
+        Ux = self.U.T[x]  # (B, T, H): column x_t of U for every position
+        s = s0
+        if s is None:
+            s = torch.zeros(x.shape[0], self.hidden_size, dtype=self.U.dtype, device=self.device)
+        states = []
+        for t in range(x.shape[1]):
+            s = torch.tanh(Ux[:, t] + s @ self.W.T)
+            states.append(s)
+        S = torch.stack(states, dim=1)  # (B, T, H)
+        return S @ self.V.T, s
+
+    def batch_loss(
+        self, x: torch.Tensor, y: torch.Tensor, s0: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, int, torch.Tensor]:
+        """Summed cross-entropy over the real (unpadded) targets of a batch.
+
+        Returns
+        -------
+        total : torch.Tensor
+            Scalar, nats.
+        count : int
+            Real targets in the batch.
+        s_last : torch.Tensor
+            The final state.
+        """
+        z, s_last = self(x, s0)
+        total = F.cross_entropy(
+            z.reshape(-1, self.vocab_size), y.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
+        )
+        return total, int((y != IGNORE_INDEX).sum()), s_last

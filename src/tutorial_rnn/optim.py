@@ -1,0 +1,130 @@
+"""Optimisers in NumPy: SGD, RMSprop (as the 2015 tutorial's GRU used it) and Adam.
+
+Each keeps its state per parameter name and updates the arrays **in place**::
+
+    opt = RMSprop(model.parameters(), learning_rate=1e-3)
+    opt.step(grads)            # grads: name -> array, same shapes
+
+For a gradient ``g`` of parameter ``θ`` at step ``t`` (counting from 1):
+
+- SGD:      ``θ ← θ - η g``
+- RMSprop:  ``m ← ρ m + (1 - ρ) g²``,  ``θ ← θ - η g / √(m + ε)``  (ρ = 0.9, ε = 1e-6: the
+  2015 tutorial's form, with ε inside the square root; PyTorch puts it outside)
+- Adam:     ``m ← β₁ m + (1 - β₁) g``,  ``v ← β₂ v + (1 - β₂) g²``,
+  ``θ ← θ - η m̂ / (√v̂ + ε)`` with ``m̂ = m / (1 - β₁ᵗ)``, ``v̂ = v / (1 - β₂ᵗ)``
+  (Kingma & Ba, 2015; the same update as ``torch.optim.Adam``)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .gradients import clip_by_norm
+from .validation import check_learning_rate
+
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "RMSprop", "clip_gradients"]
+
+
+class Optimizer:
+    """Base class: holds the parameters (by name) and checks gradients before a step."""
+
+    def __init__(self, params: Mapping[str, np.ndarray], learning_rate: float):
+        self.params = dict(params)
+        self.learning_rate = check_learning_rate(learning_rate)
+        self.t = 0  # steps taken
+
+    def _check(self, grads: Mapping[str, np.ndarray]) -> None:
+        if set(grads) != set(self.params):
+            raise ValueError(f"gradients name {sorted(grads)}, but the optimiser holds {sorted(self.params)}")
+        for name, g in grads.items():
+            if g.shape != self.params[name].shape:
+                raise ValueError(
+                    f"gradient of {name!r} has shape {g.shape}, parameter has {self.params[name].shape}"
+                )
+            if not np.all(np.isfinite(g)):
+                raise FloatingPointError(f"the gradient of {name!r} is not finite: no update was made")
+
+    def step(self, grads: Mapping[str, np.ndarray]) -> None:
+        """Update every parameter in place from its gradient."""
+        self._check(grads)
+        self.t += 1
+        for name, g in grads.items():
+            self._update(name, self.params[name], np.asarray(g))
+
+    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain gradient descent, ``θ ← θ - η g``."""
+
+    def _update(self, name, p, g):
+        p -= self.learning_rate * g
+
+
+class RMSprop(Optimizer):
+    """RMSprop with the 2015 tutorial's constants: ``decay`` ρ = 0.9, ``eps`` ε = 1e-6 (inside the root)."""
+
+    def __init__(
+        self,
+        params: Mapping[str, np.ndarray],
+        learning_rate: float = 1e-3,
+        decay: float = 0.9,
+        eps: float = 1e-6,
+    ):
+        super().__init__(params, learning_rate)
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"decay must be in [0, 1), got {decay!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
+        self.decay, self.eps = decay, eps
+        self.mean_square = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def _update(self, name, p, g):
+        m = self.mean_square[name]
+        m *= self.decay
+        m += (1.0 - self.decay) * g**2
+        p -= self.learning_rate * g / np.sqrt(m + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam with bias correction (``torch.optim.Adam``'s update and defaults)."""
+
+    def __init__(
+        self,
+        params: Mapping[str, np.ndarray],
+        learning_rate: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ):
+        super().__init__(params, learning_rate)
+        if not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"betas must be in [0, 1), got {betas!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
+        self.betas, self.eps = betas, eps
+        self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def _update(self, name, p, g):
+        (b1, b2), m, v = self.betas, self.m[name], self.v[name]
+        m *= b1
+        m += (1.0 - b1) * g
+        v *= b2
+        v += (1.0 - b2) * g**2
+        m_hat = m / (1.0 - b1**self.t)
+        v_hat = v / (1.0 - b2**self.t)
+        p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+#: Name → optimiser class, as :meth:`GatedLMNumpy.fit` takes them.
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def clip_gradients(grads: Mapping[str, np.ndarray], theta: float) -> tuple[dict[str, np.ndarray], float]:
+    """:func:`tutorial_rnn.gradients.clip_by_norm` for a dict of gradients: returns (clipped, norm)."""
+    names = list(grads)
+    clipped, norm = clip_by_norm([grads[n] for n in names], theta)
+    return dict(zip(names, clipped, strict=True)), norm
