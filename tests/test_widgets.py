@@ -37,12 +37,56 @@ def test_static_twin_holds_every_grid_point_computed_by_the_package():
     for cell in cells:
         for init in inits:
             for scale in scales:
-                curve = data["curves"][f"{cell}|{init}|{scale:.2f}"]
+                curve = data["curves"][f"{cell}|{init}|{scale:.2f}|0.0"]
                 flow = flow_for(cell, scale, init, 40, 8)
                 expected = np.log10(flow.loss_grad_norm[::4])
                 np.testing.assert_allclose(curve["measured"], expected, atol=1e-3)
                 assert len(curve["bound"]) == len(data["steps"])
     assert "<script" in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_static_twin_has_a_curve_per_gate_bias_for_gated_cells_and_no_bound():
+    html = static_gradient_explorer(
+        scales=(1.0,),
+        cells=("tanh", "gru", "lstm"),
+        inits=("random",),
+        gate_biases=(0.0, 3.0),
+        length=20,
+        hidden_size=6,
+        stride=2,
+    )
+    data = _data(html)
+    assert sorted(data["curves"]) == [
+        "gru|random|1.00|0.0",
+        "gru|random|1.00|3.0",
+        "lstm|random|1.00|0.0",
+        "lstm|random|1.00|3.0",
+        "tanh|random|1.00|0.0",
+    ]
+    assert data["gated"] == ["gru", "lstm"]
+    for cell in ("gru", "lstm"):
+        curve = data["curves"][f"{cell}|random|1.00|3.0"]
+        assert curve["bound"] is None
+        expected = np.log10(flow_for(cell, 1.0, "random", 20, 6, gate_bias=3.0).loss_grad_norm[::2])
+        np.testing.assert_allclose(curve["measured"], expected, atol=1e-3)
+
+
+def test_a_larger_gate_bias_keeps_more_gradient_in_gated_cells():
+    """The update (GRU) or forget (LSTM) gate near 1 carries the state, and its gradient, over."""
+    for cell in ("gru", "lstm"):
+        kept = [flow_for(cell, 1.0, "random", 60, 16, gate_bias=b).decay_after(50) for b in (0.0, 2.0, 4.0)]
+        assert kept[0] < 1e-6 < kept[1] < kept[2], (cell, kept)
+        assert flow_for(cell, 1.0, "random", 60, 16).bound is None
+
+
+def test_explorer_switches_to_a_gated_cell_and_enables_the_gate_bias():
+    explorer = gradient_decay_explorer(hidden_size=8)
+    assert explorer.controls["gate_bias"].disabled
+    explorer.controls["cell"].value = "lstm"
+    assert not explorer.controls["gate_bias"].disabled and explorer.flow.bound is None
+    before = explorer.flow.decay_after(50)
+    explorer.controls["gate_bias"].value = 4.0
+    assert explorer.flow.decay_after(50) > before
 
 
 @pytest.mark.parametrize("bad", [{"cell": "gelu"}, {"init": "eye"}, {"scale": -1.0}])

@@ -273,6 +273,31 @@ class RecurrentNumpy:
         _, d_prev = self._step_back(0, d_new, cache, scratch)
         return np.concatenate([p[0] for p in new_state]), np.hstack(d_prev)
 
+    def state_gradients(self, inputs: np.ndarray, g_T: np.ndarray) -> np.ndarray:
+        """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when ``∂L_T/∂state_T = g_T``, by the backward pass.
+
+        The same numbers as multiplying ``g_T`` by the Jacobians of :meth:`step_with_jacobian`
+        step after step, but one vector goes back instead of ``state_size`` of them, so it is
+        fast enough for an interactive plot. One-layer stack, one sequence ``inputs`` (T, D),
+        starting from the zero state.
+        """
+        if self.num_layers != 1:
+            raise ValueError("state_gradients needs a one-layer stack")
+        H, n = self.hidden_size, self.state_size
+        g_T = np.asarray(g_T, dtype=np.float64)
+        if g_T.shape != (n,):
+            raise ValueError(f"g_T must have shape ({n},), got {g_T.shape}")
+        _, _, caches = self.forward_with_cache(np.asarray(inputs, dtype=np.float64)[:, None, :])
+        steps = caches[0][1]
+        out = np.empty((len(steps) + 1, n))
+        out[0] = g_T
+        d_state = tuple(g_T[None, i * H : (i + 1) * H] for i in range(self.state_parts))
+        scratch = {"W0": np.zeros_like(self.W[0]), "bW0": np.zeros_like(self.bW[0])}
+        for i, cache in enumerate(reversed(steps), start=1):
+            _, d_state = self._step_back(0, d_state, cache, scratch)
+            out[i] = np.concatenate([d[0] for d in d_state])
+        return out
+
     # ---------------------------------------------------------------- PyTorch
     @classmethod
     def from_torch(cls, module: Any) -> RecurrentNumpy:

@@ -93,12 +93,17 @@ def recurrent_matrix(
 
 
 class StepCell(Protocol):
-    """What :func:`gradient_flow` needs from a recurrent cell."""
+    """What :func:`gradient_flow` needs from a recurrent cell.
+
+    ``hidden_size`` is the size of the output state ``s_t``. A cell that carries more than
+    ``s_t`` between steps (the LSTM carries ``[s_t; c_t]``) also has ``state_size``; the state
+    passed to and returned by ``step_with_jacobian`` then has that length, ``s_t`` first.
+    """
 
     hidden_size: int
 
     def step_with_jacobian(self, s_prev: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return the next state and ``∂s_t/∂s_{t-1}`` (H×H)."""
+        """Return the next state and ``∂state_t/∂state_{t-1}`` (H×H, or state_size²)."""
         ...
 
 
@@ -176,7 +181,9 @@ def gradient_flow(
     s0 : numpy.ndarray, optional
         Initial state (zeros).
     g_T : numpy.ndarray, optional
-        ``∂L_T/∂s_T``; a random unit vector (seeded) by default.
+        ``∂L_T/∂s_T``; a random unit vector (seeded) by default. For a cell whose state is
+        longer than ``s_t`` (the LSTM's ``[s; c]``) it is padded with zeros: the loss reads
+        ``s_T`` only, and what is measured is the gradient with respect to the whole state.
     jacobian_norms : bool
         Also measure ``‖∂s_T/∂s_k‖₂`` (a chain of H×H products and an SVD per step). Without it
         only the vector ``(∂s_T/∂s_k)ᵀ g_T`` is carried back, which is T times cheaper: what the
@@ -190,24 +197,32 @@ def gradient_flow(
     if inputs.ndim != 2 or len(inputs) == 0:
         raise ValueError(f"inputs must have shape (T, H_in) with T >= 1, got {inputs.shape}")
     H = cell.hidden_size
-    s = np.zeros(H) if s0 is None else np.asarray(s0, dtype=np.float64)
-    jacobians = []
-    for u in inputs:
-        s, J = cell.step_with_jacobian(s, u)
-        jacobians.append(J)
+    n = getattr(cell, "state_size", H)
     if g_T is None:
         g_T = np.random.default_rng(seed).standard_normal(H)
         g_T /= np.linalg.norm(g_T)
-    T = len(jacobians)
-    loss_grads = np.empty((T + 1, H))  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
-    loss_grads[0] = g_T
-    for i in range(1, T + 1):
-        loss_grads[i] = loss_grads[i - 1] @ jacobians[T - i]
+    g_T = np.asarray(g_T, dtype=np.float64)
+    if g_T.shape == (H,) and n > H:
+        g_T = np.concatenate([g_T, np.zeros(n - H)])
+    T = len(inputs)
+    if not jacobian_norms and s0 is None and hasattr(cell, "state_gradients"):
+        # a cell with its own backward pass carries the one vector back itself (fast)
+        loss_grads = cell.state_gradients(inputs, g_T)
+    else:
+        s = np.zeros(n) if s0 is None else np.asarray(s0, dtype=np.float64)
+        jacobians = []
+        for u in inputs:
+            s, J = cell.step_with_jacobian(s, u)
+            jacobians.append(J)
+        loss_grads = np.empty((T + 1, n))  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+        loss_grads[0] = g_T
+        for i in range(1, T + 1):
+            loss_grads[i] = loss_grads[i - 1] @ jacobians[T - i]
     loss_norm = np.linalg.norm(loss_grads, axis=1)
     jac_norm = None
     if jacobian_norms:
-        products = np.empty((T + 1, H, H))  # products[i] = ∂s_T/∂s_{T-i}
-        products[0] = np.eye(H)
+        products = np.empty((T + 1, n, n))  # products[i] = ∂s_T/∂s_{T-i}
+        products[0] = np.eye(n)
         for i in range(1, T + 1):
             products[i] = products[i - 1] @ jacobians[T - i]
         jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))

@@ -1,8 +1,12 @@
 """The gradient-decay explorer: ipywidgets in Jupyter, and a static twin for the website.
 
 :func:`gradient_decay_explorer` builds live controls (cell, largest singular value λ₁ of ``W``,
-initialisation, sequence length, hidden size) over :func:`tutorial_rnn.gradients.gradient_flow`
-and redraws a log-scale plot of ``‖∂L_T/∂s_k‖`` against steps back, beside the Pascanu bound.
+initialisation, sequence length, hidden size, gate bias) over
+:func:`tutorial_rnn.gradients.gradient_flow` and redraws a log-scale plot of ``‖∂L_T/∂s_k‖``
+against steps back, beside the Pascanu bound for the plain cells. The GRU and LSTM (Chapter 4)
+use the same controls: λ₁ applies to each of their recurrent blocks, and the gate bias sets the
+bias of the GRU's update gate or the LSTM's forget gate, the gate that decides how much of the
+old state is kept.
 
 A static page has no Python kernel, so :func:`static_gradient_explorer` computes the same curves
 over a grid of settings with the same package functions and returns one self-contained HTML
@@ -21,12 +25,35 @@ from typing import Any
 
 import numpy as np
 
+from .gated_numpy import GRUNumpy, LSTMNumpy
 from .gradients import GradientFlow, RNNCell, gradient_flow, recurrent_matrix
 
 __all__ = ["Explorer", "flow_for", "gradient_decay_explorer", "static_gradient_explorer"]
 
-CELLS = ("tanh", "sigmoid", "relu")
+CELLS = ("tanh", "sigmoid", "relu", "gru", "lstm")
+GATED = {"gru": GRUNumpy, "lstm": LSTMNumpy}
 INITS = ("random", "orthogonal", "identity")
+#: Gate biases of the static explorer (the live one has a slider).
+GATE_BIASES = (0.0, 2.0, 4.0)
+
+
+def gated_cell(
+    cell: str, hidden_size: int, scale: float, init: str = "random", gate_bias: float = 0.0, seed: int = 0
+) -> GRUNumpy | LSTMNumpy:
+    """A one-layer GRU or LSTM whose recurrent blocks each have largest singular value ``scale``.
+
+    Input weights keep their default initialisation, biases are zero except block 1 (the GRU's
+    update gate ``z``, the LSTM's forget gate ``f``), which is ``gate_bias``: a large value
+    keeps the gate near 1, so the state, and the gradient, are carried over almost unchanged.
+    """
+    stack = GATED[cell](hidden_size, hidden_size, seed=seed)
+    H = hidden_size
+    for block in range(stack.gates):
+        stack.W[0][block * H : (block + 1) * H] = recurrent_matrix(H, scale, init=init, seed=seed + block)
+    stack.bU[0][:] = 0.0
+    stack.bW[0][:] = 0.0
+    stack.bU[0][H : 2 * H] = gate_bias
+    return stack
 
 
 def flow_for(
@@ -37,11 +64,18 @@ def flow_for(
     hidden_size: int = 64,
     input_std: float = 0.5,
     seed: int = 0,
+    gate_bias: float = 0.0,
 ) -> GradientFlow:
-    """Gradient flow of a plain RNN with ``W`` scaled to largest singular value ``scale``, over
-    ``length`` steps of Gaussian inputs (standard deviation ``input_std``)."""
-    W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
+    """Gradient flow over ``length`` steps of Gaussian inputs (standard deviation ``input_std``).
+
+    ``cell`` is an activation of the plain RNN (``W`` scaled to largest singular value
+    ``scale``), or ``"gru"``/``"lstm"`` (see :func:`gated_cell`; ``gate_bias`` applies to them).
+    """
     inputs = input_std * np.random.default_rng(seed + 1).standard_normal((length, hidden_size))
+    if cell in GATED:
+        stack = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
+        return gradient_flow(stack, inputs, seed=seed, jacobian_norms=False)
+    W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
     return gradient_flow(RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False)
 
 
@@ -63,11 +97,17 @@ class Explorer:
 
     def redraw(self, *_: object) -> None:
         c = {name: w.value for name, w in self.controls.items()}
-        self.flow = flow_for(c["cell"], c["scale"], c["init"], c["length"], c["hidden_size"])
+        self.flow = flow_for(
+            c["cell"], c["scale"], c["init"], c["length"], c["hidden_size"], gate_bias=c["gate_bias"]
+        )
+        self.controls["gate_bias"].disabled = c["cell"] not in GATED
         fig, ax, measured, bound = self._figure
         steps, norm = self.flow.steps_back, np.maximum(self.flow.loss_grad_norm, 1e-300)
         measured.set_data(steps, norm)
-        bound.set_data(steps, np.maximum(self.flow.bound, 1e-300))
+        if self.flow.bound is None:  # no Pascanu bound for the gated cells
+            bound.set_data([], [])
+        else:
+            bound.set_data(steps, np.maximum(self.flow.bound, 1e-300))
         ax.set_xlim(0, steps[-1])
         ax.set_ylim(max(1e-30, norm.min() / 10), max(10.0, min(1e30, norm.max() * 10)))
         buffer = io.BytesIO()
@@ -87,6 +127,7 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
         "init": widgets.Dropdown(options=list(INITS), value="random", description="W init"),
         "length": widgets.IntSlider(value=100, min=10, max=200, step=10, description="length"),
         "hidden_size": widgets.IntSlider(value=hidden_size, min=8, max=128, step=8, description="hidden"),
+        "gate_bias": widgets.FloatSlider(value=0.0, min=0.0, max=5.0, step=0.5, description="gate bias"),
     }
     image = widgets.Image(format="png")
     readout = widgets.HTML()
@@ -105,7 +146,8 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
         widget=widgets.VBox(
             [
                 widgets.HBox(list(controls.values())[:3]),
-                widgets.HBox(list(controls.values())[3:]),
+                widgets.HBox(list(controls.values())[3:5]),
+                widgets.HBox(list(controls.values())[5:]),
                 readout,
                 image,
             ]
@@ -125,34 +167,41 @@ def static_gradient_explorer(
     scales: Sequence[float] = tuple(np.round(np.arange(0.1, 2.001, 0.1), 2)),
     cells: Sequence[str] = CELLS,
     inits: Sequence[str] = INITS,
+    gate_biases: Sequence[float] = GATE_BIASES,
     length: int = 200,
     hidden_size: int = 64,
-    stride: int = 2,
+    stride: int = 4,
 ) -> str:
-    """A self-contained HTML explorer over a precomputed grid (every ``cell × init × scale``).
+    """A self-contained HTML explorer over a precomputed grid (every ``cell × init × scale``, and
+    every gate bias for the gated cells).
 
-    Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the bound for ``k = 0, stride,
-    2·stride, .., length``. The page needs no kernel and no CDN: the plot is an SVG drawn by a
-    few lines of inline JavaScript.
+    Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the bound (plain cells only) for
+    ``k = 0, stride, 2·stride, .., length``. The page needs no kernel and no CDN: the plot is an
+    SVG drawn by a few lines of inline JavaScript.
     """
     steps = list(range(0, length + 1, stride))
     curves: dict[str, dict[str, list[float]]] = {}
+
+    def log10(values: np.ndarray) -> list[float]:
+        return np.round(np.clip(np.log10(np.maximum(values[steps], 1e-300)), -60, 60), 3).tolist()
+
     for cell in cells:
         for init in inits:
             for scale in scales:
-                flow = flow_for(cell, float(scale), init, length, hidden_size)
-                log_norm = np.log10(np.maximum(flow.loss_grad_norm[steps], 1e-300))
-                log_bound = np.log10(np.maximum(flow.bound[steps], 1e-300))
-                curves[f"{cell}|{init}|{scale:.2f}"] = {
-                    "measured": np.round(np.clip(log_norm, -60, 60), 3).tolist(),
-                    "bound": np.round(np.clip(log_bound, -60, 60), 3).tolist(),
-                    "readout": _readout(flow),
-                }
+                for bias in gate_biases if cell in GATED else (0.0,):
+                    flow = flow_for(cell, float(scale), init, length, hidden_size, gate_bias=float(bias))
+                    curves[f"{cell}|{init}|{scale:.2f}|{bias:.1f}"] = {
+                        "measured": log10(flow.loss_grad_norm),
+                        "bound": None if flow.bound is None else log10(flow.bound),
+                        "readout": _readout(flow),
+                    }
     data = {
         "steps": steps,
         "scales": [f"{s:.2f}" for s in scales],
         "cells": list(cells),
+        "gated": [c for c in cells if c in GATED],
         "inits": list(inits),
+        "biases": [f"{b:.1f}" for b in gate_biases],
         "curves": curves,
     }
     uid = "gde-" + uuid.uuid4().hex[:8]
@@ -166,6 +215,7 @@ _STATIC_TEMPLATE = """
   <div style="display: flex; flex-wrap: wrap; gap: 1em; align-items: center; margin-bottom: 0.5em;">
     <label>cell <select data-role="cell"></select></label>
     <label>W init <select data-role="init"></select></label>
+    <label>gate bias <select data-role="bias"></select></label>
     <label>λ₁ of W <input data-role="scale" type="range" min="0" step="1" style="vertical-align: middle;">
       <output data-role="scale-value"></output></label>
   </div>
@@ -181,6 +231,7 @@ _STATIC_TEMPLATE = """
   var svgNS = "http://www.w3.org/2000/svg";
   data.cells.forEach(function (c) { q("cell").add(new Option(c, c)); });
   data.inits.forEach(function (c) { q("init").add(new Option(c, c)); });
+  data.biases.forEach(function (c) { q("bias").add(new Option(c, c)); });
   var slider = q("scale");
   slider.max = data.scales.length - 1;
   slider.value = data.scales.indexOf("1.00") >= 0 ? data.scales.indexOf("1.00") : 0;
@@ -194,7 +245,10 @@ _STATIC_TEMPLATE = """
   function draw() {
     var scale = data.scales[slider.value];
     q("scale-value").textContent = scale;
-    var curve = data.curves[q("cell").value + "|" + q("init").value + "|" + scale];
+    var gated = data.gated.indexOf(q("cell").value) >= 0;
+    q("bias").disabled = !gated;
+    var bias = gated ? q("bias").value : "0.0";
+    var curve = data.curves[q("cell").value + "|" + q("init").value + "|" + scale + "|" + bias];
     q("readout").textContent = curve.readout;
     var lo = Math.floor(Math.min.apply(null, curve.measured)) - 1;
     var hi = Math.ceil(Math.max.apply(null, curve.measured.concat([0]))) + 1;
@@ -219,18 +273,23 @@ _STATIC_TEMPLATE = """
         return (i ? "L" : "M") + x(data.steps[i]).toFixed(1) + "," + y(v).toFixed(1);
       }).join(" ");
     }
-    svg.appendChild(el("path", {d: path(curve.bound), fill: "none", stroke: "#333", "stroke-dasharray": "5,4",
-                                "data-role": "bound"}));
+    if (curve.bound) {
+      svg.appendChild(el("path", {d: path(curve.bound), fill: "none", stroke: "#333",
+                                  "stroke-dasharray": "5,4", "data-role": "bound"}));
+    }
     svg.appendChild(el("path", {d: path(curve.measured), fill: "none", stroke: "#e08a00", "stroke-width": 2.5,
                                 "data-role": "measured"}));
     svg.appendChild(el("text", {x: R - 4, y: T + 14, "text-anchor": "end", "font-size": 12, fill: "#e08a00"},
                        "measured ‖∂L/∂s‖ (log scale)"));
-    svg.appendChild(el("text", {x: R - 4, y: T + 30, "text-anchor": "end", "font-size": 12, fill: "#333"},
-                       "bound (λ₁γ)^k, dashed"));
+    if (curve.bound) {
+      svg.appendChild(el("text", {x: R - 4, y: T + 30, "text-anchor": "end", "font-size": 12, fill: "#333"},
+                         "bound (λ₁γ)^k, dashed"));
+    }
   }
   slider.addEventListener("input", draw);
   q("cell").addEventListener("change", draw);
   q("init").addEventListener("change", draw);
+  q("bias").addEventListener("change", draw);
   draw();
 })();
 </script>

@@ -41,5 +41,13 @@ def test_slider_changes_the_plotted_data(tmp_path):
         assert page.inner_text('[data-role="readout"]') != readout_before
         page.select_option('[data-role="cell"]', "sigmoid")
         assert page.get_attribute(path, "d") != after
+        assert page.is_disabled('[data-role="bias"]')
+        assert page.locator('path[data-role="bound"]').count() == 1
+        page.select_option('[data-role="cell"]', "gru")
+        assert not page.is_disabled('[data-role="bias"]')
+        assert page.locator('path[data-role="bound"]').count() == 0  # no Pascanu bound for gated cells
+        gru_low = page.get_attribute(path, "d")
+        page.select_option('[data-role="bias"]', "4.0")
+        assert page.get_attribute(path, "d") != gru_low
         assert not errors, errors
         browser.close()
