@@ -11,7 +11,11 @@ Each chapter maps to modules a reader can find:
 - Chapter 3: :mod:`~tutorial_rnn.gradients` (gradient flow through time, the
   Pascanu bound), :mod:`~tutorial_rnn.tasks` (the adding problem),
   :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static twin).
-- Shared: :mod:`~tutorial_rnn.notebook` (showing the package's source, the fast mode),
+- Chapter 4: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with hand-written BPTT, the
+  gated language model), :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written
+  cells and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD, RMSprop, Adam in NumPy).
+- Shared: :mod:`~tutorial_rnn.batching` (length buckets, padding, training history),
+  :mod:`~tutorial_rnn.notebook` (showing the package's source, the fast mode),
   :mod:`~tutorial_rnn.validation` (input checks with clear errors).
 """
 

@@ -17,11 +17,14 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 __all__ = [
     "draw_bidirectional_rnn",
     "draw_deep_rnn",
+    "draw_gru_cell",
+    "draw_lstm_cell",
     "draw_rnn_shapes",
     "draw_unrolled_rnn",
     "plot_activation_derivatives",
     "plot_contributions",
     "plot_coverage",
+    "plot_gate_activations",
     "plot_gradient_decay",
     "plot_loss_curves",
     "plot_sentence_lengths",
@@ -380,4 +383,145 @@ def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("step $k$ whose weights receive the gradient")
     ax.set_ylabel("output $t$ whose error is sent back")
     fig.colorbar(image, ax=ax, label=r"$\|\delta^{(t)}_k s_{k-1}^\top\|$")
+    return fig
+
+
+def _op(ax: Axes, x: float, y: float, label: str, r: float = 0.22) -> None:
+    """A point-wise operation (×, +, 1−) drawn as a small circle."""
+    ax.add_patch(plt.Circle((x, y), r, facecolor="white", edgecolor="#333333", linewidth=1.2, zorder=2))
+    ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=3, color="#111111")
+
+
+def _line(
+    ax: Axes, points: Sequence[tuple[float, float]], color: str = "#333333", arrow: bool = True
+) -> None:
+    """A path through ``points``, with an arrow head at the end (unless ``arrow=False``)."""
+    xs, ys = zip(*points, strict=True)
+    if arrow:
+        ax.plot(xs[:-1], ys[:-1], color=color, linewidth=1.3, zorder=1, solid_capstyle="round")
+        _arrow(ax, points[-2], points[-1], color=color)
+    else:
+        ax.plot(xs, ys, color=color, linewidth=1.3, zorder=1, solid_capstyle="round")
+
+
+def draw_gru_cell(ax: Axes | None = None) -> Figure:
+    """One GRU step (Cho et al.'s convention): reset gate r, update gate z, candidate n.
+
+    The state ``s_{t-1}`` runs along the top; ``s_t = z ⊙ s_{t-1} + (1 - z) ⊙ n`` is a blend of
+    the old state and the candidate.
+    """
+    fig, ax = _axes(ax, (7.2, 4.0))
+    top, gates = 3.2, 0.9
+    _node(ax, -0.2, top, "$s_{t-1}$", "s", w=0.9)
+    _node(ax, 8.2, top, "$s_t$", "s", w=0.9)
+    _node(ax, 0.9, -0.5, "$x_t$", "x", w=0.8)
+    _line(ax, [(0.25, top), (3.58, top)])
+    _op(ax, 3.8, top, "×")
+    _line(ax, [(4.02, top), (6.18, top)])
+    _op(ax, 6.4, top, "+")
+    _line(ax, [(6.62, top), (7.75, top)])
+    for x, fn, name in ((1.8, "$σ$", "r"), (3.2, "$σ$", "z"), (5.2, "tanh", "n")):
+        w = 0.8 if name != "n" else 1.0
+        _node(ax, x, gates, fn, "o", w=w)
+        ax.text(x + w / 2 + 0.05, gates + 0.35, name, fontsize=12, style="italic", va="center")
+        _line(ax, [(x, 0.3), (x, gates - 0.275)])
+    _line(ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False)  # x_t to every box
+    for x in (1.2, 2.6):  # s_{t-1} into the gates
+        _line(ax, [(x, top), (x, gates), (x + 0.2, gates)])
+    _op(ax, 1.8, 2.2, "×")  # r ⊙ s_{t-1}
+    _line(ax, [(1.8, gates + 0.275), (1.8, 1.98)])
+    _line(ax, [(1.8, top), (1.8, 2.42)])
+    _line(ax, [(2.02, 2.2), (4.9, 2.2), (4.9, gates + 0.275)])
+    _line(ax, [(3.2, gates + 0.275), (3.2, 1.6), (3.8, 1.6), (3.8, top - 0.22)])  # z ⊙ s_{t-1}
+    _op(ax, 5.6, 1.6, "1−")
+    _line(ax, [(3.8, 1.6), (5.38, 1.6)])
+    _op(ax, 6.4, 1.6, "×")  # (1 - z) ⊙ n
+    _line(ax, [(5.82, 1.6), (6.18, 1.6)])
+    _line(ax, [(5.7, gates), (6.4, gates), (6.4, 1.38)])
+    _line(ax, [(6.4, 1.82), (6.4, top - 0.22)])
+    _line(ax, [(7.2, top), (7.2, 4.1)])
+    ax.text(7.3, 4.0, "output layer,\nlayer above", fontsize=9, va="center")
+    _finish(ax, (-0.8, 9.0), (-1.0, 4.4))
+    return fig
+
+
+def draw_lstm_cell(ax: Axes | None = None) -> Figure:
+    """One LSTM step: forget, input and output gates around the memory cell ``c``.
+
+    The cell ``c_{t-1}`` runs along the top and is changed only by a product (forget) and a sum
+    (write): ``c_t = f ⊙ c_{t-1} + i ⊙ g``; the state ``s_t = o ⊙ tanh(c_t)`` is read from it.
+    """
+    fig, ax = _axes(ax, (7.2, 4.2))
+    top, mid, gates = 3.4, 2.0, 0.8
+    _node(ax, -0.2, top, "$c_{t-1}$", "back", w=0.9)
+    _node(ax, 8.2, top, "$c_t$", "back", w=0.9)
+    _node(ax, -0.2, gates - 0.3, "$s_{t-1}$", "s", w=0.9)
+    _node(ax, 8.2, gates - 0.3, "$s_t$", "s", w=0.9)
+    _node(ax, 0.9, -0.9, "$x_t$", "x", w=0.8)
+    _line(ax, [(0.25, top), (1.98, top)])
+    _op(ax, 2.2, top, "×")
+    _line(ax, [(2.42, top), (4.28, top)])
+    _op(ax, 4.5, top, "+")
+    _line(ax, [(4.72, top), (7.75, top)])
+    labels = ((2.2, "σ", "f"), (3.5, "σ", "i"), (4.5, "tanh", "g"), (6.0, "σ", "o"))
+    for x, fn, name in labels:
+        w = 0.8 if fn == "σ" else 0.95
+        _node(ax, x, gates, f"${fn}$" if fn == "σ" else fn, "o", w=w)
+        ax.text(x + w / 2 + 0.05, gates + 0.35, name, ha="left", va="center", fontsize=12, style="italic")
+    _line(ax, [(0.25, gates - 0.3), (6.0, gates - 0.3)], arrow=False)
+    _line(ax, [(0.9, -0.62), (0.9, gates - 0.3)], arrow=False)
+    for x, *_ in labels:
+        _line(ax, [(x, gates - 0.3), (x, gates - 0.28)])
+    _line(ax, [(2.2, gates + 0.28), (2.2, top - 0.22)])  # forget
+    _op(ax, 4.0, mid, "×")  # write: i ⊙ g
+    _line(ax, [(3.5, gates + 0.28), (3.5, mid), (3.78, mid)])
+    _line(ax, [(4.5, gates + 0.28), (4.5, 1.5), (4.0, 1.5), (4.0, mid - 0.22)])
+    _line(ax, [(4.0, mid + 0.22), (4.0, 2.8), (4.5, 2.8), (4.5, top - 0.22)])
+    # read: s_t = o ⊙ tanh(c_t)
+    _node(ax, 6.9, 2.6, "tanh", "o", w=0.95, h=0.45)
+    _line(ax, [(6.9, top), (6.9, 2.83)])
+    _op(ax, 6.9, 1.6, "×")
+    _line(ax, [(6.9, 2.37), (6.9, 1.82)])
+    _line(ax, [(6.0, gates + 0.28), (6.0, 1.6), (6.68, 1.6)])
+    _line(ax, [(6.9, 1.38), (6.9, gates - 0.3), (7.75, gates - 0.3)])
+    _finish(ax, (-0.8, 9.0), (-1.3, 4.0))
+    return fig
+
+
+def plot_gate_activations(
+    words: Sequence[str], gates: dict[str, np.ndarray], units: int = 24, axes: Sequence[Axes] | None = None
+) -> Figure:
+    """Heatmaps of gate activations (time × unit) over a sentence, one panel per gate.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The input words (x axis).
+    gates : dict of name to array (T, H)
+        From :meth:`tutorial_rnn.gated_numpy.GatedLMNumpy.gate_activations`; values in [0, 1]
+        (an entry named ``c``, the LSTM's cell, is shown on its own symmetric scale).
+    units : int
+        Show the first ``units`` hidden units.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(
+            1,
+            len(gates),
+            figsize=(3.4 * len(gates), 0.25 * len(words) + 1.6),
+            layout="constrained",
+            sharey=True,
+        )
+    axes = np.atleast_1d(axes)
+    fig = axes[0].figure
+    for ax, (name, values) in zip(axes, gates.items(), strict=True):
+        shown = values[:, :units]
+        if name == "c":
+            lim = float(np.abs(shown).max()) or 1.0
+            im = ax.imshow(shown, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
+        else:
+            im = ax.imshow(shown, aspect="auto", cmap="viridis", vmin=0, vmax=1)
+        ax.set_title(f"${name}_t$", fontsize=12)
+        ax.set_xlabel("hidden unit")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    axes[0].set_yticks(range(len(words)), words, fontsize=9)
     return fig

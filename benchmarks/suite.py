@@ -1,0 +1,82 @@
+"""The whole benchmark suite as one table: ``make bench`` runs this.
+
+Rows: the Chapter 2 NumPy SGD step beside its GEMM floor, PyTorch on CPU (and CUDA when
+present); the loss over 1,000 Shakespeare sentences; training throughput of the RNN, GRU and LSTM
+language models (V = 8000, H = 128, batch 64) in NumPy, PyTorch hand cells and PyTorch
+nn.RNN/GRU/LSTM, on the CPU and on CUDA when present; throughput against batch size; the
+explorer's redraw; and, with ``--book``, the book build, clean and cached.
+
+Times are medians over repeated runs after a warm-up. The measuring code lives in
+:mod:`tutorial_rnn.speed`, shared with the book's appendix.
+
+Run: ``python benchmarks/suite.py [--quick] [--book] [--json benchmarks/results/NAME.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import torch
+
+from tutorial_rnn import data, speed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def book_build_rows() -> list[speed.Measurement]:
+    """``make book`` from a clean ``_build`` (every notebook executed), then again (cached)."""
+    rows = []
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    for label in ("book build, clean (every notebook executed)", "book build, cached (nothing changed)"):
+        start = time.perf_counter()
+        subprocess.run(["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        rows.append(speed.Measurement(label, time.perf_counter() - start))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, fewer batch sizes")
+    parser.add_argument("--book", action="store_true", help="also time `make book`, clean and cached")
+    parser.add_argument("--json", type=Path, help="save the rows and the environment to this file")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 10
+
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    rows = speed.rnn_step(repeats=3 * repeats)
+    sentences = data.tokenize_corpus(data.load_shakespeare())
+    vocab = data.Vocabulary.build(sentences, 8000)
+    X, Y = data.training_pairs(sentences[:1000], vocab)
+    rows += speed.rnn_loss(X, Y, repeats=max(3, repeats // 2))
+    for cell in ("rnn", "gru", "lstm"):
+        rows.append(speed.lm_throughput(cell, "numpy", repeats=max(2, repeats // 3)))
+        for device in devices:
+            for impl in ("hand", "cudnn"):
+                rows.append(speed.lm_throughput(cell, impl, device, repeats=repeats))
+    batches = (16, 64, 256) if args.quick else (8, 16, 32, 64, 128, 256, 512)
+    for device in devices:
+        rows += speed.throughput_vs_batch(
+            "gru", "cudnn", device, batch_sizes=batches, repeats=max(2, repeats // 2)
+        )
+    cpu_by_workload = {r.workload: r for r in rows if r.device == "cpu"}
+    for r in rows:  # GPU ÷ CPU beside every GPU row
+        if r.device != "cpu" and r.workload in cpu_by_workload:
+            r.ratios["GPU ÷ CPU speed"] = cpu_by_workload[r.workload].seconds / r.seconds
+    for cell in ("tanh", "gru", "lstm"):
+        rows.append(speed.widget_redraw(cell, moves=repeats))
+    if args.book:
+        rows += book_build_rows()
+
+    env = speed.environment()
+    print("# " + ", ".join(f"{k} {v}" for k, v in env.items()))
+    print(speed.format_table(rows))
+    if args.json:
+        print(f"# saved to {speed.save_results(args.json, rows)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,321 @@
+"""Speed measurements behind ``make bench`` and the appendix "How fast is it?".
+
+Every workload is a function that returns :class:`Measurement` rows: a median time over repeated
+runs after a warm-up, with the workload's shapes written out. The same functions are used by
+``benchmarks/suite.py`` (which prints one table and can save JSON) and by the appendix notebook, so
+the book's figures come from the code the benchmarks run.
+
+The reference figures of the 2015 tutorial (``REFERENCE.md``) are kept in :data:`REFERENCE_2015`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "REFERENCE_2015",
+    "Measurement",
+    "environment",
+    "format_table",
+    "lm_throughput",
+    "load_results",
+    "median_seconds",
+    "rnn_loss",
+    "rnn_step",
+    "save_results",
+    "throughput_vs_batch",
+    "widget_redraw",
+]
+
+#: Figures of the 2015 tutorial and of its algorithm re-run on this project's 2-core machine.
+REFERENCE_2015 = {
+    "numpy_step_ms": 350.0,  # one SGD step, NumPy, 2015 laptop
+    "theano_gpu_step_ms": 23.0,  # one SGD step, Theano on an AWS g2.2xlarge GPU
+    "numpy_step_here_ms": 54.7,  # the 2015 NumPy algorithm, 45 tokens, on this project's machine
+    "loss_1000_here_s": 2.06,  # the 2015 loss over 1,000 sentences on this project's machine
+    "gpu_tokens_per_s": 45 / 0.023,  # a 45-token sentence per 23 ms step: about 2,000 tokens/s
+}
+
+
+@dataclass
+class Measurement:
+    """One row of the benchmark table.
+
+    Attributes
+    ----------
+    workload : str
+        What was timed, with its shapes.
+    seconds : float
+        Median time of one run.
+    tokens : int or None
+        Tokens processed per run (then ``tokens_per_second`` is defined).
+    device : str
+        ``"cpu"`` or the GPU's name.
+    ratios : dict of str to float
+        Named comparisons printed beside the time (``"÷ GEMM floor"``, ``"2015 ÷ this"``...).
+    """
+
+    workload: str
+    seconds: float
+    tokens: int | None = None
+    device: str = "cpu"
+    ratios: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        return None if not self.tokens else self.tokens / self.seconds
+
+
+def median_seconds(fn: Callable[[], object], repeats: int = 10, warmup: int = 2) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs, after ``warmup`` untimed runs."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def _device_name(device: str) -> str:
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.get_device_name()
+    return "cpu"
+
+
+def environment() -> dict[str, str]:
+    """Where the figures were measured: machine, cores, versions, GPU, date."""
+    import torch
+
+    return {
+        "date": datetime.date.today().isoformat(),
+        "machine": platform.processor() or platform.machine(),
+        "cpu_cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "torch_threads": str(torch.get_num_threads()),
+        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "none",
+    }
+
+
+# ---------------------------------------------------------------- Chapter 2's RNN
+def rnn_step(
+    repeats: int = 30, T: int = 45, V: int = 8000, H: int = 100, truncate: int = 4
+) -> list[Measurement]:
+    """One SGD step of the Chapter 2 model beside its GEMM floor (and PyTorch, CPU and CUDA).
+
+    The floor is the three large products a step cannot avoid — scores ``s Vᵀ``, ``dV = δᵀ s``
+    and the error sent back, ``δ V`` — timed alone.
+    """
+    import torch
+
+    from .rnn_numpy import RNNNumpy
+    from .rnn_torch import RNNTorch, pad_batch
+
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, V, T), rng.integers(0, V, T)
+    model = RNNNumpy(V, H, bptt_truncate=truncate)
+    s, delta_o = model.states(x), rng.random((T, V))
+    shape = f"V={V}, H={H}, T={T}"
+    floor = median_seconds(lambda: (s @ model.V.T, delta_o.T @ s, delta_o @ model.V), repeats)
+    rows = [Measurement(f"GEMM floor of one step (3 products, float64; {shape})", floor, T)]
+    numpy_s = median_seconds(lambda: model.sgd_step(x, y, 1e-12), repeats)
+    rows.append(
+        Measurement(
+            f"NumPy RNN SGD step (float64, truncate {truncate}; {shape})",
+            numpy_s,
+            T,
+            ratios={
+                "÷ GEMM floor": numpy_s / floor,
+                "2015 ÷ this": REFERENCE_2015["numpy_step_ms"] / (1e3 * numpy_s),
+                "2015 algorithm here ÷ this": REFERENCE_2015["numpy_step_here_ms"] / (1e3 * numpy_s),
+            },
+        )
+    )
+    for device in ["cpu"] + (["cuda"] if torch.cuda.is_available() else []):
+        twin = RNNTorch(V, H, device=device)
+        opt = torch.optim.SGD(twin.parameters(), lr=1e-12)
+        xb, yb = (t.to(device) for t in pad_batch([x], [y], V))
+
+        def step(twin=twin, opt=opt, xb=xb, yb=yb, device=device) -> None:
+            twin.train_batch(xb, yb, opt)
+            if device == "cuda":
+                torch.cuda.synchronize()
+
+        seconds = median_seconds(step, repeats)
+        rows.append(
+            Measurement(
+                f"PyTorch RNN SGD step (float32, full BPTT; {shape})",
+                seconds,
+                T,
+                device=_device_name(device),
+                ratios={"2015 ÷ this": REFERENCE_2015["numpy_step_ms"] / (1e3 * seconds)},
+            )
+        )
+    return rows
+
+
+def rnn_loss(
+    X: Sequence[np.ndarray], Y: Sequence[np.ndarray], repeats: int = 5, V: int = 8000, H: int = 100
+) -> list[Measurement]:
+    """The mean loss of the Chapter 2 model over the given sentences (the book uses 1,000)."""
+    from .rnn_numpy import RNNNumpy
+
+    model = RNNNumpy(V, H)
+    words = sum(len(y) for y in Y)
+    rows = []
+    for dtype in (np.float64, np.float32):
+        seconds = median_seconds(lambda dtype=dtype: model.loss(X, Y, dtype=dtype), repeats, warmup=1)
+        rows.append(
+            Measurement(
+                f"NumPy RNN loss, {len(X):,} sentences ({words:,} words), "
+                f"output layer {np.dtype(dtype).name}",
+                seconds,
+                words,
+                ratios={"2015 algorithm here ÷ this": REFERENCE_2015["loss_1000_here_s"] / seconds},
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- Chapter 4's language models
+def _batch(batch_size: int, seq_len: int, V: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    from .batching import pad_ids
+
+    rng = np.random.default_rng(seed)
+    X = [rng.integers(3, V, seq_len) for _ in range(batch_size)]
+    return pad_ids(X, X, V)
+
+
+def lm_throughput(
+    cell: str,
+    impl: str,
+    device: str = "cpu",
+    batch_size: int = 64,
+    seq_len: int = 20,
+    V: int = 8000,
+    H: int = 128,
+    repeats: int = 5,
+) -> Measurement:
+    """Training throughput of a language model: one batch, forward + backward + Adam update.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}
+    impl : {"numpy", "hand", "cudnn"}
+        :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy` with :class:`~tutorial_rnn.optim.Adam`,
+        or :class:`~tutorial_rnn.gated_torch.GatedLMTorch` with hand-written cells or
+        ``nn.GRU``/``nn.LSTM``, with ``torch.optim.Adam``.
+    """
+    xb, yb = _batch(batch_size, seq_len, V)
+    tokens = int(xb.size)
+    if impl == "numpy":
+        if device != "cpu":
+            raise ValueError("the NumPy models run on the CPU only")
+        from .gated_numpy import GatedLMNumpy
+        from .optim import Adam
+
+        model = GatedLMNumpy(V, H, cell)
+        opt = Adam(model.parameters())
+
+        def step() -> None:
+            _, count, grads = model.loss_and_gradients(xb, yb)
+            opt.step({k: g / count for k, g in grads.items()})
+
+    else:
+        import torch
+
+        from .gated_torch import GatedLMTorch
+
+        model = GatedLMTorch(V, H, cell, impl=impl, device=device)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        x_t, y_t = torch.from_numpy(xb).to(device), torch.from_numpy(yb).to(device)
+
+        def step() -> None:
+            model.train_batch(x_t, y_t, opt)
+            if device == "cuda":
+                torch.cuda.synchronize()
+
+    seconds = median_seconds(step, repeats, warmup=2)
+    label = {
+        "numpy": "NumPy, hand-written BPTT",
+        "hand": "PyTorch hand cells",
+        "cudnn": "PyTorch nn." + {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell],
+    }[impl]
+    return Measurement(
+        f"{cell.upper()} LM training, {label} (V={V}, H={H}, batch {batch_size}×{seq_len})",
+        seconds,
+        tokens,
+        device=_device_name(device),
+        ratios={"this ÷ 2015 GPU tokens/s": tokens / seconds / REFERENCE_2015["gpu_tokens_per_s"]},
+    )
+
+
+def throughput_vs_batch(
+    cell: str = "gru",
+    impl: str = "cudnn",
+    device: str = "cpu",
+    batch_sizes: Iterable[int] = (8, 16, 32, 64, 128, 256),
+    repeats: int = 3,
+    **kwargs: int,
+) -> list[Measurement]:
+    """:func:`lm_throughput` at several batch sizes (the appendix's plot)."""
+    return [lm_throughput(cell, impl, device, batch_size=b, repeats=repeats, **kwargs) for b in batch_sizes]
+
+
+# ---------------------------------------------------------------- Chapter 3's explorer
+def widget_redraw(
+    cell: str = "tanh", length: int = 200, hidden_size: int = 64, moves: int = 12
+) -> Measurement:
+    """One redraw of the live gradient-decay explorer (recompute + render), moving the λ₁ slider."""
+    from .widgets import gradient_decay_explorer
+
+    explorer = gradient_decay_explorer(hidden_size=hidden_size)
+    explorer.controls["cell"].value = cell
+    explorer.controls["length"].value = length
+    values = iter(np.tile(np.linspace(0.2, 1.9, 8), moves))
+    seconds = median_seconds(
+        lambda: setattr(explorer.controls["scale"], "value", float(round(next(values), 2))), moves
+    )
+    return Measurement(f"explorer redraw ({cell}, length {length}, hidden {hidden_size})", seconds)
+
+
+# ---------------------------------------------------------------- tables and files
+def format_table(rows: Sequence[Measurement]) -> str:
+    """One plain-text table: workload, device, median ms, tokens/s and the ratios."""
+    lines = [f"{'workload':<86} {'device':<24} {'median ms':>10} {'tokens/s':>11}  ratios"]
+    for r in rows:
+        tps = f"{r.tokens_per_second:,.0f}" if r.tokens_per_second else ""
+        ratios = ", ".join(f"{k} {v:.2f}" for k, v in r.ratios.items())
+        lines.append(f"{r.workload:<86} {r.device:<24} {1e3 * r.seconds:>10.2f} {tps:>11}  {ratios}")
+    return "\n".join(lines)
+
+
+def save_results(path: str | Path, rows: Sequence[Measurement], extra: dict | None = None) -> Path:
+    """Write the rows and :func:`environment` to a JSON file (what the appendix reads)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"environment": environment(), "rows": [asdict(r) for r in rows], **(extra or {})}
+    path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def load_results(path: str | Path) -> tuple[dict, list[Measurement]]:
+    """Read a file written by :func:`save_results`: (environment, rows)."""
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    return payload["environment"], [Measurement(**r) for r in payload["rows"]]
