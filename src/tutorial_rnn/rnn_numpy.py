@@ -12,10 +12,13 @@ the cross-entropy of the next word, ``L = -sum_t log o_t[y_t]``.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from . import data as _data
@@ -26,6 +29,8 @@ __all__ = ["RNNNumpy", "TrainingHistory", "sample_words", "softmax"]
 
 #: Rows of the output layer computed at once by :meth:`RNNNumpy.loss` (bounds its memory).
 LOSS_CHUNK_ROWS = 512
+#: Threads that share the chunks of :meth:`RNNNumpy.loss` (each uses one BLAS thread).
+LOSS_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 def softmax(z: np.ndarray, inplace: bool = False) -> np.ndarray:
@@ -183,9 +188,10 @@ class RNNNumpy:
     def total_loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
         """Summed cross-entropy ``-sum log o_t[y_t]`` over all words of all pairs (nats).
 
-        The output layer runs as one matrix product per chunk of :data:`LOSS_CHUNK_ROWS` words.
-        ``dtype=np.float32`` does the output layer in single precision: about twice as fast, with
-        a relative error near 1e-6, enough to monitor training (the default stays exact).
+        The output layer runs as one matrix product per chunk of :data:`LOSS_CHUNK_ROWS` words,
+        the chunks shared by :data:`LOSS_THREADS` threads. ``dtype=np.float32`` does the output
+        layer in single precision: about twice as fast, with a relative error near 1e-6, enough to
+        monitor training (the default stays exact).
         """
         if len(X) != len(Y):
             raise ValueError(f"X and Y must hold as many sentences, got {len(X)} and {len(Y)}")
@@ -198,17 +204,19 @@ class RNNNumpy:
         # |z_i| <= sum_j |V_ij| because |s_j| < 1: if that bound is safe, exp cannot overflow and
         # the usual shift by the row maximum (a full extra pass over N×V numbers) is not needed.
         shift = np.abs(self.V).sum(axis=1).max() > 0.9 * np.log(np.finfo(dtype).max)
-        total = 0.0
-        for i in range(0, len(S), LOSS_CHUNK_ROWS):
+
+        def chunk_loss(i: int) -> float:
             z = S[i : i + LOSS_CHUNK_ROWS] @ Vt  # scores of the chunk, (rows, V)
             y = targets[i : i + LOSS_CHUNK_ROWS]
             if shift:
-                total -= _log_softmax_at(z, y).sum()
-                continue
+                return -float(_log_softmax_at(z, y).sum())
             picked = z[np.arange(len(y)), y].astype(np.float64)
             np.exp(z, out=z)
-            total -= (picked - np.log(z.sum(axis=1)).astype(np.float64)).sum()
-        return float(total)
+            return float((np.log(z.sum(axis=1)).astype(np.float64) - picked).sum())
+
+        # np.exp runs on one core; chunks on parallel threads (one BLAS thread each) use them all
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
+            return float(sum(pool.map(chunk_loss, range(0, len(S), LOSS_CHUNK_ROWS))))
 
     def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
         """Mean cross-entropy per word over all pairs (nats); ``ln V`` for a uniform guess."""
@@ -241,11 +249,14 @@ class RNNNumpy:
                 delta[t] = carry
                 carry = carry @ self.W  # W^T delta, as a row vector
         else:
-            inflight = np.zeros((0, self.hidden_size))  # row a: output t + a's error at step t
-            for t in range(T - 1, -1, -1):
-                inflight = np.vstack([ds[t], inflight[:k]]) * one_minus_s2[t]
-                delta[t] = inflight.sum(axis=0)
-                inflight = inflight @ self.W
+            # Lag by lag instead of step by step: D_j[t], the error of output t + j at step t,
+            # is D_{j-1}[t + 1] W (as a row vector) times tanh' at t. k + 1 matrix products
+            # over all steps at once replace T small ones; delta[t] sums D_0[t] .. D_k[t].
+            D = ds * one_minus_s2  # D_0: each output's own step
+            delta[:] = D
+            for j in range(1, min(k, T - 1) + 1):
+                D = (D[1:] @ self.W) * one_minus_s2[: T - j]
+                delta[: T - j] += D
         return delta_o, s, delta
 
     def bptt(self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray) -> tuple[np.ndarray, ...]:
