@@ -263,9 +263,9 @@ class RNNNumpy:
         """Gradients of the sentence loss ``L = -sum_t log o_t[y_t]`` by backpropagation through time.
 
         With ``bptt_truncate = k`` the error of output ``t`` flows back to steps
-        ``max(0, t - k) .. t`` only. The backward pass keeps one row per output still in flight
-        (at most ``k + 1``), so each step costs one small matrix product, and the big products
-        (output layer, ``dW``) are done once for all steps.
+        ``max(0, t - k) .. t`` only. The backward pass then runs lag by lag (``k + 1`` products
+        over all steps at once, see :meth:`_backward`), and the big products (output layer,
+        ``dW``) are done once for all steps.
 
         Returns
         -------
