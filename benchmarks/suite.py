@@ -47,11 +47,11 @@ def main() -> None:
     repeats = 3 if args.quick else 10
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    rows = speed.rnn_step(repeats=3 * repeats)
     sentences = data.tokenize_corpus(data.load_shakespeare())
     vocab = data.Vocabulary.build(sentences, 8000)
     X, Y = data.training_pairs(sentences[:1000], vocab)
-    rows += speed.rnn_loss(X, Y, repeats=max(3, repeats // 2))
+    loss_rows = speed.rnn_loss(X, Y, repeats=max(3, repeats // 2))  # first: NumPy alone on the cores
+    rows = speed.rnn_step(repeats=3 * repeats) + loss_rows
     for cell in ("rnn", "gru", "lstm"):
         rows.append(speed.lm_throughput(cell, "numpy", repeats=max(2, repeats // 3)))
         for device in devices:

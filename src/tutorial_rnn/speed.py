@@ -133,7 +133,7 @@ def rnn_step(
     s, delta_o = model.states(x), rng.random((T, V))
     shape = f"V={V}, H={H}, T={T}"
     floor = median_seconds(lambda: (s @ model.V.T, delta_o.T @ s, delta_o @ model.V), repeats)
-    rows = [Measurement(f"GEMM floor of one step (3 products, float64; {shape})", floor, T)]
+    rows = [Measurement(f"GEMM floor of one step (3 products, float64; {shape})", floor)]
     numpy_s = median_seconds(lambda: model.sgd_step(x, y, 1e-12), repeats)
     rows.append(
         Measurement(
