@@ -17,7 +17,7 @@ REQUIREJS := 2.3.4
 HTML_MANAGER := 1.0.6
 
 .DEFAULT_GOAL := help
-.PHONY: help package-cache setup book book-clean test unit browser lint fast-book linkcheck lab bench clean
+.PHONY: help package-cache setup book book-clean test unit browser lint fast-book linkcheck lab bench bench-quick clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -87,8 +87,11 @@ linkcheck: $(STAMP) $(VENDOR)/.stamp  ## check external links (needs internet; C
 lab: $(STAMP)  ## JupyterLab on book/chapters/ (widgets work)
 	$(BIN)/jupyter lab --notebook-dir=book/chapters
 
-bench: $(STAMP)  ## run the speed benchmarks and print their tables
-	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+bench: $(STAMP)  ## the whole benchmark suite as one table, book builds included (~15 min; saves benchmarks/results/latest.json)
+	$(BIN)/python benchmarks/suite.py --book --json benchmarks/results/latest.json
+
+bench-quick: $(STAMP)  ## the suite without the book builds, fewer repeats
+	$(BIN)/python benchmarks/suite.py --quick
 
 clean:  ## remove builds, caches and fetched JavaScript (keeps .venv)
 	rm -rf _build $(VENDOR) .pytest_cache .ruff_cache

@@ -1,0 +1,26 @@
+"""tutorial_rnn.speed: measurements, the table and the JSON round trip (no timing is asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutorial_rnn import speed
+
+
+def test_median_seconds_runs_warmup_plus_repeats():
+    calls = []
+    seconds = speed.median_seconds(lambda: calls.append(1), repeats=5, warmup=2)
+    assert len(calls) == 7 and seconds >= 0
+    with pytest.raises(ValueError, match="repeats"):
+        speed.median_seconds(lambda: None, repeats=0)
+
+
+def test_lm_throughput_row_and_results_round_trip(tmp_path):
+    row = speed.lm_throughput("gru", "numpy", batch_size=2, seq_len=3, V=50, H=4, repeats=1)
+    assert row.tokens == 6 and row.tokens_per_second > 0 and "GRU LM training, NumPy" in row.workload
+    with pytest.raises(ValueError, match="CPU only"):
+        speed.lm_throughput("gru", "numpy", device="cuda", V=50, H=4)
+    table = speed.format_table([row, speed.Measurement("floor", 0.5)])
+    assert "GRU LM training" in table and "500.00" in table
+    env, rows = speed.load_results(speed.save_results(tmp_path / "r" / "x.json", [row]))
+    assert rows == [row] and env["cpu_cores"] and env["torch"]
