@@ -49,7 +49,7 @@ def _arrays(model: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def save(path: str | Path, model: Any, extra: dict[str, Any] | None = None) -> Path:
+def save(path: str | Path, model: Any, extra: dict[str, Any] | None = None, dtype: Any = None) -> Path:
     """Write ``model``'s parameters and configuration to ``path`` (``.npz``, compressed).
 
     Parameters
@@ -58,6 +58,8 @@ def save(path: str | Path, model: Any, extra: dict[str, Any] | None = None) -> P
         Any model of the book (it has ``param_names``, ``vocab_size``, ``hidden_size``).
     extra : dict, optional
         JSON-serialisable notes stored beside the weights: training command, data, seed, losses.
+    dtype : numpy dtype, optional
+        Store the weights in this type (``np.float32`` halves the file); loading converts back.
     """
     path = Path(path)
     meta = {
@@ -67,7 +69,7 @@ def save(path: str | Path, model: Any, extra: dict[str, Any] | None = None) -> P
         "config": _config(model),
         "extra": extra or {},
     }
-    arrays = {f"param/{k}": v for k, v in _arrays(model).items()}
+    arrays = {f"param/{k}": v if dtype is None else v.astype(dtype) for k, v in _arrays(model).items()}
     np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 

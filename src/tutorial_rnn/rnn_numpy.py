@@ -214,9 +214,12 @@ class RNNNumpy:
             np.exp(z, out=z)
             return float((np.log(z.sum(axis=1)).astype(np.float64) - picked).sum())
 
+        starts = range(0, len(S), LOSS_CHUNK_ROWS)
+        if len(starts) == 1 or LOSS_THREADS == 1:  # small input: threads would cost more than they save
+            return float(sum(map(chunk_loss, starts)))
         # np.exp runs on one core; chunks on parallel threads (one BLAS thread each) use them all
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
-            return float(sum(pool.map(chunk_loss, range(0, len(S), LOSS_CHUNK_ROWS))))
+            return float(sum(pool.map(chunk_loss, starts)))
 
     def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
         """Mean cross-entropy per word over all pairs (nats); ``ln V`` for a uniform guess."""
