@@ -135,6 +135,13 @@ def test_page_renders_offline(browser, server, name):
         assert rendered >= math, f"{math} math elements but {rendered} rendered by MathJax"
         text = page.evaluate("document.querySelector('main').innerText")
         assert "$$" not in text and "\\begin{" not in text, "raw TeX left on the page"
+        outputs = page.evaluate(
+            "Array.from(document.querySelectorAll('.cell_output')).map(e => e.innerText).join('\\n')"
+        )
+        # a table printed as Markdown but not rendered shows its separator row (smartquotes turn
+        # "---" into a dash)
+        raw = re.search(r"\|\s*[-\u2013\u2014]+:?\s*\|", outputs)
+        assert not raw, f"a Markdown table printed by a notebook was not rendered: {raw and raw.group(0)!r}"
 
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
