@@ -38,15 +38,13 @@ output layer ``V`` (V×H), ``c`` (V,) above them.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import data as _data
-from .batching import IGNORE_INDEX, History, make_batches, pad_ids
+from .batching import IGNORE_INDEX, History, make_batches, pad_ids, train_loop
 from .gradcheck import GradientCheck, gradient_check
 from .optim import OPTIMIZERS, clip_gradients
 from .rnn_numpy import sample_words
@@ -499,6 +497,12 @@ def make_stack(
     return ElmanNumpy(input_size, hidden_size, num_layers, seed=seed)
 
 
+def lm_config(model: Any) -> dict[str, Any]:
+    """The configuration shared by :class:`GatedLMNumpy` and its torch twin (what a checkpoint records)."""
+    names = ("vocab_size", "hidden_size", "cell", "num_layers", "embed_size", "convention")
+    return {name: getattr(model, name) for name in names}
+
+
 class GatedLMNumpy:
     """A word-level language model: embedding, recurrent layers, softmax output layer.
 
@@ -551,14 +555,7 @@ class GatedLMNumpy:
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments (what a checkpoint records)."""
-        return {
-            "vocab_size": self.vocab_size,
-            "hidden_size": self.hidden_size,
-            "cell": self.cell,
-            "num_layers": self.num_layers,
-            "embed_size": self.embed_size,
-            "convention": self.convention,
-        }
+        return lm_config(self)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -740,49 +737,31 @@ class GatedLMNumpy:
         lr = check_learning_rate(learning_rate)
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)}")
-        if not (math.isfinite(epochs) and epochs > 0):
-            raise ValueError(f"epochs must be positive, got {epochs!r}")
         opt = OPTIMIZERS[optimizer](self.parameters(), learning_rate=lr)
-        lengths = [len(x) for x in X]
-        n_batches = math.ceil(epochs * math.ceil(len(X) / batch_size))
-        schedule = [b for e in range(math.ceil(epochs)) for b in make_batches(lengths, batch_size, seed + e)]
-        schedule = schedule[:n_batches]
-        marks = set(np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist())
-        history = History()
-        seen, run_total, run_count = 0, 0.0, 0
-        start = time.perf_counter()
-        bar = tqdm(
-            total=sum(lengths[i] for b in schedule for i in b),
-            desc=f"{self.cell} (NumPy)",
-            unit="tok",
-            unit_scale=True,
-            disable=not progress,
-        )
-        for step, idx in enumerate(schedule, start=1):
+
+        def train_batch(idx: np.ndarray) -> tuple[float, int]:
             xb, yb = pad_ids([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
             total, count, grads = self.loss_and_gradients(xb, yb)
-            if not math.isfinite(total):
-                raise FloatingPointError(
-                    f"the loss became {total} after {seen} tokens: lower the learning rate"
-                )
-            grads = {k: g / count for k, g in grads.items()}
-            if clip is not None:
-                grads, _ = clip_gradients(grads, clip)
-            opt.step(grads)
-            seen += count
-            run_total += total
-            run_count += count
-            bar.update(count)
-            if step in marks:
-                history.tokens_seen.append(seen)
-                history.train_loss.append(run_total / run_count)
-                run_total, run_count = 0.0, 0
-                if X_valid is not None and Y_valid is not None:
-                    history.valid_loss.append(self.loss(X_valid, Y_valid))
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
-        bar.close()
-        history.seconds = time.perf_counter() - start
-        return history
+            if math.isfinite(total):
+                grads = {k: g / count for k, g in grads.items()}
+                opt.step(clip_gradients(grads, clip)[0] if clip is not None else grads)
+            return total, count
+
+        def evaluate() -> float:
+            return self.loss(X_valid, Y_valid)
+
+        validate = X_valid is not None and Y_valid is not None
+        return train_loop(
+            train_batch,
+            [len(x) for x in X],
+            epochs,
+            batch_size,
+            evaluations,
+            evaluate if validate else None,
+            seed,
+            desc=f"{self.cell} (NumPy)",
+            progress=progress,
+        )
 
     # ---------------------------------------------------------------- sampling
     def generate(

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import IGNORE_INDEX
-from .gated_numpy import CONVENTIONS, GatedLMNumpy
+from .gated_numpy import CONVENTIONS, GatedLMNumpy, lm_config
 from .rnn_torch import TorchLanguageModel, resolve_device
 
 __all__ = ["IMPLEMENTATIONS", "GatedLMTorch", "RecurrentTorch"]
@@ -173,14 +173,7 @@ class GatedLMTorch(TorchLanguageModel):
 
     def config(self) -> dict[str, Any]:
         """The NumPy twin's constructor arguments (what a checkpoint records)."""
-        return {
-            "vocab_size": self.vocab_size,
-            "hidden_size": self.hidden_size,
-            "cell": self.cell,
-            "num_layers": self.num_layers,
-            "embed_size": self.embed_size,
-            "convention": self.convention,
-        }
+        return lm_config(self)
 
     # ---------------------------------------------------------------- weights both ways
     def _named(self) -> dict[str, nn.Parameter]:

@@ -9,18 +9,15 @@ chunks of ``k`` steps and the state is carried across chunks without its gradien
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from . import data as _data
-from .batching import IGNORE_INDEX, History, make_batches, pad_ids
+from .batching import IGNORE_INDEX, History, make_batches, pad_ids, train_loop
 from .rnn_numpy import RNNNumpy
 from .validation import check_learning_rate
 
@@ -170,50 +167,31 @@ class TorchLanguageModel(nn.Module):
         TorchHistory
         """
         lr = check_learning_rate(learning_rate)
-        if not (math.isfinite(epochs) and epochs > 0):
-            raise ValueError(f"epochs must be positive, got {epochs!r}")
         opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(optimizer)
         if opt_cls is None:
             raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'")
         opt = opt_cls(self.parameters(), lr=lr)
-        lengths = [len(x) for x in X]
-        n_batches = math.ceil(epochs * math.ceil(len(X) / batch_size))
-        schedule: list[np.ndarray] = []
-        for epoch in range(math.ceil(epochs)):  # each epoch reshuffles the batch order
-            schedule.extend(make_batches(lengths, batch_size, seed=seed + epoch))
-        schedule = schedule[:n_batches]
-        marks = set(np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist())
-        history = TorchHistory()
-        seen, run_total, run_count = 0, 0.0, 0
-        start = time.perf_counter()
-        bar = tqdm(
-            total=sum(lengths[i] for b in schedule for i in b),
-            desc="training",
-            unit="tok",
-            unit_scale=True,
-            disable=not progress,
-        )
-        for step, idx in enumerate(schedule, start=1):
+
+        def train_batch(idx: np.ndarray) -> tuple[float, int]:
             xb, yb = pad_batch([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
-            total, count = self.train_batch(xb, yb, opt, truncate=truncate, clip=clip)
-            if not math.isfinite(total):
-                raise FloatingPointError(
-                    f"the loss became {total} after {seen} tokens: lower the learning rate or clip"
-                )
-            seen += count
-            run_total += total
-            run_count += count
-            bar.update(count)
-            if step in marks:
-                history.tokens_seen.append(seen)
-                history.train_loss.append(run_total / run_count)
-                run_total, run_count = 0.0, 0
-                if X_valid is not None and Y_valid is not None:
-                    history.valid_loss.append(self.loss(X_valid, Y_valid))
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
-        bar.close()
-        history.seconds = time.perf_counter() - start
-        return history
+            return self.train_batch(xb, yb, opt, truncate=truncate, clip=clip)
+
+        def evaluate() -> float:
+            return self.loss(X_valid, Y_valid)
+
+        validate = X_valid is not None and Y_valid is not None
+        lengths = [len(x) for x in X]
+        return train_loop(
+            train_batch,
+            lengths,
+            epochs,
+            batch_size,
+            evaluations,
+            evaluate if validate else None,
+            seed,
+            desc="training",
+            progress=progress,
+        )
 
     # ---------------------------------------------------------------- sampling
     def generate(
