@@ -773,10 +773,6 @@ class GatedLMNumpy:
         min_length: int = 1,
     ) -> list[str]:
         """Sample a sentence, as :meth:`tutorial_rnn.rnn_numpy.RNNNumpy.generate` does."""
-        if len(vocab) != self.vocab_size:
-            raise ValueError(
-                f"the vocabulary has {len(vocab)} entries but the model has vocab_size={self.vocab_size}"
-            )
         state = None
 
         def next_scores(x: int) -> np.ndarray:
@@ -784,4 +780,4 @@ class GatedLMNumpy:
             top, state = self.rnn.forward(self.E[[[x]]], state)
             return self.V @ top[0, 0] + self.c
 
-        return sample_words(next_scores, vocab, temperature, seed, max_length, min_length)
+        return sample_words(next_scores, vocab, self.vocab_size, temperature, seed, max_length, min_length)

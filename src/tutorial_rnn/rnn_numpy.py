@@ -424,10 +424,6 @@ class RNNNumpy:
         list of str
             The words, without the special tokens.
         """
-        if len(vocab) != self.vocab_size:
-            raise ValueError(
-                f"the vocabulary has {len(vocab)} entries but the model has vocab_size={self.vocab_size}"
-            )
         s = np.zeros(self.hidden_size)
 
         def next_scores(x: int) -> np.ndarray:
@@ -435,12 +431,13 @@ class RNNNumpy:
             s = np.tanh(self.U[:, x] + self.W @ s)
             return self.V @ s
 
-        return sample_words(next_scores, vocab, temperature, seed, max_length, min_length)
+        return sample_words(next_scores, vocab, self.vocab_size, temperature, seed, max_length, min_length)
 
 
 def sample_words(
     next_scores: Callable[[int], np.ndarray],
     vocab: _data.Vocabulary,
+    vocab_size: int,
     temperature: float = 1.0,
     seed: int | None = None,
     max_length: int = 50,
@@ -454,6 +451,8 @@ def sample_words(
         ``next_scores(x)`` feeds word id ``x`` to the model (which keeps its own state) and
         returns the scores (logits, shape (V,)) of the next word.
     vocab : Vocabulary
+    vocab_size : int
+        The model's vocabulary size; ``vocab`` must have exactly as many entries.
     temperature, seed, max_length, min_length
         As in :meth:`RNNNumpy.generate`.
 
@@ -461,6 +460,8 @@ def sample_words(
     -------
     list of str
     """
+    if len(vocab) != vocab_size:
+        raise ValueError(f"the vocabulary has {len(vocab)} entries but the model has vocab_size={vocab_size}")
     if not (math.isfinite(temperature) and temperature > 0):
         raise ValueError(f"temperature must be finite and positive, got {temperature!r}")
     rng = np.random.default_rng(seed)
