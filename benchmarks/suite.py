@@ -58,10 +58,15 @@ def main() -> None:
             for impl in ("hand", "cudnn"):
                 rows.append(speed.lm_throughput(cell, impl, device, repeats=repeats))
     batches = (16, 64, 256) if args.quick else (8, 16, 32, 64, 128, 256, 512)
-    for device in devices:
-        rows += speed.throughput_vs_batch(
-            "gru", "cudnn", device, batch_sizes=batches, repeats=max(2, repeats // 2)
-        )
+    rows += speed.throughput_vs_batch(
+        "gru", "cudnn", "cpu", batch_sizes=batches, repeats=max(2, repeats // 2)
+    )
+    if "cuda" in devices:  # a GPU fills up only at large batches; try each precision
+        gpu_batches = batches + ((1024, 4096) if args.quick else (1024, 2048, 4096))
+        for precision in speed.PRECISIONS:
+            rows += speed.throughput_vs_batch(
+                "gru", "cudnn", "cuda", gpu_batches, max(2, repeats // 2), precision=precision
+            )
     cpu_by_workload = {r.workload: r for r in rows if r.device == "cpu"}
     for r in rows:  # GPU ÷ CPU beside every GPU row
         if r.device != "cpu" and r.workload in cpu_by_workload:

@@ -46,17 +46,49 @@ def test_parity_with_numpy_in_float64(cell, convention, impl, device):
         np.testing.assert_allclose(p.grad.cpu().numpy(), grads[name], rtol=1e-8, atol=1e-12, err_msg=name)
 
 
+# Tolerances of the GPU in lower precision, as relative errors against NumPy float64 (the loss, and
+# the norm of each gradient's error over the gradient's norm). Unit round-off u is 6e-8 for float32,
+# 4.9e-4 for TF32's 10-bit mantissa and 3.9e-3 for bfloat16; a loss or gradient is the sum of
+# O(10) rounded stages (embedding, T steps, output layer, log-softmax), so errors of a few u to
+# 10 u are expected, and a wrong kernel or a lost gradient is off by order 1.
+CUDA_PRECISIONS = {"float32": (1e-5, 1e-4), "tf32": (5e-3, 1e-2), "bf16": (3e-2, 5e-2)}
+
+
+@pytest.fixture
+def restore_tf32():
+    flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    yield
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
-def test_cuda_float32_agrees_with_numpy_float64(cell):
-    """float32 on the GPU (cuDNN, TF32 off): loss to 1e-5 relative — float32 round-off over T steps."""
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    numpy_model = GatedLMNumpy(30, 6, cell, 2, embed_size=5, seed=3)
-    torch_model = GatedLMTorch.from_numpy(numpy_model, device="cuda", dtype=torch.float32)
-    xb, yb = padded()
-    loss, _, _ = torch_model.batch_loss(torch.from_numpy(xb).cuda(), torch.from_numpy(yb).cuda())
-    assert loss.item() == pytest.approx(numpy_model.loss_and_gradients(xb, yb)[0], rel=1e-5)
+@pytest.mark.parametrize("precision", sorted(CUDA_PRECISIONS))
+@pytest.mark.parametrize(
+    "cell,impl", [("rnn", "cudnn"), ("gru", "cudnn"), ("lstm", "cudnn"), ("gru", "hand")]
+)
+def test_cuda_lower_precision_agrees_with_numpy_float64(cell, impl, precision, restore_tf32):
+    """float32 weights on the GPU in float32, TF32 or bf16 autocast, against NumPy in float64."""
+    loss_tol, grad_tol = CUDA_PRECISIONS[precision]
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision == "tf32"
+    numpy_model = GatedLMNumpy(300, 64, cell, 2, seed=3)
+    torch_model = GatedLMTorch.from_numpy(numpy_model, impl=impl, device="cuda", dtype=torch.float32)
+    xb, yb = padded(vocab_size=300, lengths=tuple(range(5, 21)))
+    total, _, grads = numpy_model.loss_and_gradients(xb, yb)
+    with torch.autocast("cuda", torch.bfloat16, enabled=precision == "bf16"):
+        loss, _, _ = torch_model.batch_loss(torch.from_numpy(xb).cuda(), torch.from_numpy(yb).cuda())
+    loss.backward()
+    errors = {"loss": abs(loss.item() - total) / abs(total)}
+    for name, p in torch_model._named().items():
+        assert p.grad.dtype == torch.float32
+        errors[name] = float(
+            np.linalg.norm(p.grad.cpu().double().numpy() - grads[name]) / np.linalg.norm(grads[name])
+        )
+    print(
+        f"{cell}/{impl}/{precision}: loss {errors['loss']:.1e}, worst gradient "
+        f"{max(v for k, v in errors.items() if k != 'loss'):.1e}"
+    )
+    assert errors["loss"] < loss_tol, errors
+    assert all(v < grad_tol for k, v in errors.items() if k != "loss"), errors
 
 
 def test_same_seed_same_initial_weights_as_numpy():

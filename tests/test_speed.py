@@ -24,3 +24,10 @@ def test_lm_throughput_row_and_results_round_trip(tmp_path):
     assert "GRU LM training" in table and "500.00" in table
     env, rows = speed.load_results(speed.save_results(tmp_path / "r" / "x.json", [row]))
     assert rows == [row] and env["cpu_cores"] and env["torch"]
+
+
+def test_lm_throughput_refuses_unknown_or_cpu_precisions():
+    with pytest.raises(ValueError, match="'fp8'"):
+        speed.lm_throughput("gru", "cudnn", precision="fp8", V=50, H=4)
+    with pytest.raises(ValueError, match="'bf16' is for CUDA"):
+        speed.lm_throughput("gru", "cudnn", device="cpu", precision="bf16", V=50, H=4)

@@ -10,18 +10,20 @@ The reference figures of the 2015 tutorial (``REFERENCE.md``) are kept in :data:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import platform
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
+    "PRECISIONS",
     "REFERENCE_2015",
     "Measurement",
     "environment",
@@ -194,6 +196,23 @@ def rnn_loss(
 
 
 # ---------------------------------------------------------------- Chapter 4's language models
+#: The CUDA precisions of :func:`lm_throughput`, with the words its rows use for them.
+PRECISIONS = {"float32": "float32", "tf32": "TF32 matmuls", "bf16": "bf16 autocast"}
+
+
+@contextlib.contextmanager
+def _matmul_precision(precision: str) -> Iterator[None]:
+    """Allow TF32 in cuBLAS and cuDNN for ``"tf32"`` only; restore the previous flags after."""
+    import torch
+
+    flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision == "tf32"
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
+
+
 def _batch(batch_size: int, seq_len: int, V: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     from .batching import pad_ids
 
@@ -211,6 +230,7 @@ def lm_throughput(
     V: int = 8000,
     H: int = 128,
     repeats: int = 5,
+    precision: str = "float32",
 ) -> Measurement:
     """Training throughput of a language model: one batch, forward + backward + Adam update.
 
@@ -221,7 +241,15 @@ def lm_throughput(
         :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy` with :class:`~tutorial_rnn.optim.Adam`,
         or :class:`~tutorial_rnn.gated_torch.GatedLMTorch` with hand-written cells or
         ``nn.GRU``/``nn.LSTM``, with ``torch.optim.Adam``.
+    precision : {"float32", "tf32", "bf16"}
+        How a CUDA model multiplies: plain float32 (PyTorch's default for matrix products),
+        TensorFloat-32 matrix products, or ``torch.autocast`` to bfloat16 (weights and the
+        optimizer stay float32). The CPU and the NumPy model take ``"float32"`` only.
     """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+    if precision != "float32" and device == "cpu":
+        raise ValueError(f"precision {precision!r} is for CUDA devices; the CPU runs float32")
     xb, yb = _batch(batch_size, seq_len, V)
     tokens = int(xb.size)
     if impl == "numpy":
@@ -247,16 +275,20 @@ def lm_throughput(
         x_t, y_t = torch.from_numpy(xb).to(device), torch.from_numpy(yb).to(device)
 
         def step() -> None:
-            model.train_batch(x_t, y_t, opt)
+            with torch.autocast("cuda", torch.bfloat16, enabled=precision == "bf16"):
+                model.train_batch(x_t, y_t, opt)
             if device == "cuda":
                 torch.cuda.synchronize()
 
-    seconds = median_seconds(step, repeats, warmup=2)
+    with _matmul_precision(precision):
+        seconds = median_seconds(step, repeats, warmup=2)
     label = {
         "numpy": "NumPy, hand-written BPTT",
         "hand": "PyTorch hand cells",
         "cudnn": "PyTorch nn." + {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell],
     }[impl]
+    if precision != "float32":
+        label += f", {PRECISIONS[precision]}"
     return Measurement(
         f"{cell.upper()} LM training, {label} (V={V}, H={H}, batch {batch_size}×{seq_len})",
         seconds,
@@ -272,7 +304,7 @@ def throughput_vs_batch(
     device: str = "cpu",
     batch_sizes: Iterable[int] = (8, 16, 32, 64, 128, 256),
     repeats: int = 3,
-    **kwargs: int,
+    **kwargs: int | str,
 ) -> list[Measurement]:
     """:func:`lm_throughput` at several batch sizes (the appendix's plot)."""
     return [lm_throughput(cell, impl, device, batch_size=b, repeats=repeats, **kwargs) for b in batch_sizes]
