@@ -31,3 +31,18 @@ def test_lm_throughput_refuses_unknown_or_cpu_precisions():
         speed.lm_throughput("gru", "cudnn", precision="fp8", V=50, H=4)
     with pytest.raises(ValueError, match="'bf16' is for CUDA"):
         speed.lm_throughput("gru", "cudnn", device="cpu", precision="bf16", V=50, H=4)
+
+
+def test_recorded_runs_and_batch_size(tmp_path):
+    assert speed.recorded_runs(tmp_path / "missing") == []
+    row = speed.Measurement("GRU LM training, PyTorch nn.GRU (V=8000, H=128, batch 512×20)", 0.01, 10240)
+    speed.save_results(tmp_path / "b.json", [row])
+    speed.save_results(tmp_path / "a.json", [])
+    runs = speed.recorded_runs(tmp_path)
+    assert [name for name, _, _ in runs] == ["a.json", "b.json"] and runs[1][2] == [row]
+    assert speed.batch_size_of(row) == 512
+    with pytest.raises(ValueError, match="no 'batch N×T'"):
+        speed.batch_size_of(speed.Measurement("floor", 1.0))
+    # the committed runs load, and every language-model row names its batch
+    for _, env, rows in speed.recorded_runs():
+        assert env["date"] and all(speed.batch_size_of(r) > 0 for r in rows if "LM training" in r.workload)

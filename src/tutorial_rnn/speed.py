@@ -25,12 +25,15 @@ import numpy as np
 __all__ = [
     "PRECISIONS",
     "REFERENCE_2015",
+    "RESULTS_DIR",
     "Measurement",
+    "batch_size_of",
     "environment",
     "format_table",
     "lm_throughput",
     "load_results",
     "median_seconds",
+    "recorded_runs",
     "rnn_loss",
     "rnn_step",
     "save_results",
@@ -351,3 +354,25 @@ def load_results(path: str | Path) -> tuple[dict, list[Measurement]]:
     """Read a file written by :func:`save_results`: (environment, rows)."""
     payload = json.loads(Path(path).read_text(encoding="utf-8"))
     return payload["environment"], [Measurement(**r) for r in payload["rows"]]
+
+
+#: Where ``make bench`` saves its runs, in a checkout of the repository.
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+
+
+def recorded_runs(directory: str | Path | None = None) -> list[tuple[str, dict, list[Measurement]]]:
+    """Every run saved under ``directory`` (default :data:`RESULTS_DIR`): (file name, environment, rows).
+
+    Sorted by file name; empty where the directory does not exist (an installed package has no
+    ``benchmarks/``).
+    """
+    directory = RESULTS_DIR if directory is None else Path(directory)
+    return [(p.name, *load_results(p)) for p in sorted(directory.glob("*.json"))]
+
+
+def batch_size_of(row: Measurement) -> int:
+    """The batch size written in a language-model row's workload (``"... batch 64×20)"`` → 64)."""
+    try:
+        return int(row.workload.split("batch ")[1].split("×")[0])
+    except (IndexError, ValueError):
+        raise ValueError(f"no 'batch N×T' in workload {row.workload!r}") from None
