@@ -193,6 +193,28 @@ def test_sgd_step_equals_the_dense_update():
         np.testing.assert_allclose(getattr(fast, name), getattr(dense, name), rtol=0, atol=1e-15)
 
 
+@pytest.mark.parametrize("truncate", [None, 2])
+@pytest.mark.parametrize("scale", [1.0, 3000.0, -3000.0])
+def test_sgd_step_equals_the_dense_update_over_many_steps(truncate, scale):
+    """Buffers reused across lengths (70 > the first buffer, then 3), and scores far beyond
+    exp's range (scale ±3000): the unnormalised softmax must fall back to the shifted one."""
+    rng = np.random.default_rng(1)
+    fast, dense = (
+        RNNNumpy(40, 6, bptt_truncate=truncate, seed=4),
+        RNNNumpy(40, 6, bptt_truncate=truncate, seed=4),
+    )
+    for model in (fast, dense):
+        model.V *= scale  # a C-ordered V, as a checkpoint would load it
+    for T in (5, 70, 3):
+        x, y = rng.integers(0, 40, T), rng.integers(0, 40, T)
+        fast.sgd_step(x, y, 1e-3)
+        for p, g in zip(dense.parameters().values(), dense.bptt(x, y), strict=True):
+            p -= 1e-3 * g
+    for name in "UVW":
+        assert np.all(np.isfinite(getattr(fast, name)))
+        np.testing.assert_allclose(getattr(fast, name), getattr(dense, name), rtol=1e-12, atol=1e-12)
+
+
 def test_softmax_is_safe_for_extreme_scores_and_in_place():
     z = np.array([[1000.0, 999.0, -5.0], [-1000.0, -1001.0, -1002.0], [0.1, 0.2, 0.3]])
     p = softmax(z)

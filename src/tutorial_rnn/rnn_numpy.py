@@ -51,6 +51,26 @@ def softmax(z: np.ndarray, inplace: bool = False) -> np.ndarray:
     return out
 
 
+def _exp_scores(s: np.ndarray, V: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = exp(s Vᵀ)`` without the usual shift by each row's maximum; returns the row sums.
+
+    The shift costs a full pass over the (T, V) scores and only matters when ``exp`` overflows,
+    or when a whole row underflows. Both show in the row sums (infinite, or tiny), and only then
+    are the scores computed again and shifted. Callers use ``out / sums``, which the shift does
+    not change.
+    """
+    np.matmul(s, V.T, out=out)
+    with np.errstate(over="ignore", under="ignore"):
+        np.exp(out, out=out)
+    sums = out.sum(axis=1)
+    if not (np.isfinite(sums).all() and sums.min() > 1e-200):
+        np.matmul(s, V.T, out=out)
+        out -= out.max(axis=1, keepdims=True)
+        np.exp(out, out=out)
+        sums = out.sum(axis=1)
+    return sums
+
+
 def _log_softmax_at(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``log softmax(z)[t, y_t]`` for each row ``t`` of ``z``, computed stably."""
     m = z.max(axis=1)
@@ -111,7 +131,8 @@ class RNNNumpy:
         self.U = rng.uniform(-1 / math.sqrt(V), 1 / math.sqrt(V), (H, V))
         self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
         self.W = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (H, H))
-        self._dV: np.ndarray | None = None  # sgd_step's reusable buffer for lr * dV
+        self._E: np.ndarray | None = None  # sgd_step's reusable (T, V) buffer for the scores
+        self._dVt: np.ndarray | None = None  # and its (H, V) buffer for lr dVᵀ
 
     def __repr__(self) -> str:
         return (
@@ -239,10 +260,19 @@ class RNNNumpy:
             ∂L/∂a_t for the pre-activations a_t = U e_{x_t} + W s_{t-1}, summed over the
             outputs whose error reaches step t.
         """
-        T, k = len(x), self.bptt_truncate
         delta_o, s = self.forward(x)
-        delta_o[np.arange(T), y] -= 1.0  # o_t - e_{y_t}, in place
+        delta_o[np.arange(len(y)), y] -= 1.0  # o_t - e_{y_t}, in place
         ds = delta_o @ self.V  # (T, H): ∂L_t/∂s_t from each output
+        return delta_o, s, self._state_errors(s, ds)
+
+    def _state_errors(self, s: np.ndarray, ds: np.ndarray) -> np.ndarray:
+        """``delta`` of :meth:`_backward`: the errors at the pre-activations, step by step.
+
+        Takes the states ``s`` and ``ds``, row t the error that output t sends to ``s_t``
+        (``∂L_t/∂s_t``), both (T, H), and carries each back through ``W`` and tanh' — for at
+        most ``bptt_truncate`` steps.
+        """
+        T, k = len(s), self.bptt_truncate
         one_minus_s2 = 1.0 - s**2  # tanh' at every step
         delta = np.empty((T, self.hidden_size))
         if k is None:
@@ -260,7 +290,7 @@ class RNNNumpy:
             for j in range(1, min(k, T - 1) + 1):
                 D = (D[1:] @ self.W) * one_minus_s2[: T - j]
                 delta[: T - j] += D
-        return delta_o, s, delta
+        return delta
 
     def bptt(self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray) -> tuple[np.ndarray, ...]:
         """Gradients of the sentence loss ``L = -sum_t log o_t[y_t]`` by backpropagation through time.
@@ -337,17 +367,31 @@ class RNNNumpy:
         """One step of stochastic gradient descent on one sentence: θ ← θ - η ∂L/∂θ.
 
         The same update as ``U -= lr * dU`` etc. with :meth:`bptt`'s gradients, done without
-        building them: only the columns of ``U`` for the sentence's words change, and ``V``
-        is updated in place through a reused buffer.
+        building them. Only the columns of ``U`` for the sentence's words change. The softmax
+        is never normalised: with ``E = exp(z)`` and row sums ``Σ``, the output error is
+        ``δ_o = (E - Σ e_y) / Σ``, so the division moves onto the small (T, H) factors of the
+        two products that use ``δ_o``. That saves two passes over the (T, V) scores, which,
+        like ``V``'s update, run through buffers reused from step to step.
         """
         lr = check_learning_rate(learning_rate)
         x, y = check_pair(x, y, self.vocab_size)
-        delta_o, s, delta = self._backward(x, y)
+        T = len(x)
+        if not self.V.flags.f_contiguous:  # column-major V: both big products read it in order
+            self.V = np.asfortranarray(self.V)
+        if self._E is None or len(self._E) < T:
+            self._E = np.empty((max(T, 64), self.vocab_size))  # reused: no page faults per step
+            self._dVt = np.empty((self.hidden_size, self.vocab_size))
+        s = self.states(x)
+        E = self._E[:T]
+        total = _exp_scores(s, self.V, out=E)  # E_t = exp(z_t) (up to a shift), Σ_t its row sums
+        # δ_o = o_t - e_{y_t} = (E_t - Σ_t e_{y_t}) / Σ_t: subtract at the targets, divide later
+        E[np.arange(T), y] -= total
+        scale = 1.0 / total
+        ds = (E @ self.V) * scale[:, None]  # δ_o V without ever forming δ_o
+        delta = self._state_errors(s, ds)
+        np.matmul(((lr * scale)[:, None] * s).T, E, out=self._dVt)  # lr dVᵀ = lr sᵀ δ_o
+        self.V.T[...] -= self._dVt  # V.T is contiguous because V is column-major
         s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])
-        if self._dV is None or self._dV.shape != self.V.shape:
-            self._dV = np.empty_like(self.V)
-        np.matmul(delta_o.T, lr * s, out=self._dV)  # lr * dV, no temporary
-        self.V -= self._dV
         self.W -= lr * (delta.T @ s_prev)
         np.subtract.at(self.U.T, x, lr * delta)  # lr * dU touches only columns x_t
 

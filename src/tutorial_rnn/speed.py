@@ -124,8 +124,8 @@ def rnn_step(
 ) -> list[Measurement]:
     """One SGD step of the Chapter 2 model beside its GEMM floor (and PyTorch, CPU and CUDA).
 
-    The floor is the three large products a step cannot avoid — scores ``s Vᵀ``, ``dV = δᵀ s``
-    and the error sent back, ``δ V`` — timed alone.
+    The floor is the three large products a step cannot avoid — scores ``s Vᵀ``, ``dVᵀ = sᵀ δ``
+    and the error sent back, ``δ V`` — timed alone, with ``V`` in the layout the step keeps it.
     """
     import torch
 
@@ -135,9 +135,11 @@ def rnn_step(
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, V, T), rng.integers(0, V, T)
     model = RNNNumpy(V, H, bptt_truncate=truncate)
+    model.sgd_step(x, y, 1e-12)  # V now in the step's (column-major) layout
     s, delta_o = model.states(x), rng.random((T, V))
     shape = f"V={V}, H={H}, T={T}"
-    floor = median_seconds(lambda: (s @ model.V.T, delta_o.T @ s, delta_o @ model.V), repeats)
+    # the products in the forms the step computes them: scores, dVᵀ = sᵀ δ_o, δ_o V
+    floor = median_seconds(lambda: (s @ model.V.T, s.T @ delta_o, delta_o @ model.V), repeats)
     rows = [Measurement(f"GEMM floor of one step (3 products, float64; {shape})", floor)]
     numpy_s = median_seconds(lambda: model.sgd_step(x, y, 1e-12), repeats)
     rows.append(
