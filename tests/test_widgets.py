@@ -93,3 +93,15 @@ def test_explorer_switches_to_a_gated_cell_and_enables_the_gate_bias():
 def test_flow_for_rejects_bad_settings(bad):
     with pytest.raises(ValueError):
         flow_for(**{"cell": "tanh", "scale": 1.0, "init": "random", **bad})
+
+
+def test_explorer_draws_no_mathtext():
+    """Mathtext was re-parsed on every redraw (half its time): every label is plain Unicode."""
+    from tutorial_rnn.widgets import _decade_label
+
+    assert [_decade_label(v) for v in (1e-5, 1.0, 1e12, 3e-5, 0.0)] == ["10⁻⁵", "10⁰", "10¹²", "", ""]
+    explorer = gradient_decay_explorer(hidden_size=8)
+    _, ax, _, _ = explorer._figure
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    texts += [ax.yaxis.get_major_formatter()(v) for v in ax.get_yticks()]
+    assert texts and not any("$" in t for t in texts), texts
