@@ -215,6 +215,34 @@ def test_sgd_step_equals_the_dense_update_over_many_steps(truncate, scale):
         np.testing.assert_allclose(getattr(fast, name), getattr(dense, name), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "replace",
+    [
+        lambda V: V.astype(np.float32),  # e.g. weights copied from a float32 torch model
+        lambda V: np.ascontiguousarray(V),  # row-major, as np.load gives it
+        lambda V: np.hstack([V, V])[:, ::2],  # a strided view, neither C nor F contiguous
+    ],
+    ids=["float32", "row-major", "strided"],
+)
+def test_sgd_step_updates_a_V_assigned_between_steps(replace):
+    """sgd_step accumulates into V in place through BLAS (β = 1): a V in another dtype or layout
+    must still receive the update, never be silently left unchanged."""
+    rng = np.random.default_rng(2)
+    fast, dense = RNNNumpy(30, 5, seed=3), RNNNumpy(30, 5, seed=3)
+    x, y = rng.integers(0, 30, 8), rng.integers(0, 30, 8)
+    fast.sgd_step(x, y, 0.05)  # V now column-major
+    fast.V = replace(fast.V)
+    dense.V = np.array(fast.V, dtype=np.float64)
+    dense.U, dense.W = fast.U.copy(), fast.W.copy()
+    before = dense.V.copy()
+    fast.sgd_step(x, y, 0.05)
+    for p, g in zip(dense.parameters().values(), dense.bptt(x, y), strict=True):
+        p -= 0.05 * g
+    assert fast.V.dtype == np.float64 and not np.allclose(fast.V, before)
+    for name in "UVW":
+        np.testing.assert_allclose(getattr(fast, name), getattr(dense, name), rtol=1e-12, atol=1e-14)
+
+
 def test_softmax_is_safe_for_extreme_scores_and_in_place():
     z = np.array([[1000.0, 999.0, -5.0], [-1000.0, -1001.0, -1002.0], [0.1, 0.2, 0.3]])
     p = softmax(z)

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dgemm
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
@@ -51,24 +52,28 @@ def softmax(z: np.ndarray, inplace: bool = False) -> np.ndarray:
     return out
 
 
-def _exp_scores(s: np.ndarray, V: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out = exp(s Vᵀ)`` without the usual shift by each row's maximum; returns the row sums.
+def _exp_scores(s: np.ndarray, V: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``E = exp(s Vᵀ)`` in the buffer ``out``, without the usual shift by each row's maximum.
 
-    The shift costs a full pass over the (T, V) scores and only matters when ``exp`` overflows,
-    or when a whole row underflows. Both show in the row sums (infinite, or tiny), and only then
-    are the scores computed again and shifted. Callers use ``out / sums``, which the shift does
-    not change.
+    Returns ``E`` (T, V) and its row sums. The shift costs a full pass over the (T, V) scores
+    and only matters when ``exp`` overflows, or when a whole row underflows. Both show in the
+    row sums (infinite, or tiny), and only then are the scores computed again and shifted.
+    Callers use ``E / sums``, which the shift does not change.
+
+    The product runs as BLAS's ``dgemm`` on the transposes, ``Eᵀ = V sᵀ``: ``V`` is kept
+    column-major, and a row-major (T, V) array is a column-major (V, T) one, so no array is
+    copied and ``out`` is written in place.
     """
-    np.matmul(s, V.T, out=out)
+    E = dgemm(1.0, V, s.T, c=out.T, overwrite_c=True).T
     with np.errstate(over="ignore", under="ignore"):
-        np.exp(out, out=out)
-    sums = out.sum(axis=1)
+        np.exp(E, out=E)
+    sums = E.sum(axis=1)
     if not (np.isfinite(sums).all() and sums.min() > 1e-200):
-        np.matmul(s, V.T, out=out)
-        out -= out.max(axis=1, keepdims=True)
-        np.exp(out, out=out)
-        sums = out.sum(axis=1)
-    return sums
+        np.matmul(s, V.T, out=E)
+        E -= E.max(axis=1, keepdims=True)
+        np.exp(E, out=E)
+        sums = E.sum(axis=1)
+    return E, sums
 
 
 def _log_softmax_at(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -132,7 +137,6 @@ class RNNNumpy:
         self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
         self.W = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (H, H))
         self._E: np.ndarray | None = None  # sgd_step's reusable (T, V) buffer for the scores
-        self._dVt: np.ndarray | None = None  # and its (H, V) buffer for lr dVᵀ
 
     def __repr__(self) -> str:
         return (
@@ -370,27 +374,26 @@ class RNNNumpy:
         building them. Only the columns of ``U`` for the sentence's words change. The softmax
         is never normalised: with ``E = exp(z)`` and row sums ``Σ``, the output error is
         ``δ_o = (E - Σ e_y) / Σ``, so the division moves onto the small (T, H) factors of the
-        two products that use ``δ_o``. That saves two passes over the (T, V) scores, which,
-        like ``V``'s update, run through buffers reused from step to step.
+        two products that use ``δ_o``. The update of ``V`` is itself one matrix product,
+        ``V ← V - η δ_oᵀ s``: BLAS's ``dgemm`` computes ``C ← αAB + βC``, so with ``β = 1`` it
+        accumulates into ``V`` in place and ``dV`` is never stored.
         """
         lr = check_learning_rate(learning_rate)
         x, y = check_pair(x, y, self.vocab_size)
         T = len(x)
-        if not self.V.flags.f_contiguous:  # column-major V: both big products read it in order
-            self.V = np.asfortranarray(self.V)
+        if not (self.V.flags.f_contiguous and self.V.dtype == np.float64):
+            self.V = np.asfortranarray(self.V, dtype=np.float64)  # column-major: BLAS's own layout
         if self._E is None or len(self._E) < T:
             self._E = np.empty((max(T, 64), self.vocab_size))  # reused: no page faults per step
-            self._dVt = np.empty((self.hidden_size, self.vocab_size))
         s = self.states(x)
-        E = self._E[:T]
-        total = _exp_scores(s, self.V, out=E)  # E_t = exp(z_t) (up to a shift), Σ_t its row sums
+        E, total = _exp_scores(s, self.V, out=self._E[:T])  # E_t = exp(z_t) (up to a shift), Σ_t
         # δ_o = o_t - e_{y_t} = (E_t - Σ_t e_{y_t}) / Σ_t: subtract at the targets, divide later
         E[np.arange(T), y] -= total
         scale = 1.0 / total
-        ds = (E @ self.V) * scale[:, None]  # δ_o V without ever forming δ_o
+        ds = dgemm(1.0, self.V, E.T, trans_a=1).T * scale[:, None]  # δ_o V, as (Vᵀ δ_oᵀ)ᵀ
         delta = self._state_errors(s, ds)
-        np.matmul(((lr * scale)[:, None] * s).T, E, out=self._dVt)  # lr dVᵀ = lr sᵀ δ_o
-        self.V.T[...] -= self._dVt  # V.T is contiguous because V is column-major
+        # V ← V - lr δ_oᵀ s, accumulated in place (β = 1); δ_oᵀ s = Eᵀ (s / Σ)
+        self.V = dgemm(-lr, E.T, scale[:, None] * s, beta=1.0, c=self.V, overwrite_c=True)
         s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])
         self.W -= lr * (delta.T @ s_prev)
         np.subtract.at(self.U.T, x, lr * delta)  # lr * dU touches only columns x_t

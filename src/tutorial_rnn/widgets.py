@@ -151,9 +151,7 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
     # redraw and took half of its time.
     ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
     ax.yaxis.set_minor_formatter(NullFormatter())
-    (measured,) = ax.plot(
-        [], [], color="#e08a00", linewidth=2, label="measured ‖∂L/∂sₜ₋ₖ‖"
-    )
+    (measured,) = ax.plot([], [], color="#e08a00", linewidth=2, label="measured ‖∂L/∂sₜ₋ₖ‖")
     (bound,) = ax.plot([], [], "--", color="#333333", linewidth=1, label="bound (λ₁γ)ᵏ")
     ax.set_xlabel("steps back k")
     ax.set_ylabel("gradient norm")
