@@ -136,3 +136,23 @@ def test_adding_problem_is_learnable_at_short_length():
     assert result.final_mse < 0.5 * ADDING_CHANCE_MSE
     with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         train_adding(length=6, cell="transformer")
+
+
+def test_adding_runs_on_one_cpu_thread_and_restores_the_count(monkeypatch):
+    """Tiny products run faster on one thread; the caller's thread count must come back."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    seen = []
+    real_step = torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    torch.set_num_threads(2)
+    try:
+        train_adding(length=6, cell="gru", hidden_size=8, steps=3, evaluations=1, device="cpu")
+        assert seen == [1, 1, 1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
