@@ -115,6 +115,59 @@ def test_initial_loss_is_ln_vocab_size():
     assert model.total_loss(X, Y) == pytest.approx(model.loss(X, Y) * sum(map(len, Y)))
 
 
+def _loss_one_sentence_at_a_time(model, X, Y):
+    """The loss the slow, obvious way: forward() over each sentence, then -log o_t[y_t]."""
+    return -sum(np.log(model.forward(x)[0][np.arange(len(y)), y]).sum() for x, y in zip(X, Y, strict=True))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_loss_of_many_sentences_equals_the_sum_over_single_sentences(monkeypatch, threads):
+    from tutorial_rnn import rnn_numpy
+
+    # small buckets and chunks, so that 150 sentences make many of both, some of them ragged
+    monkeypatch.setattr(rnn_numpy, "LOSS_BUCKET", 16)
+    monkeypatch.setattr(rnn_numpy, "LOSS_CHUNK_ROWS", 37)
+    monkeypatch.setattr(rnn_numpy, "LOSS_THREADS", threads)
+    rng = np.random.default_rng(4)
+    model = RNNNumpy(vocab_size=300, hidden_size=12, seed=3)
+    model.V *= 8  # a peaked softmax, far from the uniform guess
+    X = [rng.integers(0, 300, rng.integers(1, 40)) for _ in range(150)]
+    Y = [rng.integers(0, 300, len(x)) for x in X]
+    expected = _loss_one_sentence_at_a_time(model, X, Y)
+    assert model.total_loss(X, Y) == pytest.approx(expected, rel=1e-12)
+    assert model.total_loss(X, Y, dtype=np.float32) == pytest.approx(expected, rel=1e-5)
+    assert model.total_loss(X, Y, dtype=np.float32) != model.total_loss(X, Y)
+
+
+def test_loss_stays_finite_when_scores_would_overflow_exp():
+    rng = np.random.default_rng(5)
+    model = RNNNumpy(vocab_size=40, hidden_size=6, seed=0)
+    model.V *= 3000  # scores of several hundred: exp overflows unless each row is shifted
+    X = [rng.integers(0, 40, 9) for _ in range(70)]
+    Y = [rng.integers(0, 40, 9) for _ in range(70)]
+    total = model.total_loss(X, Y)
+    assert np.isfinite(total) and total > 0
+    z = np.concatenate([model.states(x) for x in X]) @ model.V.T
+    m = z.max(axis=1)
+    expected = -(
+        z[np.arange(len(z)), np.concatenate(Y)] - m - np.log(np.exp(z - m[:, None]).sum(axis=1))
+    ).sum()
+    assert total == pytest.approx(expected, rel=1e-12)
+
+
+def test_padded_and_batch_states_match_one_sentence_at_a_time():
+    rng = np.random.default_rng(6)
+    model = RNNNumpy(vocab_size=30, hidden_size=5, seed=1)
+    X = [rng.integers(0, 30, n) for n in (4, 1, 9, 4, 2)]
+    S, mask = model.padded_states(X)
+    assert S.shape == (5, 9, 5) and mask.shape == (5, 9)
+    np.testing.assert_array_equal(mask.sum(axis=1), [4, 1, 9, 4, 2])
+    for b, x in enumerate(X):
+        np.testing.assert_allclose(S[b, : len(x)], model.states(x), rtol=1e-12, atol=1e-15)
+    stacked = model.batch_states(X, bucket=2)
+    np.testing.assert_allclose(stacked, np.concatenate([model.states(x) for x in X]), rtol=1e-12, atol=1e-15)
+
+
 def tiny_corpus():
     text = "the cat sat on the mat. the dog sat on the log. a cat and a dog."
     sentences = [data.tokenize(s) for s in data.split_sentences(text)]

@@ -28,6 +28,8 @@ from .validation import as_ids, check_learning_rate, check_pair
 
 __all__ = ["RNNNumpy", "TrainingHistory", "sample_words", "softmax"]
 
+#: Sentences that :meth:`RNNNumpy.loss` runs side by side (sorted by length, so little is padding).
+LOSS_BUCKET = 64
 #: Rows of the output layer computed at once by :meth:`RNNNumpy.loss` (bounds its memory).
 LOSS_CHUNK_ROWS = 512
 #: Threads that share the chunks of :meth:`RNNNumpy.loss` (each uses one BLAS thread).
@@ -185,66 +187,96 @@ class RNNNumpy:
         """The most likely next word at every step, shape (T,)."""
         return np.argmax(self.states(x) @ self.V.T, axis=1)
 
+    def padded_states(self, X: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Hidden states of several sentences run side by side.
+
+        One ``(B, H) @ (H, H)`` product per time step replaces ``B`` products ``W s_{t-1}``;
+        a sentence that has ended is padded with id 0, and its padded states are ignored.
+
+        Parameters
+        ----------
+        X : sequence of B id arrays (already checked), lengths T_b >= 1
+
+        Returns
+        -------
+        S : numpy.ndarray, shape (B, T, H)
+            ``S[b, t]`` is ``s_t`` of sentence ``b``, for ``t < T_b``; ``T = max T_b``.
+        mask : numpy.ndarray of bool, shape (B, T)
+            True at real words, False at padding.
+        """
+        lengths = np.array([len(x) for x in X])
+        mask = np.arange(lengths.max()) < lengths[:, None]  # (B, T)
+        x = np.zeros(mask.shape, np.intp)
+        x[mask] = np.concatenate(X)
+        S = self.U.T[x.T]  # (T, B, H): the inputs U[:, x_t] of every sentence, looked up at once
+        np.tanh(S[0], out=S[0])  # s_{-1} = 0
+        for t in range(1, len(S)):
+            S[t] += S[t - 1] @ self.W.T
+            np.tanh(S[t], out=S[t])
+        return S.transpose(1, 0, 2), mask
+
     def batch_states(self, X: Sequence[np.ndarray], bucket: int = 64) -> np.ndarray:
         """Hidden states of many sentences, stacked: shape (sum of lengths, H), in input order.
 
-        Sentences are sorted by length and run in buckets of ``bucket``, one ``(B, H) @ (H, H)``
-        product per time step instead of one ``(H, H) @ (H,)`` per word; a sentence that has
-        ended simply stops being read.
+        Sentences are sorted by length and run :meth:`padded_states` in buckets of ``bucket``,
+        so that little of each bucket is padding.
         """
+        X = [as_ids(x, self.vocab_size) for x in X]
         lengths = np.array([len(x) for x in X])
         offsets = np.concatenate(([0], np.cumsum(lengths)))
         S = np.empty((offsets[-1], self.hidden_size))
         order = np.argsort(lengths, kind="stable")
-        Ut = np.ascontiguousarray(self.U.T)  # (V, H): row lookups are contiguous
         for b in range(0, len(order), bucket):
             idx = order[b : b + bucket]
-            T = lengths[idx].max()
-            xb = np.zeros((len(idx), T), np.int64)
-            for row, i in enumerate(idx):
-                xb[row, : lengths[i]] = X[i]
-            s = np.zeros((len(idx), self.hidden_size))
-            for t in range(T):
-                s = np.tanh(Ut[xb[:, t]] + s @ self.W.T)
-                alive = lengths[idx] > t
-                S[offsets[idx[alive]] + t] = s[alive]
+            states, mask = self.padded_states([X[i] for i in idx])
+            S[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in idx])] = states[mask]
         return S
 
     def total_loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
         """Summed cross-entropy ``-sum log o_t[y_t]`` over all words of all pairs (nats).
 
-        The output layer runs as one matrix product per chunk of :data:`LOSS_CHUNK_ROWS` words,
-        the chunks shared by :data:`LOSS_THREADS` threads. ``dtype=np.float32`` does the output
-        layer in single precision: about twice as fast, with a relative error near 1e-6, enough to
-        monitor training (the default stays exact).
+        Sentences of similar length are run side by side in buckets of :data:`LOSS_BUCKET`
+        (:meth:`padded_states`); each bucket's output layer is one matrix product per
+        :data:`LOSS_CHUNK_ROWS` words. Buckets are shared by :data:`LOSS_THREADS` threads, one
+        BLAS thread each. ``dtype=np.float32`` runs the output layer in single precision: about
+        twice as fast, with a relative error near 1e-7, enough to monitor training (the default
+        stays float64).
         """
         if len(X) != len(Y):
             raise ValueError(f"X and Y must hold as many sentences, got {len(X)} and {len(Y)}")
         if len(X) == 0:
             raise ValueError("the loss of no sentences is undefined: X is empty")
         pairs = [check_pair(x, y, self.vocab_size) for x, y in zip(X, Y, strict=True)]
-        S = self.batch_states([x for x, _ in pairs]).astype(dtype, copy=False)  # (N, H)
-        targets = np.concatenate([y for _, y in pairs])
         Vt = np.ascontiguousarray(self.V.T, dtype=dtype)  # (H, V)
+        ones = np.ones(self.vocab_size, dtype)
         # |z_i| <= sum_j |V_ij| because |s_j| < 1: if that bound is safe, exp cannot overflow and
         # the usual shift by the row maximum (a full extra pass over N×V numbers) is not needed.
         shift = np.abs(self.V).sum(axis=1).max() > 0.9 * np.log(np.finfo(dtype).max)
 
-        def chunk_loss(i: int) -> float:
-            z = S[i : i + LOSS_CHUNK_ROWS] @ Vt  # scores of the chunk, (rows, V)
-            y = targets[i : i + LOSS_CHUNK_ROWS]
-            if shift:
-                return -float(_log_softmax_at(z, y).sum())
-            picked = z[np.arange(len(y)), y].astype(np.float64)
-            np.exp(z, out=z)
-            return float((np.log(z.sum(axis=1)).astype(np.float64) - picked).sum())
+        def bucket_loss(bucket: list[tuple[np.ndarray, np.ndarray]]) -> float:
+            S, mask = self.padded_states([x for x, _ in bucket])
+            S = S[mask].astype(dtype, copy=False)  # (words, H), sentence after sentence
+            y = np.concatenate([y for _, y in bucket])
+            total = 0.0
+            for i in range(0, len(y), LOSS_CHUNK_ROWS):
+                z = S[i : i + LOSS_CHUNK_ROWS] @ Vt  # scores, (rows, V)
+                yi = y[i : i + LOSS_CHUNK_ROWS]
+                if shift:
+                    total -= float(_log_softmax_at(z, yi).sum())
+                    continue
+                picked = z[np.arange(len(yi)), yi].astype(np.float64)
+                np.exp(z, out=z)
+                sums = z @ ones  # each row's sum, as one BLAS pass (NumPy's float32 .sum is slower)
+                total += float((np.log(sums).astype(np.float64) - picked).sum())
+            return total
 
-        starts = range(0, len(S), LOSS_CHUNK_ROWS)
-        if len(starts) == 1 or LOSS_THREADS == 1:  # small input: threads would cost more than they save
-            return float(sum(map(chunk_loss, starts)))
-        # np.exp runs on one core; chunks on parallel threads (one BLAS thread each) use them all
+        by_length = sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+        buckets = [by_length[b : b + LOSS_BUCKET] for b in range(0, len(pairs), LOSS_BUCKET)]
+        if len(buckets) == 1 or LOSS_THREADS == 1:  # small input: threads would cost more than they save
+            return float(sum(map(bucket_loss, buckets)))
+        # the longest buckets go first, so that no thread is left with a long one at the end
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
-            return float(sum(pool.map(chunk_loss, starts)))
+            return float(sum(pool.map(bucket_loss, buckets)))
 
     def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
         """Mean cross-entropy per word over all pairs (nats); ``ln V`` for a uniform guess."""
