@@ -124,9 +124,9 @@ def _loss_one_sentence_at_a_time(model, X, Y):
 def test_loss_of_many_sentences_equals_the_sum_over_single_sentences(monkeypatch, threads):
     from tutorial_rnn import rnn_numpy
 
-    # small buckets and chunks, so that 150 sentences make many of both, some of them ragged
+    # small buckets and tiles, so that 150 sentences make many of both, some of them ragged
     monkeypatch.setattr(rnn_numpy, "LOSS_BUCKET", 16)
-    monkeypatch.setattr(rnn_numpy, "LOSS_CHUNK_ROWS", 37)
+    monkeypatch.setattr(rnn_numpy, "LOSS_TILE", (37, 70))  # the last of 5 column blocks is 20 wide
     monkeypatch.setattr(rnn_numpy, "LOSS_THREADS", threads)
     rng = np.random.default_rng(4)
     model = RNNNumpy(vocab_size=300, hidden_size=12, seed=3)

@@ -17,10 +17,12 @@ import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "PRECISIONS",
@@ -196,23 +198,31 @@ def rnn_loss(
     """The mean loss of the Chapter 2 model over the given sentences (the book uses 1,000).
 
     Beside each loss row, its floor: the output layer's products ``S Vᵀ`` for all the words,
-    in the loss's chunks, timed alone with every core — work no exact loss can skip.
+    in the loss's tiles (:data:`~tutorial_rnn.rnn_numpy.LOSS_TILE`) and threads, timed alone —
+    work no exact loss can skip.
     """
-    from .rnn_numpy import LOSS_CHUNK_ROWS, RNNNumpy
+    from .rnn_numpy import LOSS_THREADS, LOSS_TILE, RNNNumpy
 
     model = RNNNumpy(V, H)
     words = sum(len(y) for y in Y)
     states = model.batch_states(X)
     rows = []
+    n, w = LOSS_TILE
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
         S, Vt = states.astype(dtype), np.ascontiguousarray(model.V.T, dtype=dtype)
-        out = np.empty((LOSS_CHUNK_ROWS, V), dtype=dtype)
+        blocks = [np.ascontiguousarray(Vt[:, j : j + w]) for j in range(0, V, w)]
 
-        def products(S=S, Vt=Vt, out=out) -> None:
-            for i in range(0, len(S), LOSS_CHUNK_ROWS):
-                chunk = S[i : i + LOSS_CHUNK_ROWS]
-                np.matmul(chunk, Vt, out=out[: len(chunk)])
+        def part(S: np.ndarray, blocks: list[np.ndarray] = blocks, dtype: type = dtype) -> None:
+            out = np.empty(n * w, dtype=dtype)
+            for i in range(0, len(S), n):
+                tile = S[i : i + n]
+                for block in blocks:
+                    np.matmul(tile, block, out=out[: len(tile) * block.shape[1]].reshape(len(tile), -1))
+
+        def products(S: np.ndarray = S, part: Callable[[np.ndarray], None] = part) -> None:
+            with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
+                list(pool.map(part, np.array_split(S, LOSS_THREADS)))
 
         floor = median_seconds(products, repeats, warmup=1)
         seconds = median_seconds(lambda dtype=dtype: model.loss(X, Y, dtype=dtype), repeats, warmup=1)

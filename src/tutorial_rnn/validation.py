@@ -21,18 +21,20 @@ def as_ids(x: object, vocab_size: int, name: str = "x") -> np.ndarray:
         If ``x`` is empty, not 1-D, or holds an id out of range (the first such id is named).
     """
     arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
+    if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype != object):
         raise TypeError(f"{name} must hold integer word ids, got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D sequence of ids, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is an empty sequence: a sequence needs at least one id")
-    bad = arr[(arr < 0) | (arr >= vocab_size)]
-    if bad.size:
+    ids = arr.astype(np.int64, copy=False)
+    # one reduction checks both ends: read as unsigned, a negative id is above 2**63
+    if ids.view(np.uint64).max() >= vocab_size:
+        bad = arr[(arr < 0) | (arr >= vocab_size)]
         raise ValueError(
             f"{name} holds id {int(bad[0])}, outside the vocabulary (valid ids are 0..{vocab_size - 1})"
         )
-    return arr.astype(np.int64, copy=False)
+    return ids
 
 
 def check_pair(x: object, y: object, vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
