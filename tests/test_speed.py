@@ -26,6 +26,24 @@ def test_lm_throughput_row_and_results_round_trip(tmp_path):
     assert rows == [row] and env["cpu_cores"] and env["torch"]
 
 
+def test_rnn_loss_rows_pair_each_loss_with_its_floor():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = [rng.integers(0, 50, n) for n in (3, 7, 1)]
+    Y = [rng.integers(0, 50, len(x)) for x in X]
+    rows = speed.rnn_loss(X, Y, repeats=1, V=50, H=4)
+    assert [r.workload.split(" (")[0].split(",")[0] for r in rows] == [
+        "GEMM floor of the loss",
+        "NumPy RNN loss",
+        "GEMM floor of the loss",
+        "NumPy RNN loss",
+    ]
+    for floor, loss in (rows[:2], rows[2:]):
+        assert "11 words" in loss.workload and loss.tokens == 11
+        assert loss.ratios["÷ GEMM floor"] == pytest.approx(loss.seconds / floor.seconds)
+
+
 def test_lm_throughput_refuses_unknown_or_cpu_precisions():
     with pytest.raises(ValueError, match="'fp8'"):
         speed.lm_throughput("gru", "cudnn", precision="fp8", V=50, H=4)

@@ -83,6 +83,16 @@ def _exp_scores(s: np.ndarray, V: np.ndarray, out: np.ndarray) -> tuple[np.ndarr
     return E, sums
 
 
+def _column_blocks(Vt: np.ndarray, width: int) -> list[np.ndarray]:
+    """``Vt`` (H, V) cut into contiguous (H, width) blocks of columns; the last may be narrower."""
+    return [np.ascontiguousarray(Vt[:, j : j + width]) for j in range(0, Vt.shape[1], width)]
+
+
+def _tile_scores(s: np.ndarray, block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """The tile of scores ``s @ block``, (n, width), written into the front of the flat ``buffer``."""
+    return np.matmul(s, block, out=buffer[: len(s) * block.shape[1]].reshape(len(s), -1))
+
+
 def _log_softmax_at(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``log softmax(z)[t, y_t]`` for each row ``t`` of ``z``, computed stably."""
     m = z.max(axis=1)
@@ -262,7 +272,7 @@ class RNNNumpy:
         pairs = [check_pair(x, y, self.vocab_size) for x, y in zip(X, Y, strict=True)]
         rows, cols = LOSS_TILE
         Vt2 = np.ascontiguousarray(self.V.T * LOG2_E, dtype=dtype)  # (H, V), base-2 scores
-        blocks = [np.ascontiguousarray(Vt2[:, j : j + cols]) for j in range(0, self.vocab_size, cols)]
+        blocks = _column_blocks(Vt2, cols)
         ones = np.ones(cols, dtype)
         # |z_i| <= sum_j |V_ij| because |s_j| < 1: if that bound is safe, exp cannot overflow and
         # the usual shift by the row maximum (a full extra pass over N×V numbers) is not needed.
@@ -276,7 +286,7 @@ class RNNNumpy:
                 return (m[:, 0] + np.log2(np.exp2(z - m).sum(axis=1))).astype(np.float64) * np.log(2.0)
             sums = np.zeros(len(s), dtype)
             for block in blocks:
-                z = np.matmul(s, block, out=buffer[: len(s) * block.shape[1]].reshape(len(s), -1))
+                z = _tile_scores(s, block, buffer)
                 np.exp2(z, out=z)
                 sums += z @ ones[: z.shape[1]]  # row sums as one BLAS pass (NumPy float32 .sum is slower)
             return np.log(sums.astype(np.float64))

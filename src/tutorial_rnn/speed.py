@@ -201,7 +201,7 @@ def rnn_loss(
     in the loss's tiles (:data:`~tutorial_rnn.rnn_numpy.LOSS_TILE`) and threads, timed alone —
     work no exact loss can skip.
     """
-    from .rnn_numpy import LOSS_THREADS, LOSS_TILE, RNNNumpy
+    from .rnn_numpy import LOSS_THREADS, LOSS_TILE, RNNNumpy, _column_blocks, _tile_scores
 
     model = RNNNumpy(V, H)
     words = sum(len(y) for y in Y)
@@ -211,14 +211,14 @@ def rnn_loss(
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
         S, Vt = states.astype(dtype), np.ascontiguousarray(model.V.T, dtype=dtype)
-        blocks = [np.ascontiguousarray(Vt[:, j : j + w]) for j in range(0, V, w)]
+        blocks = _column_blocks(Vt, w)
 
         def part(S: np.ndarray, blocks: list[np.ndarray] = blocks, dtype: type = dtype) -> None:
             out = np.empty(n * w, dtype=dtype)
             for i in range(0, len(S), n):
                 tile = S[i : i + n]
                 for block in blocks:
-                    np.matmul(tile, block, out=out[: len(tile) * block.shape[1]].reshape(len(tile), -1))
+                    _tile_scores(tile, block, out)
 
         def products(S: np.ndarray = S, part: Callable[[np.ndarray], None] = part) -> None:
             with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
