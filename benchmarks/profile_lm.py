@@ -21,38 +21,65 @@ from tutorial_rnn.gated_torch import GatedLMTorch
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cell", default="gru", choices=["rnn", "gru", "lstm"])
+    parser.add_argument(
+        "--cell", default="gru", choices=["rnn", "gru", "lstm"]
+    )
     parser.add_argument("--impl", default="cudnn", choices=["hand", "cudnn"])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--device", default="cuda" if torch.cuda.is_available() else "cpu"
+    )
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--seq-len", type=int, default=20)
-    parser.add_argument("--precision", default="float32", choices=sorted(speed.PRECISIONS))
+    parser.add_argument(
+        "--precision", default="float32", choices=sorted(speed.PRECISIONS)
+    )
     parser.add_argument("--rows", type=int, default=15)
     args = parser.parse_args()
 
     row = speed.lm_throughput(
-        args.cell, args.impl, args.device, args.batch, args.seq_len, repeats=10, precision=args.precision
+        args.cell,
+        args.impl,
+        args.device,
+        args.batch,
+        args.seq_len,
+        repeats=10,
+        precision=args.precision,
     )
     print(speed.format_table([row]))
 
     cuda = args.device == "cuda"
-    model = GatedLMTorch(8000, 128, args.cell, impl=args.impl, device=args.device)
+    model = GatedLMTorch(
+        8000, 128, args.cell, impl=args.impl, device=args.device
+    )
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    xb, yb = (torch.from_numpy(a).to(args.device) for a in speed._batch(args.batch, args.seq_len, 8000))
-    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    xb, yb = (
+        torch.from_numpy(a).to(args.device)
+        for a in speed._batch(args.batch, args.seq_len, 8000)
+    )
+    activities = [ProfilerActivity.CPU] + (
+        [ProfilerActivity.CUDA] if cuda else []
+    )
     with speed._matmul_precision(args.precision):
         for _ in range(3):  # warm-up: cuDNN plans, allocator
-            with torch.autocast("cuda", torch.bfloat16, enabled=args.precision == "bf16"):
+            with torch.autocast(
+                "cuda", torch.bfloat16, enabled=args.precision == "bf16"
+            ):
                 model.train_batch(xb, yb, opt)
         with profile(activities=activities) as prof:
             for _ in range(5):
-                with torch.autocast("cuda", torch.bfloat16, enabled=args.precision == "bf16"):
+                with torch.autocast(
+                    "cuda", torch.bfloat16, enabled=args.precision == "bf16"
+                ):
                     model.train_batch(xb, yb, opt)
             if cuda:
                 torch.cuda.synchronize()
     sort = "self_cuda_time_total" if cuda else "self_cpu_time_total"
     print(f"# 5 steps; operators by {sort}")
-    print(prof.key_averages().table(sort_by=sort, row_limit=args.rows, max_name_column_width=60))
+    print(
+        prof.key_averages().table(
+            sort_by=sort, row_limit=args.rows, max_name_column_width=60
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     sentences = data.tokenize_corpus(data.load_shakespeare())
-    X, Y = data.training_pairs(sentences[:1000], data.Vocabulary.build(sentences, 8000))
+    X, Y = data.training_pairs(
+        sentences[:1000], data.Vocabulary.build(sentences, 8000)
+    )
     loss_rows = speed.rnn_loss(X, Y, repeats=max(3, args.repeats // 6))
     rows = speed.rnn_step(repeats=args.repeats) + loss_rows
     print("# " + ", ".join(f"{k} {v}" for k, v in speed.environment().items()))

@@ -31,18 +31,33 @@ def book_build_rows() -> list[speed.Measurement]:
     """``make book`` from a clean ``_build`` (every notebook executed), then again (cached)."""
     rows = []
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
-    for label in ("book build, clean (every notebook executed)", "book build, cached (nothing changed)"):
+    for label in (
+        "book build, clean (every notebook executed)",
+        "book build, cached (nothing changed)",
+    ):
         start = time.perf_counter()
-        subprocess.run(["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
         rows.append(speed.Measurement(label, time.perf_counter() - start))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, fewer batch sizes")
-    parser.add_argument("--book", action="store_true", help="also time `make book`, clean and cached")
-    parser.add_argument("--json", type=Path, help="save the rows and the environment to this file")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats, fewer batch sizes"
+    )
+    parser.add_argument(
+        "--book",
+        action="store_true",
+        help="also time `make book`, clean and cached",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="save the rows and the environment to this file",
+    )
     args = parser.parse_args()
     repeats = 3 if args.quick else 10
 
@@ -50,27 +65,48 @@ def main() -> None:
     sentences = data.tokenize_corpus(data.load_shakespeare())
     vocab = data.Vocabulary.build(sentences, 8000)
     X, Y = data.training_pairs(sentences[:1000], vocab)
-    loss_rows = speed.rnn_loss(X, Y, repeats=max(3, repeats // 2))  # first: NumPy alone on the cores
+    loss_rows = speed.rnn_loss(
+        X, Y, repeats=max(3, repeats // 2)
+    )  # first: NumPy alone on the cores
     rows = speed.rnn_step(repeats=3 * repeats) + loss_rows
     for cell in ("rnn", "gru", "lstm"):
-        rows.append(speed.lm_throughput(cell, "numpy", repeats=max(2, repeats // 3)))
+        rows.append(
+            speed.lm_throughput(cell, "numpy", repeats=max(2, repeats // 3))
+        )
         for device in devices:
             for impl in ("hand", "cudnn"):
-                rows.append(speed.lm_throughput(cell, impl, device, repeats=repeats))
+                rows.append(
+                    speed.lm_throughput(cell, impl, device, repeats=repeats)
+                )
     batches = (16, 64, 256) if args.quick else (8, 16, 32, 64, 128, 256, 512)
     rows += speed.throughput_vs_batch(
-        "gru", "cudnn", "cpu", batch_sizes=batches, repeats=max(2, repeats // 2)
+        "gru",
+        "cudnn",
+        "cpu",
+        batch_sizes=batches,
+        repeats=max(2, repeats // 2),
     )
-    if "cuda" in devices:  # a GPU fills up only at large batches; try each precision
-        gpu_batches = batches + ((1024, 4096) if args.quick else (1024, 2048, 4096))
+    if (
+        "cuda" in devices
+    ):  # a GPU fills up only at large batches; try each precision
+        gpu_batches = batches + (
+            (1024, 4096) if args.quick else (1024, 2048, 4096)
+        )
         for precision in speed.PRECISIONS:
             rows += speed.throughput_vs_batch(
-                "gru", "cudnn", "cuda", gpu_batches, max(2, repeats // 2), precision=precision
+                "gru",
+                "cudnn",
+                "cuda",
+                gpu_batches,
+                max(2, repeats // 2),
+                precision=precision,
             )
     cpu_by_workload = {r.workload: r for r in rows if r.device == "cpu"}
     for r in rows:  # GPU ÷ CPU beside every GPU row
         if r.device != "cpu" and r.workload in cpu_by_workload:
-            r.ratios["GPU ÷ CPU speed"] = cpu_by_workload[r.workload].seconds / r.seconds
+            r.ratios["GPU ÷ CPU speed"] = (
+                cpu_by_workload[r.workload].seconds / r.seconds
+            )
     for cell in ("tanh", "gru", "lstm"):
         rows.append(speed.widget_redraw(cell, moves=repeats))
     if args.book:

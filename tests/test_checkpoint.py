@@ -16,13 +16,20 @@ from tutorial_rnn.rnn_torch import RNNTorch
 def test_numpy_round_trip_is_exact(tmp_path):
     model = RNNNumpy(30, 5, bptt_truncate=3, seed=2)
     model.W += 0.123  # not the seed's weights
-    path = checkpoint.save(tmp_path / "rnn.npz", model, extra={"seed": 2, "command": "test"})
+    path = checkpoint.save(
+        tmp_path / "rnn.npz", model, extra={"seed": 2, "command": "test"}
+    )
     loaded = checkpoint.load(path)
     assert type(loaded) is RNNNumpy and loaded.bptt_truncate == 3
     for name in "UVW":
-        np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name))
+        np.testing.assert_array_equal(
+            getattr(loaded, name), getattr(model, name)
+        )
     meta, _ = checkpoint.load_arrays(path)
-    assert meta["extra"] == {"seed": 2, "command": "test"} and meta["model"] == "RNNNumpy"
+    assert (
+        meta["extra"] == {"seed": 2, "command": "test"}
+        and meta["model"] == "RNNNumpy"
+    )
 
 
 def test_twins_share_the_format(tmp_path):
@@ -30,11 +37,21 @@ def test_twins_share_the_format(tmp_path):
     path = checkpoint.save(tmp_path / "t.npz", torch_model)
     as_numpy = checkpoint.load(path, RNNNumpy)
     again = checkpoint.load(path)
-    assert isinstance(again, RNNTorch)  # on the default device: CUDA when present (found on an H100)
-    assert again.U.device.type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert isinstance(
+        again, RNNTorch
+    )  # on the default device: CUDA when present (found on an H100)
+    assert again.U.device.type == (
+        "cuda" if torch.cuda.is_available() else "cpu"
+    )
     for name in "UVW":
-        np.testing.assert_array_equal(getattr(as_numpy, name), getattr(torch_model, name).detach().numpy())
-        torch.testing.assert_close(getattr(again, name).detach().cpu().double(), getattr(torch_model, name))
+        np.testing.assert_array_equal(
+            getattr(as_numpy, name),
+            getattr(torch_model, name).detach().numpy(),
+        )
+        torch.testing.assert_close(
+            getattr(again, name).detach().cpu().double(),
+            getattr(torch_model, name),
+        )
 
 
 def test_no_pickle_is_ever_loaded(tmp_path):
@@ -72,10 +89,20 @@ def test_wrong_shapes_are_refused(tmp_path):
     meta, arrays = checkpoint.load_arrays(path)
     arrays["W"] = np.zeros((4, 4))
     bad = tmp_path / "bad.npz"
-    np.savez(bad, meta=np.array(json.dumps(meta)), **{f"param/{k}": v for k, v in arrays.items()})
-    with pytest.raises(ValueError, match=r"parameter 'W' has shape \(4, 4\).*needs \(5, 5\)"):
+    np.savez(
+        bad,
+        meta=np.array(json.dumps(meta)),
+        **{f"param/{k}": v for k, v in arrays.items()},
+    )
+    with pytest.raises(
+        ValueError, match=r"parameter 'W' has shape \(4, 4\).*needs \(5, 5\)"
+    ):
         checkpoint.load(bad)
     arrays["W"] = np.full((5, 5), np.nan)
-    np.savez(bad, meta=np.array(json.dumps(meta)), **{f"param/{k}": v for k, v in arrays.items()})
+    np.savez(
+        bad,
+        meta=np.array(json.dumps(meta)),
+        **{f"param/{k}": v for k, v in arrays.items()},
+    )
     with pytest.raises(ValueError, match="non-finite"):
         checkpoint.load(bad)

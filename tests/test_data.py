@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from tutorial_rnn import data
-from tutorial_rnn.data import SENTENCE_END, SENTENCE_START, UNKNOWN_TOKEN, Vocabulary
+from tutorial_rnn.data import (
+    SENTENCE_END,
+    SENTENCE_START,
+    UNKNOWN_TOKEN,
+    Vocabulary,
+)
 
 PLAY = """\
 # The Tragedy of Testing
@@ -46,16 +51,33 @@ def test_parse_play_keeps_only_spoken_lines():
 
 
 def test_split_sentences_and_tokenize():
-    sentences = data.split_sentences("To be, or not to be? That is\nthe question. Whether 'tis nobler--")
-    assert sentences == ["To be, or not to be?", "That is the question.", "Whether 'tis nobler--"]
+    sentences = data.split_sentences(
+        "To be, or not to be? That is\nthe question. Whether 'tis nobler--"
+    )
+    assert sentences == [
+        "To be, or not to be?",
+        "That is the question.",
+        "Whether 'tis nobler--",
+    ]
     assert data.tokenize(sentences[2]) == ["whether", "'tis", "nobler", "--"]
-    assert data.tokenize("Seal'd with self-same wax!") == ["seal'd", "with", "self-same", "wax", "!"]
+    assert data.tokenize("Seal'd with self-same wax!") == [
+        "seal'd",
+        "with",
+        "self-same",
+        "wax",
+        "!",
+    ]
     assert data.tokenize("Seal'd", lowercase=False) == ["Seal'd"]
     assert data.tokenize("A dash—here") == ["a", "dash", "--", "here"]
 
 
 def test_tokenize_chars_normalises_whitespace():
-    assert data.tokenize_chars("Ab\n  c", lowercase=True) == ["a", "b", " ", "c"]
+    assert data.tokenize_chars("Ab\n  c", lowercase=True) == [
+        "a",
+        "b",
+        " ",
+        "c",
+    ]
 
 
 def small_sentences():
@@ -64,7 +86,14 @@ def small_sentences():
 
 def test_vocabulary_order_counts_and_specials():
     vocab = Vocabulary.build(small_sentences(), size=6)
-    assert vocab.index_to_word == [UNKNOWN_TOKEN, SENTENCE_START, SENTENCE_END, "a", "b", "c"]
+    assert vocab.index_to_word == [
+        UNKNOWN_TOKEN,
+        SENTENCE_START,
+        SENTENCE_END,
+        "a",
+        "b",
+        "c",
+    ]
     assert (vocab.unknown_id, vocab.start_id, vocab.end_id) == (0, 1, 2)
     # "d" and "e" did not fit: UNKNOWN_TOKEN counts the two tokens it replaces.
     assert vocab.counts.tolist() == [2, 0, 0, 4, 2, 1]
@@ -83,7 +112,10 @@ def test_encode_decode_round_trip():
     ids = vocab.encode(["a", "c", "zzz", "b"])
     assert ids.dtype == np.int64 and ids.tolist() == [3, 5, 0, 4]
     assert vocab.decode(ids) == ["a", "c", UNKNOWN_TOKEN, "b"]
-    for sentence in (["a", "b", "a", "c"], ["c", "b"]):  # all words known: a true round trip
+    for sentence in (
+        ["a", "b", "a", "c"],
+        ["c", "b"],
+    ):  # all words known: a true round trip
         assert vocab.decode(vocab.encode(sentence)) == sentence
 
 
@@ -113,9 +145,15 @@ def test_unigram_entropy_of_a_known_distribution():
 
 def test_text_file_loader(tmp_path):
     path = tmp_path / "mine.txt"
-    path.write_text("First paragraph. Two sentences!\n\nSecond one here.\n", encoding="utf-8")
+    path.write_text(
+        "First paragraph. Two sentences!\n\nSecond one here.\n",
+        encoding="utf-8",
+    )
     corpus = data.load_text_file(path)
-    assert corpus.documents == ["First paragraph. Two sentences!", "Second one here."]
+    assert corpus.documents == [
+        "First paragraph. Two sentences!",
+        "Second one here.",
+    ]
     assert data.tokenize_corpus(corpus) == [
         ["first", "paragraph", "."],
         ["two", "sentences", "!"],
@@ -125,7 +163,10 @@ def test_text_file_loader(tmp_path):
 
 def test_reddit_csv_loader(tmp_path):
     path = tmp_path / "reddit.csv"
-    path.write_text('id,body\n1,"Hello there. Nice, comma."\n2,""\n3,Bye!\n', encoding="utf-8")
+    path.write_text(
+        'id,body\n1,"Hello there. Nice, comma."\n2,""\n3,Bye!\n',
+        encoding="utf-8",
+    )
     corpus = data.load_reddit_csv(path)
     assert corpus.documents == ["Hello there. Nice, comma.", "Bye!"]
     stats = data.corpus_statistics(corpus, vocabulary_size=5)
@@ -140,7 +181,9 @@ def test_errors_for_bad_input(tmp_path):
         data.load_text_file(tmp_path / "nope.txt")
     with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
         data.load_reddit_csv(tmp_path / "nope.csv")
-    with pytest.raises(ValueError, match=r"no column 'body'.*\['id', 'text'\]"):
+    with pytest.raises(
+        ValueError, match=r"no column 'body'.*\['id', 'text'\]"
+    ):
         data.load_reddit_csv(_write(tmp_path / "x.csv", "id,text\n1,hi\n"))
     with pytest.raises(ValueError, match="size=3 is too small"):
         Vocabulary.build(small_sentences(), size=3)
@@ -200,4 +243,6 @@ def test_unigram_cross_entropy_is_smoothed_and_matches_entropy_on_its_own_data()
     # add-one smoothing over 6 ids: counts 1,1,1,3,2,2 -> p = c / 10
     expected = -(2 * math.log(0.3) + math.log(0.2) + math.log(0.2)) / 4
     assert data.unigram_cross_entropy(Y, Y, size=6) == pytest.approx(expected)
-    assert math.isfinite(data.unigram_cross_entropy(Y, [np.array([0, 1])], size=6))
+    assert math.isfinite(
+        data.unigram_cross_entropy(Y, [np.array([0, 1])], size=6)
+    )

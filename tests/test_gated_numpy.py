@@ -10,10 +10,21 @@ import torch
 
 from tutorial_rnn import checkpoint, data
 from tutorial_rnn.batching import IGNORE_INDEX, pad_ids
-from tutorial_rnn.gated_numpy import ElmanNumpy, GatedLMNumpy, GRUNumpy, LSTMNumpy, sigmoid
+from tutorial_rnn.gated_numpy import (
+    ElmanNumpy,
+    GatedLMNumpy,
+    GRUNumpy,
+    LSTMNumpy,
+    sigmoid,
+)
 from tutorial_rnn.gradients import gradient_flow
 
-CASES = [("rnn", "pytorch"), ("gru", "cho"), ("gru", "pytorch"), ("lstm", "pytorch")]
+CASES = [
+    ("rnn", "pytorch"),
+    ("gru", "cho"),
+    ("gru", "pytorch"),
+    ("lstm", "pytorch"),
+]
 
 
 def batch(rng, vocab_size, lengths):
@@ -26,7 +37,9 @@ def batch(rng, vocab_size, lengths):
 @pytest.mark.parametrize("layers", [1, 2])
 def test_gradient_check(cell, convention, layers):
     """Every parameter, every entry, of a padded batch: worst relative error below 1e-6."""
-    model = GatedLMNumpy(20, 5, cell, layers, embed_size=4, convention=convention, seed=1)
+    model = GatedLMNumpy(
+        20, 5, cell, layers, embed_size=4, convention=convention, seed=1
+    )
     xb, yb = batch(np.random.default_rng(layers), 20, [6, 3, 5])
     result = model.gradient_check(xb, yb, max_entries=None)
     assert result.passed and result.worst < 1e-6, str(result)
@@ -38,9 +51,17 @@ def test_gradient_check_catches_a_wrong_backward_pass(monkeypatch):
     xb, yb = batch(np.random.default_rng(0), 12, [5])
     original = GRUNumpy._step_back
 
-    def wrong(self, layer, d_state, cache, grads):  # forgets the path through the reset gate
+    def wrong(
+        self, layer, d_state, cache, grads
+    ):  # forgets the path through the reset gate
         s_prev, r, z, n, rs = cache
-        d_gx, d_prev = original(self, layer, d_state, (s_prev, np.full_like(r, 0.5), z, n, rs), grads)
+        d_gx, d_prev = original(
+            self,
+            layer,
+            d_state,
+            (s_prev, np.full_like(r, 0.5), z, n, rs),
+            grads,
+        )
         return d_gx, d_prev
 
     monkeypatch.setattr(GRUNumpy, "_step_back", wrong)
@@ -52,8 +73,14 @@ def test_gru_step_matches_the_equations_in_both_conventions():
     x, s = rng.standard_normal((1, 3)), rng.standard_normal((1, 4))
     for convention in ("cho", "pytorch"):
         gru = GRUNumpy(3, 4, convention=convention, seed=5)
-        (U_r, U_z, U_n), (W_r, W_z, W_n) = np.split(gru.U[0], 3), np.split(gru.W[0], 3)
-        (bU_r, bU_z, bU_n), (bW_r, bW_z, bW_n) = np.split(gru.bU[0], 3), np.split(gru.bW[0], 3)
+        (U_r, U_z, U_n), (W_r, W_z, W_n) = (
+            np.split(gru.U[0], 3),
+            np.split(gru.W[0], 3),
+        )
+        (bU_r, bU_z, bU_n), (bW_r, bW_z, bW_n) = (
+            np.split(gru.bU[0], 3),
+            np.split(gru.bW[0], 3),
+        )
         r = sigmoid(U_r @ x[0] + bU_r + W_r @ s[0] + bW_r)
         z = sigmoid(U_z @ x[0] + bU_z + W_z @ s[0] + bW_z)
         if convention == "cho":
@@ -61,7 +88,9 @@ def test_gru_step_matches_the_equations_in_both_conventions():
         else:
             n = np.tanh(U_n @ x[0] + bU_n + r * (W_n @ s[0] + bW_n))
         out, final = gru.forward(x[None], s[None])
-        np.testing.assert_allclose(out[0, 0], (1 - z) * n + z * s[0], rtol=1e-12)
+        np.testing.assert_allclose(
+            out[0, 0], (1 - z) * n + z * s[0], rtol=1e-12
+        )
         np.testing.assert_allclose(final[0, 0], out[0, 0])
 
 
@@ -73,7 +102,12 @@ def test_the_two_gru_conventions_are_different_functions_of_the_same_weights():
 
 
 @pytest.mark.parametrize(
-    "ours,theirs", [(ElmanNumpy, torch.nn.RNN), (GRUNumpy, torch.nn.GRU), (LSTMNumpy, torch.nn.LSTM)]
+    "ours,theirs",
+    [
+        (ElmanNumpy, torch.nn.RNN),
+        (GRUNumpy, torch.nn.GRU),
+        (LSTMNumpy, torch.nn.LSTM),
+    ],
 )
 def test_from_torch_reproduces_outputs_and_states(ours, theirs):
     """Weights loaded from torch.nn: outputs and final states agree to 1e-10 in float64."""
@@ -81,16 +115,35 @@ def test_from_torch_reproduces_outputs_and_states(ours, theirs):
     module = theirs(3, 5, num_layers=2).double()
     X = torch.randn(9, 4, 3, dtype=torch.float64)
     h0 = torch.randn(2, 4, 5, dtype=torch.float64)
-    state0 = (h0, torch.randn(2, 4, 5, dtype=torch.float64)) if theirs is torch.nn.LSTM else h0
+    state0 = (
+        (h0, torch.randn(2, 4, 5, dtype=torch.float64))
+        if theirs is torch.nn.LSTM
+        else h0
+    )
     expected_out, expected_final = module(X, state0)
     copy = ours.from_torch(module)
-    assert copy.num_layers == 2 and getattr(copy, "convention", "pytorch") == "pytorch"
-    state0_np = tuple(t.numpy() for t in state0) if isinstance(state0, tuple) else state0.numpy()
+    assert (
+        copy.num_layers == 2
+        and getattr(copy, "convention", "pytorch") == "pytorch"
+    )
+    state0_np = (
+        tuple(t.numpy() for t in state0)
+        if isinstance(state0, tuple)
+        else state0.numpy()
+    )
     out, final = copy.forward(X.numpy(), state0_np)
-    np.testing.assert_allclose(out, expected_out.detach().numpy(), rtol=1e-10, atol=1e-12)
-    pairs = zip(final, expected_final, strict=True) if isinstance(final, tuple) else [(final, expected_final)]
+    np.testing.assert_allclose(
+        out, expected_out.detach().numpy(), rtol=1e-10, atol=1e-12
+    )
+    pairs = (
+        zip(final, expected_final, strict=True)
+        if isinstance(final, tuple)
+        else [(final, expected_final)]
+    )
     for got, want in pairs:
-        np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            got, want.detach().numpy(), rtol=1e-10, atol=1e-12
+        )
 
 
 def test_from_torch_refuses_what_it_cannot_copy():
@@ -114,7 +167,10 @@ def test_from_torch_refuses_what_it_cannot_copy():
 )
 def test_step_jacobian_and_state_gradients(stack):
     rng = np.random.default_rng(4)
-    state, x = 0.5 * rng.standard_normal(stack.state_size), rng.standard_normal(3)
+    state, x = (
+        0.5 * rng.standard_normal(stack.state_size),
+        rng.standard_normal(3),
+    )
     _, J = stack.step_with_jacobian(state, x)
     assert J.shape == (stack.state_size, stack.state_size)
     numeric = np.empty_like(J)
@@ -122,14 +178,17 @@ def test_step_jacobian_and_state_gradients(stack):
         e = np.zeros_like(state)
         e[j] = 1e-6
         numeric[:, j] = (
-            stack.step_with_jacobian(state + e, x)[0] - stack.step_with_jacobian(state - e, x)[0]
+            stack.step_with_jacobian(state + e, x)[0]
+            - stack.step_with_jacobian(state - e, x)[0]
         ) / 2e-6
     np.testing.assert_allclose(J, numeric, atol=1e-8)
     # the fast vector path of gradient_flow equals the product of Jacobians
     inputs = rng.standard_normal((15, 3))
     fast = gradient_flow(stack, inputs, jacobian_norms=False)
     slow = gradient_flow(stack, inputs, jacobian_norms=True)
-    np.testing.assert_allclose(fast.loss_grad_norm, slow.loss_grad_norm, rtol=1e-10)
+    np.testing.assert_allclose(
+        fast.loss_grad_norm, slow.loss_grad_norm, rtol=1e-10
+    )
     assert slow.jacobian_norm.shape == (16,) and fast.bound is None
 
 
@@ -148,9 +207,13 @@ def test_padding_does_not_change_the_loss_or_the_gradients():
     model = GatedLMNumpy(15, 4, "lstm", 2, embed_size=3, seed=2)
     total, count, grads = model.loss_and_gradients(*pad_ids(X, Y, 15))
     alone = [model.loss_and_gradients(x, y) for x, y in zip(X, Y, strict=True)]
-    assert count == 13 and total == pytest.approx(sum(a[0] for a in alone), rel=1e-12)
+    assert count == 13 and total == pytest.approx(
+        sum(a[0] for a in alone), rel=1e-12
+    )
     for name in model.param_names:
-        np.testing.assert_allclose(grads[name], sum(a[2][name] for a in alone), rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose(
+            grads[name], sum(a[2][name] for a in alone), rtol=1e-9, atol=1e-14
+        )
     assert model.total_loss(X, Y) == pytest.approx(total, rel=1e-12)
 
 
@@ -161,8 +224,12 @@ def tiny_corpus():
     return (vocab, *data.training_pairs(sentences, vocab))
 
 
-@pytest.mark.parametrize("cell,optimizer", [("gru", "rmsprop"), ("lstm", "adam")])
-def test_training_overfits_a_tiny_corpus_and_generates_valid_words(cell, optimizer):
+@pytest.mark.parametrize(
+    "cell,optimizer", [("gru", "rmsprop"), ("lstm", "adam")]
+)
+def test_training_overfits_a_tiny_corpus_and_generates_valid_words(
+    cell, optimizer
+):
     vocab, X, Y = tiny_corpus()
     model = GatedLMNumpy(len(vocab), 16, cell, num_layers=2, seed=0)
     start = model.loss(X, Y)
@@ -178,35 +245,55 @@ def test_training_overfits_a_tiny_corpus_and_generates_valid_words(cell, optimiz
         evaluations=3,
         progress=False,
     )
-    assert start > 2.5 and history.train_loss[-1] < 1.0 and history.valid_loss[-1] < 1.0
+    assert (
+        start > 2.5
+        and history.train_loss[-1] < 1.0
+        and history.valid_loss[-1] < 1.0
+    )
     assert history.tokens_seen[-1] == 150 * sum(len(y) for y in Y)
     for seed in range(5):
         words = model.generate(vocab, seed=seed)
-        assert 1 <= len(words) <= 50 and all(w in vocab and w not in data.SPECIAL_TOKENS for w in words)
-    assert model.generate(vocab, seed=3, temperature=0.7) == model.generate(vocab, seed=3, temperature=0.7)
+        assert 1 <= len(words) <= 50 and all(
+            w in vocab and w not in data.SPECIAL_TOKENS for w in words
+        )
+    assert model.generate(vocab, seed=3, temperature=0.7) == model.generate(
+        vocab, seed=3, temperature=0.7
+    )
 
 
 def test_gate_activations():
     model = GatedLMNumpy(10, 4, "lstm", seed=0)
     gates = model.gate_activations([1, 2, 3, 4, 5])
-    assert set(gates) == {"i", "f", "o", "c"} and all(g.shape == (5, 4) for g in gates.values())
+    assert set(gates) == {"i", "f", "o", "c"} and all(
+        g.shape == (5, 4) for g in gates.values()
+    )
     assert all(((g > 0) & (g < 1)).all() for k, g in gates.items() if k != "c")
-    assert set(GatedLMNumpy(10, 4, "gru", seed=0).gate_activations([1, 2])) == {"r", "z"}
+    assert set(
+        GatedLMNumpy(10, 4, "gru", seed=0).gate_activations([1, 2])
+    ) == {"r", "z"}
     with pytest.raises(ValueError, match="no gates"):
         GatedLMNumpy(10, 4, "rnn").gate_activations([1])
 
 
 def test_checkpoint_round_trip_is_exact(tmp_path):
-    model = GatedLMNumpy(25, 6, "gru", 2, embed_size=5, convention="cho", seed=4)
+    model = GatedLMNumpy(
+        25, 6, "gru", 2, embed_size=5, convention="cho", seed=4
+    )
     model.E += 0.25  # not the initial weights
-    back = checkpoint.load(checkpoint.save(tmp_path / "gru.npz", model, extra={"seed": 4}))
+    back = checkpoint.load(
+        checkpoint.save(tmp_path / "gru.npz", model, extra={"seed": 4})
+    )
     assert isinstance(back, GatedLMNumpy) and back.config() == model.config()
     for name, p in model.parameters().items():
         np.testing.assert_array_equal(back.parameters()[name], p)
     with pytest.raises(ValueError, match="U0 has shape"):
-        GatedLMNumpy(25, 7, "gru", 2, embed_size=5).load_numpy(model.parameters())
+        GatedLMNumpy(25, 7, "gru", 2, embed_size=5).load_numpy(
+            model.parameters()
+        )
     with pytest.raises(ValueError, match="expected parameters"):
-        GatedLMNumpy(25, 6, "gru", 1, embed_size=5).load_numpy(model.parameters())
+        GatedLMNumpy(25, 6, "gru", 1, embed_size=5).load_numpy(
+            model.parameters()
+        )
 
 
 @pytest.mark.parametrize(
@@ -243,9 +330,19 @@ def test_bad_inputs_get_clear_errors():
     with pytest.raises(ValueError, match="initial state"):
         model.rnn.forward(np.zeros((3, 2, 4)), np.zeros((1, 3, 4)))
     with pytest.raises(ValueError, match="unknown optimizer"):
-        model.fit([np.array([1])], [np.array([2])], optimizer="adagrad", progress=False)
+        model.fit(
+            [np.array([1])],
+            [np.array([2])],
+            optimizer="adagrad",
+            progress=False,
+        )
     with pytest.raises(ValueError, match="learning_rate"):
-        model.fit([np.array([1])], [np.array([2])], learning_rate=float("nan"), progress=False)
+        model.fit(
+            [np.array([1])],
+            [np.array([2])],
+            learning_rate=float("nan"),
+            progress=False,
+        )
     vocab = data.Vocabulary.build([["a", "b"]], size=5)
     with pytest.raises(ValueError, match="vocab_size=10"):
         model.generate(vocab)

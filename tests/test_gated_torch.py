@@ -34,16 +34,28 @@ def padded(seed=0, vocab_size=30, lengths=(6, 2, 5)):
 @pytest.mark.parametrize("cell,convention,impl", CASES)
 def test_parity_with_numpy_in_float64(cell, convention, impl, device):
     """Shared weights, two layers: loss to 1e-10 relative, every gradient to 1e-8."""
-    numpy_model = GatedLMNumpy(30, 6, cell, 2, embed_size=5, convention=convention, seed=3)
-    torch_model = GatedLMTorch.from_numpy(numpy_model, impl=impl, device=device, dtype=torch.float64)
+    numpy_model = GatedLMNumpy(
+        30, 6, cell, 2, embed_size=5, convention=convention, seed=3
+    )
+    torch_model = GatedLMTorch.from_numpy(
+        numpy_model, impl=impl, device=device, dtype=torch.float64
+    )
     xb, yb = padded()
     total, count, grads = numpy_model.loss_and_gradients(xb, yb)
-    loss, n, _ = torch_model.batch_loss(torch.from_numpy(xb).to(device), torch.from_numpy(yb).to(device))
+    loss, n, _ = torch_model.batch_loss(
+        torch.from_numpy(xb).to(device), torch.from_numpy(yb).to(device)
+    )
     loss.backward()
     assert n == count == 13
     assert loss.item() == pytest.approx(total, rel=1e-10)
     for name, p in torch_model._named().items():
-        np.testing.assert_allclose(p.grad.cpu().numpy(), grads[name], rtol=1e-8, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.cpu().numpy(),
+            grads[name],
+            rtol=1e-8,
+            atol=1e-12,
+            err_msg=name,
+        )
 
 
 # Tolerances of the GPU in lower precision, as relative errors against NumPy float64 (the loss, and
@@ -51,37 +63,56 @@ def test_parity_with_numpy_in_float64(cell, convention, impl, device):
 # 4.9e-4 for TF32's 10-bit mantissa and 3.9e-3 for bfloat16; a loss or gradient is the sum of
 # O(10) rounded stages (embedding, T steps, output layer, log-softmax), so errors of a few u to
 # 10 u are expected, and a wrong kernel or a lost gradient is off by order 1.
-CUDA_PRECISIONS = {"float32": (1e-5, 1e-4), "tf32": (5e-3, 1e-2), "bf16": (3e-2, 5e-2)}
+CUDA_PRECISIONS = {
+    "float32": (1e-5, 1e-4),
+    "tf32": (5e-3, 1e-2),
+    "bf16": (3e-2, 5e-2),
+}
 
 
 @pytest.fixture
 def restore_tf32():
-    flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    flags = (
+        torch.backends.cuda.matmul.allow_tf32,
+        torch.backends.cudnn.allow_tf32,
+    )
     yield
-    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = (
+        flags
+    )
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 @pytest.mark.parametrize("precision", sorted(CUDA_PRECISIONS))
 @pytest.mark.parametrize(
-    "cell,impl", [("rnn", "cudnn"), ("gru", "cudnn"), ("lstm", "cudnn"), ("gru", "hand")]
+    "cell,impl",
+    [("rnn", "cudnn"), ("gru", "cudnn"), ("lstm", "cudnn"), ("gru", "hand")],
 )
-def test_cuda_lower_precision_agrees_with_numpy_float64(cell, impl, precision, restore_tf32):
+def test_cuda_lower_precision_agrees_with_numpy_float64(
+    cell, impl, precision, restore_tf32
+):
     """float32 weights on the GPU in float32, TF32 or bf16 autocast, against NumPy in float64."""
     loss_tol, grad_tol = CUDA_PRECISIONS[precision]
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision == "tf32"
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = (
+        precision == "tf32"
+    )
     numpy_model = GatedLMNumpy(300, 64, cell, 2, seed=3)
-    torch_model = GatedLMTorch.from_numpy(numpy_model, impl=impl, device="cuda", dtype=torch.float32)
+    torch_model = GatedLMTorch.from_numpy(
+        numpy_model, impl=impl, device="cuda", dtype=torch.float32
+    )
     xb, yb = padded(vocab_size=300, lengths=tuple(range(5, 21)))
     total, _, grads = numpy_model.loss_and_gradients(xb, yb)
     with torch.autocast("cuda", torch.bfloat16, enabled=precision == "bf16"):
-        loss, _, _ = torch_model.batch_loss(torch.from_numpy(xb).cuda(), torch.from_numpy(yb).cuda())
+        loss, _, _ = torch_model.batch_loss(
+            torch.from_numpy(xb).cuda(), torch.from_numpy(yb).cuda()
+        )
     loss.backward()
     errors = {"loss": abs(loss.item() - total) / abs(total)}
     for name, p in torch_model._named().items():
         assert p.grad.dtype == torch.float32
         errors[name] = float(
-            np.linalg.norm(p.grad.cpu().double().numpy() - grads[name]) / np.linalg.norm(grads[name])
+            np.linalg.norm(p.grad.cpu().double().numpy() - grads[name])
+            / np.linalg.norm(grads[name])
         )
     print(
         f"{cell}/{impl}/{precision}: loss {errors['loss']:.1e}, worst gradient "
@@ -94,9 +125,20 @@ def test_cuda_lower_precision_agrees_with_numpy_float64(cell, impl, precision, r
 def test_same_seed_same_initial_weights_as_numpy():
     numpy_model = GatedLMNumpy(40, 8, "lstm", 2, seed=11)
     for impl in ("cudnn", "hand"):
-        twin = GatedLMTorch(40, 8, "lstm", 2, impl=impl, seed=11, device="cpu", dtype=torch.float64)
+        twin = GatedLMTorch(
+            40,
+            8,
+            "lstm",
+            2,
+            impl=impl,
+            seed=11,
+            device="cpu",
+            dtype=torch.float64,
+        )
         for name, value in twin.numpy_parameters().items():
-            np.testing.assert_array_equal(value, numpy_model.parameters()[name], err_msg=name)
+            np.testing.assert_array_equal(
+                value, numpy_model.parameters()[name], err_msg=name
+            )
         assert twin.param_names == numpy_model.param_names
 
 
@@ -112,7 +154,9 @@ def test_hand_cells_match_nn_gru_output_and_state():
                 ("bU", "bias_ih"),
                 ("bW", "bias_hh"),
             ):
-                getattr(hand, f"{ours}{layer}").copy_(getattr(reference, f"{theirs}_l{layer}"))
+                getattr(hand, f"{ours}{layer}").copy_(
+                    getattr(reference, f"{theirs}_l{layer}")
+                )
     X = torch.randn(3, 7, 4, dtype=torch.float64)
     out, h = hand(X)
     ref_out, ref_h = reference(X)
@@ -121,10 +165,15 @@ def test_hand_cells_match_nn_gru_output_and_state():
 
 
 def test_implementation_choice_and_errors():
-    assert GatedLMTorch(10, 4, "gru", convention="cho", device="cpu").impl == "hand"
+    assert (
+        GatedLMTorch(10, 4, "gru", convention="cho", device="cpu").impl
+        == "hand"
+    )
     assert GatedLMTorch(10, 4, "gru", device="cpu").impl == "cudnn"
     with pytest.raises(ValueError, match="use impl='hand'"):
-        GatedLMTorch(10, 4, "gru", convention="cho", impl="cudnn", device="cpu")
+        GatedLMTorch(
+            10, 4, "gru", convention="cho", impl="cudnn", device="cpu"
+        )
     with pytest.raises(ValueError, match="unknown impl"):
         GatedLMTorch(10, 4, "gru", impl="fast", device="cpu")
     with pytest.raises(ValueError, match="unknown cell"):
@@ -143,7 +192,9 @@ def tiny_corpus():
 
 
 @pytest.mark.parametrize("cell,truncate", [("gru", None), ("lstm", 3)])
-def test_fit_overfits_with_full_or_chunked_bptt_and_samples_like_numpy(cell, truncate):
+def test_fit_overfits_with_full_or_chunked_bptt_and_samples_like_numpy(
+    cell, truncate
+):
     vocab, X, Y = tiny_corpus()
     model = GatedLMTorch(len(vocab), 16, cell, num_layers=2, device="cpu")
     history = model.fit(
@@ -158,7 +209,10 @@ def test_fit_overfits_with_full_or_chunked_bptt_and_samples_like_numpy(cell, tru
         evaluations=3,
         progress=False,
     )
-    assert history.valid_loss[0] > history.valid_loss[-1] and history.train_loss[-1] < 1.2
+    assert (
+        history.valid_loss[0] > history.valid_loss[-1]
+        and history.train_loss[-1] < 1.2
+    )
     words = model.generate(vocab, seed=1)
     assert words == model.to_numpy().generate(vocab, seed=1)
     assert all(w in vocab and w not in data.SPECIAL_TOKENS for w in words)
@@ -171,10 +225,16 @@ def test_checkpoints_move_between_torch_and_numpy(tmp_path):
     path = checkpoint.save(tmp_path / "gru.npz", model)
     as_numpy = checkpoint.load(path, GatedLMNumpy)
     back = checkpoint.load(path, device="cpu", dtype=torch.float64)
-    assert isinstance(back, GatedLMTorch) and isinstance(as_numpy, GatedLMNumpy)
+    assert isinstance(back, GatedLMTorch) and isinstance(
+        as_numpy, GatedLMNumpy
+    )
     xb, yb = padded(vocab_size=20)
-    expected = model.batch_loss(torch.from_numpy(xb), torch.from_numpy(yb))[0].item()
-    assert back.batch_loss(torch.from_numpy(xb), torch.from_numpy(yb))[0].item() == pytest.approx(
+    expected = model.batch_loss(torch.from_numpy(xb), torch.from_numpy(yb))[
+        0
+    ].item()
+    assert back.batch_loss(torch.from_numpy(xb), torch.from_numpy(yb))[
+        0
+    ].item() == pytest.approx(expected, rel=1e-12)
+    assert as_numpy.loss_and_gradients(xb, yb)[0] == pytest.approx(
         expected, rel=1e-12
     )
-    assert as_numpy.loss_and_gradients(xb, yb)[0] == pytest.approx(expected, rel=1e-12)

@@ -16,7 +16,12 @@ from tutorial_rnn.gradients import (
     recurrent_matrix,
 )
 from tutorial_rnn.rnn_numpy import RNNNumpy
-from tutorial_rnn.tasks import ADDING_CHANCE_MSE, AddingProblem, adding_batch, train_adding
+from tutorial_rnn.tasks import (
+    ADDING_CHANCE_MSE,
+    AddingProblem,
+    adding_batch,
+    train_adding,
+)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
@@ -25,7 +30,11 @@ def test_jacobian_product_matches_autograd(activation):
     W = recurrent_matrix(H, 1.3, seed=1)
     inputs = np.random.default_rng(2).standard_normal((T, H))
     flow = gradient_flow(RNNCell(W, activation), inputs)
-    f_torch = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[activation]
+    f_torch = {
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "relu": torch.relu,
+    }[activation]
     Wt, ut = torch.tensor(W), torch.tensor(inputs)
 
     def run(s_k: torch.Tensor, k: int) -> torch.Tensor:
@@ -35,20 +44,31 @@ def test_jacobian_product_matches_autograd(activation):
         return s
 
     # states s_{k-1} for every k, from the same forward pass
-    states, s = [torch.zeros(H, dtype=torch.float64)], torch.zeros(H, dtype=torch.float64)
+    states, s = (
+        [torch.zeros(H, dtype=torch.float64)],
+        torch.zeros(H, dtype=torch.float64),
+    )
     for t in range(T):
         s = f_torch(Wt @ s + ut[t])
         states.append(s)
     for steps_back in range(1, T + 1):
-        k = T - steps_back  # the state s_k feeds steps k+1 .. T (0-based: inputs k .. T-1)
-        J = torch.autograd.functional.jacobian(lambda s_k, k=k: run(s_k, k), states[k]).numpy()
-        np.testing.assert_allclose(flow.jacobian_norm[steps_back], np.linalg.norm(J, 2), rtol=1e-10)
+        k = (
+            T - steps_back
+        )  # the state s_k feeds steps k+1 .. T (0-based: inputs k .. T-1)
+        J = torch.autograd.functional.jacobian(
+            lambda s_k, k=k: run(s_k, k), states[k]
+        ).numpy()
+        np.testing.assert_allclose(
+            flow.jacobian_norm[steps_back], np.linalg.norm(J, 2), rtol=1e-10
+        )
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("length", [10, 60])
-def test_measured_norm_never_exceeds_the_bound_below_one_over_gamma(activation, seed, length):
+def test_measured_norm_never_exceeds_the_bound_below_one_over_gamma(
+    activation, seed, length
+):
     gamma = ACTIVATIONS[activation][2]
     for lam in (0.5 / gamma, 0.9 / gamma, 0.99 / gamma):
         cell = RNNCell(recurrent_matrix(20, lam, seed=seed), activation)
@@ -61,10 +81,16 @@ def test_measured_norm_never_exceeds_the_bound_below_one_over_gamma(activation, 
 
 def test_linear_orthogonal_growth_is_exactly_geometric():
     for lam in (0.8, 1.0, 1.25):
-        cell = RNNCell(recurrent_matrix(16, lam, init="orthogonal", seed=3), "linear")
+        cell = RNNCell(
+            recurrent_matrix(16, lam, init="orthogonal", seed=3), "linear"
+        )
         flow = gradient_flow(cell, np.zeros((30, 16)))
-        np.testing.assert_allclose(flow.jacobian_norm, lam ** np.arange(31), rtol=1e-9)
-        np.testing.assert_allclose(flow.loss_grad_norm, lam ** np.arange(31), rtol=1e-9)
+        np.testing.assert_allclose(
+            flow.jacobian_norm, lam ** np.arange(31), rtol=1e-9
+        )
+        np.testing.assert_allclose(
+            flow.loss_grad_norm, lam ** np.arange(31), rtol=1e-9
+        )
     assert flow.jacobian_norm[-1] > 100  # 1.25^30 ≈ 808: exploding
 
 
@@ -73,7 +99,9 @@ def test_recurrent_matrix_scaling_and_errors():
     assert np.linalg.norm(W, 2) == pytest.approx(0.7)
     W = recurrent_matrix(30, 0.7, normalize="spectral", seed=0)
     assert np.abs(np.linalg.eigvals(W)).max() == pytest.approx(0.7)
-    np.testing.assert_allclose(recurrent_matrix(4, 2.0, init="identity"), 2 * np.eye(4))
+    np.testing.assert_allclose(
+        recurrent_matrix(4, 2.0, init="identity"), 2 * np.eye(4)
+    )
     with pytest.raises(ValueError, match="unknown init 'eye'"):
         recurrent_matrix(4, 1.0, init="eye")
     with pytest.raises(ValueError, match="scale must be finite and positive"):
@@ -89,12 +117,19 @@ def test_adding_problem_targets_and_chance_level():
     assert x.shape == (500, 40, 2) and y.shape == (500,)
     markers = x[:, :, 1]
     assert np.all(markers.sum(axis=1) == 2)
-    assert np.all(markers[:, :20].sum(axis=1) == 1) and np.all(markers[:, 20:].sum(axis=1) == 1)
+    assert np.all(markers[:, :20].sum(axis=1) == 1) and np.all(
+        markers[:, 20:].sum(axis=1) == 1
+    )
     np.testing.assert_allclose(y, (x[:, :, 0] * markers).sum(axis=1))
     _, big_y = adding_batch(200_000, 4, np.random.default_rng(1))
-    assert np.mean((big_y - 1.0) ** 2) == pytest.approx(ADDING_CHANCE_MSE, rel=0.02)
+    assert np.mean((big_y - 1.0) ** 2) == pytest.approx(
+        ADDING_CHANCE_MSE, rel=0.02
+    )
     task = AddingProblem(length=12, batch_size=8, seed=5)
-    a, b = task.batches(2), AddingProblem(length=12, batch_size=8, seed=5).batches(2)
+    a, b = (
+        task.batches(2),
+        AddingProblem(length=12, batch_size=8, seed=5).batches(2),
+    )
     np.testing.assert_array_equal(a[1][0], b[1][0])
     assert task.chance_mse == pytest.approx(1 / 6)
     with pytest.raises(ValueError, match="length must be at least 2"):
@@ -106,10 +141,16 @@ def test_clipping_caps_the_norm_exactly_at_theta():
     grads = [rng.standard_normal((4, 5)) * 10, rng.standard_normal(7) * 10]
     clipped, norm = clip_by_norm(grads, theta=1.5)
     assert norm > 1.5
-    assert np.sqrt(sum((g**2).sum() for g in clipped)) == pytest.approx(1.5, rel=1e-12)
-    np.testing.assert_allclose(clipped[0] / grads[0], 1.5 / norm)  # the direction is kept
+    assert np.sqrt(sum((g**2).sum() for g in clipped)) == pytest.approx(
+        1.5, rel=1e-12
+    )
+    np.testing.assert_allclose(
+        clipped[0] / grads[0], 1.5 / norm
+    )  # the direction is kept
     small, _ = clip_by_norm([g / 1000 for g in grads], theta=1.5)
-    np.testing.assert_array_equal(small[0], grads[0] / 1000)  # below θ: unchanged
+    np.testing.assert_array_equal(
+        small[0], grads[0] / 1000
+    )  # below θ: unchanged
     with pytest.raises(ValueError, match="theta"):
         clip_by_norm(grads, 0.0)
     with pytest.raises(FloatingPointError, match="non-finite"):
@@ -121,16 +162,29 @@ def test_per_step_contributions_sum_to_the_full_gradient():
     model = RNNNumpy(25, 6, bptt_truncate=None, seed=2)
     x, y = rng.integers(0, 25, 9), rng.integers(0, 25, 9)
     np.testing.assert_allclose(
-        bptt_contribution_sum(model, x, y), model.bptt(x, y)[2], rtol=1e-10, atol=1e-14
+        bptt_contribution_sum(model, x, y),
+        model.bptt(x, y)[2],
+        rtol=1e-10,
+        atol=1e-14,
     )
     C = bptt_contributions(model, x, y)
-    assert C.shape == (9, 9) and np.all(np.triu(C, 1) == 0) and np.all(np.diag(C)[1:] > 0)
+    assert (
+        C.shape == (9, 9)
+        and np.all(np.triu(C, 1) == 0)
+        and np.all(np.diag(C)[1:] > 0)
+    )
     assert C[8, 0] == 0.0  # s_{-1} = 0: step 0 adds nothing to dW
 
 
 def test_adding_problem_is_learnable_at_short_length():
     result = train_adding(
-        length=6, cell="rnn", hidden_size=16, steps=600, learning_rate=5e-3, evaluations=2, device="cpu"
+        length=6,
+        cell="rnn",
+        hidden_size=16,
+        steps=600,
+        learning_rate=5e-3,
+        evaluations=2,
+        device="cpu",
     )
     assert result.test_mse[0] > ADDING_CHANCE_MSE
     assert result.final_mse < 0.5 * ADDING_CHANCE_MSE
@@ -152,7 +206,14 @@ def test_adding_runs_on_one_cpu_thread_and_restores_the_count(monkeypatch):
     monkeypatch.setattr(torch.optim.Adam, "step", spy)
     torch.set_num_threads(2)
     try:
-        train_adding(length=6, cell="gru", hidden_size=8, steps=3, evaluations=1, device="cpu")
+        train_adding(
+            length=6,
+            cell="gru",
+            hidden_size=8,
+            steps=3,
+            evaluations=1,
+            device="cpu",
+        )
         assert seen == [1, 1, 1] and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)

@@ -19,14 +19,18 @@ def test_sgd():
 
 def test_rmsprop_two_steps_by_hand():
     p = np.array([1.0])
-    opt = RMSprop({"p": p}, learning_rate=0.1)  # decay 0.9, eps 1e-6 inside the root
+    opt = RMSprop(
+        {"p": p}, learning_rate=0.1
+    )  # decay 0.9, eps 1e-6 inside the root
     opt.step({"p": np.array([2.0])})
     m1 = 0.1 * 4.0
     expected = 1.0 - 0.1 * 2.0 / math.sqrt(m1 + 1e-6)
     assert p[0] == pytest.approx(expected, rel=1e-14)
     opt.step({"p": np.array([-1.0])})
     m2 = 0.9 * m1 + 0.1 * 1.0
-    assert p[0] == pytest.approx(expected + 0.1 * 1.0 / math.sqrt(m2 + 1e-6), rel=1e-14)
+    assert p[0] == pytest.approx(
+        expected + 0.1 * 1.0 / math.sqrt(m2 + 1e-6), rel=1e-14
+    )
 
 
 def test_adam_two_steps_by_hand_and_against_torch():
@@ -42,7 +46,9 @@ def test_adam_two_steps_by_hand_and_against_torch():
     m = 0.9 * 0.1 * grads[0] + 0.1 * grads[1]
     v = 0.999 * 0.001 * grads[0] ** 2 + 0.001 * grads[1] ** 2
     m_hat, v_hat = m / (1 - 0.9**2), v / (1 - 0.999**2)
-    np.testing.assert_allclose(p, p1 - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(
+        p, p1 - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-12
+    )
     # and torch.optim.Adam takes the same two steps
     t = torch.tensor([0.5, -0.5], dtype=torch.float64, requires_grad=True)
     torch_opt = torch.optim.Adam([t], lr=0.01)

@@ -23,7 +23,10 @@ def test_the_shipped_gru_loads_and_records_its_training():
         "convention": "pytorch",
     }
     extra = meta["extra"]
-    assert extra["command"].startswith("python -m tutorial_rnn train") and extra["seed"] == 0
+    assert (
+        extra["command"].startswith("python -m tutorial_rnn train")
+        and extra["seed"] == 0
+    )
     assert extra["held_out_loss"] < extra["unigram_loss"]
     model = pretrained.load("gru2", GatedLMNumpy)
     probs = model.forward([1, 10, 20])

@@ -10,7 +10,13 @@ import torch
 
 from tutorial_rnn import data
 from tutorial_rnn.rnn_numpy import RNNNumpy
-from tutorial_rnn.rnn_torch import IGNORE_INDEX, RNNTorch, make_batches, pad_batch, resolve_device
+from tutorial_rnn.rnn_torch import (
+    IGNORE_INDEX,
+    RNNTorch,
+    make_batches,
+    pad_batch,
+    resolve_device,
+)
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -21,11 +27,16 @@ def random_pairs(rng, vocab_size, lengths):
 
 
 def test_same_seed_same_initial_weights_and_shapes():
-    numpy_model, torch_model = RNNNumpy(30, 5, seed=7), RNNTorch(30, 5, seed=7, device="cpu")
+    numpy_model, torch_model = (
+        RNNNumpy(30, 5, seed=7),
+        RNNTorch(30, 5, seed=7, device="cpu"),
+    )
     for name in "UVW":
         p = getattr(torch_model, name)
         assert tuple(p.shape) == getattr(numpy_model, name).shape
-        np.testing.assert_allclose(p.detach().numpy(), getattr(numpy_model, name), rtol=1e-6)
+        np.testing.assert_allclose(
+            p.detach().numpy(), getattr(numpy_model, name), rtol=1e-6
+        )
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -33,16 +44,24 @@ def test_parity_with_numpy_in_float64(device):
     """Shared weights: losses agree to 1e-10 relative, full-BPTT gradients to 1e-8."""
     rng = np.random.default_rng(0)
     numpy_model = RNNNumpy(40, 8, bptt_truncate=None, seed=1)
-    torch_model = RNNTorch.from_numpy(numpy_model, device=device, dtype=torch.float64)
+    torch_model = RNNTorch.from_numpy(
+        numpy_model, device=device, dtype=torch.float64
+    )
     X, Y = random_pairs(rng, 40, [7, 3, 12, 1])
-    assert torch_model.loss(X, Y) == pytest.approx(numpy_model.loss(X, Y), rel=1e-10)
+    assert torch_model.loss(X, Y) == pytest.approx(
+        numpy_model.loss(X, Y), rel=1e-10
+    )
     # gradients of the summed loss over a padded batch equal the sum of per-sentence gradients
     xb, yb = pad_batch(X, Y, 40)
     total, count, _ = torch_model.batch_loss(xb.to(device), yb.to(device))
     total.backward()
     assert count == 23
     expected = [
-        sum(g) for g in zip(*(numpy_model.bptt(x, y) for x, y in zip(X, Y, strict=True)), strict=True)
+        sum(g)
+        for g in zip(
+            *(numpy_model.bptt(x, y) for x, y in zip(X, Y, strict=True)),
+            strict=True,
+        )
     ]
     for name, g in zip("UVW", expected, strict=True):
         got = getattr(torch_model, name).grad.cpu().numpy()
@@ -54,7 +73,11 @@ def test_padding_does_not_change_real_outputs():
     model = RNNTorch(20, 4, device="cpu", dtype=torch.float64)
     X, Y = random_pairs(rng, 20, [3, 9])
     xb, yb = pad_batch(X, Y, 20)
-    assert xb.shape == (2, 9) and (yb[0, 3:] == IGNORE_INDEX).all() and (xb[0, 3:] == 0).all()
+    assert (
+        xb.shape == (2, 9)
+        and (yb[0, 3:] == IGNORE_INDEX).all()
+        and (xb[0, 3:] == 0).all()
+    )
     z_batch, _ = model(xb)
     z_alone, _ = model(torch.as_tensor(X[0])[None])
     torch.testing.assert_close(z_batch[0, :3], z_alone[0])
@@ -62,10 +85,16 @@ def test_padding_does_not_change_real_outputs():
 
 def test_weights_move_both_ways():
     numpy_model = RNNNumpy(25, 6, seed=3)
-    back = RNNTorch.from_numpy(numpy_model, device="cpu", dtype=torch.float64).to_numpy()
+    back = RNNTorch.from_numpy(
+        numpy_model, device="cpu", dtype=torch.float64
+    ).to_numpy()
     for name in "UVW":
-        np.testing.assert_array_equal(getattr(back, name), getattr(numpy_model, name))
-    with pytest.raises(ValueError, match=r"U has shape \(6, 25\), expected \(6, 26\)"):
+        np.testing.assert_array_equal(
+            getattr(back, name), getattr(numpy_model, name)
+        )
+    with pytest.raises(
+        ValueError, match=r"U has shape \(6, 25\), expected \(6, 26\)"
+    ):
         RNNTorch(26, 6, device="cpu").load_numpy(numpy_model.parameters())
 
 
@@ -86,7 +115,11 @@ def test_truncated_bptt_chunks_and_steps():
 def test_make_batches_groups_similar_lengths():
     lengths = [5, 1, 9, 3, 7, 2]
     batches = make_batches(lengths, 2, seed=None)
-    assert [sorted(lengths[i] for i in b) for b in batches] == [[1, 2], [3, 5], [7, 9]]
+    assert [sorted(lengths[i] for i in b) for b in batches] == [
+        [1, 2],
+        [3, 5],
+        [7, 9],
+    ]
     shuffled = make_batches(lengths, 2, seed=0)
     assert sorted(map(tuple, (sorted(b) for b in shuffled))) == sorted(
         map(tuple, (sorted(b) for b in batches))
@@ -101,7 +134,15 @@ def test_fit_learns_a_tiny_corpus_and_generates_like_numpy():
     model = RNNTorch(len(vocab), 16, device="cpu")
     assert model.loss(X, Y) > 2.5  # about ln 20 before training
     history = model.fit(
-        X, Y, X, Y, epochs=150, batch_size=2, learning_rate=0.02, evaluations=3, progress=False
+        X,
+        Y,
+        X,
+        Y,
+        epochs=150,
+        batch_size=2,
+        learning_rate=0.02,
+        evaluations=3,
+        progress=False,
     )
     assert history.valid_loss[-1] < 1.0
     assert history.tokens_seen[-1] == 150 * sum(len(y) for y in Y)
@@ -115,14 +156,32 @@ def test_clear_errors():
     with pytest.raises(ValueError, match="x holds id 10"):
         pad_batch([np.array([1, 10])], [np.array([1, 2])], 10)
     with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
-        model.fit([np.array([1, 2])], [np.array([2, 3])], optimizer="rmsprop", progress=False)
-    with pytest.raises(ValueError, match="learning_rate must be finite and positive"):
-        model.fit([np.array([1, 2])], [np.array([2, 3])], learning_rate=float("nan"), progress=False)
-    with pytest.raises(ValueError, match="truncate must be None or a positive"):
+        model.fit(
+            [np.array([1, 2])],
+            [np.array([2, 3])],
+            optimizer="rmsprop",
+            progress=False,
+        )
+    with pytest.raises(
+        ValueError, match="learning_rate must be finite and positive"
+    ):
+        model.fit(
+            [np.array([1, 2])],
+            [np.array([2, 3])],
+            learning_rate=float("nan"),
+            progress=False,
+        )
+    with pytest.raises(
+        ValueError, match="truncate must be None or a positive"
+    ):
         xb, yb = pad_batch([np.array([1, 2])], [np.array([2, 3])], 10)
-        model.train_batch(xb, yb, torch.optim.SGD(model.parameters(), lr=0.1), truncate=0)
+        model.train_batch(
+            xb, yb, torch.optim.SGD(model.parameters(), lr=0.1), truncate=0
+        )
 
 
 def test_resolve_device():
-    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device("auto").type == (
+        "cuda" if torch.cuda.is_available() else "cpu"
+    )
     assert resolve_device("cpu") == torch.device("cpu")

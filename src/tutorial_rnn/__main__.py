@@ -32,11 +32,15 @@ def train(args: argparse.Namespace) -> None:
     sentences = data.tokenize_corpus(data.load_shakespeare())
     vocab = data.Vocabulary.build(sentences, size=args.vocab)
     X, Y = data.training_pairs(sentences, vocab)
-    train_idx, valid_idx = data.train_validation_split(len(X), validation_fraction=0.05, seed=0)
+    train_idx, valid_idx = data.train_validation_split(
+        len(X), validation_fraction=0.05, seed=0
+    )
     X_train, Y_train = [X[i] for i in train_idx], [Y[i] for i in train_idx]
     X_valid, Y_valid = [X[i] for i in valid_idx], [Y[i] for i in valid_idx]
     tokens = sum(map(len, Y_train))
-    model = GatedLMTorch(args.vocab, args.hidden, args.cell, args.layers, seed=args.seed)
+    model = GatedLMTorch(
+        args.vocab, args.hidden, args.cell, args.layers, seed=args.seed
+    )
     history = model.fit(
         X_train,
         Y_train,
@@ -71,14 +75,24 @@ def train(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tutorial_rnn", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tutorial_rnn", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("train", help="train a language model on Shakespeare and save a checkpoint")
+    p = commands.add_parser(
+        "train",
+        help="train a language model on Shakespeare and save a checkpoint",
+    )
     p.add_argument("--cell", choices=("rnn", "gru", "lstm"), default="gru")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--vocab", type=int, default=8000)
-    p.add_argument("--tokens", type=int, default=3_000_000, help="training tokens (about 3 epochs)")
+    p.add_argument(
+        "--tokens",
+        type=int,
+        default=3_000_000,
+        help="training tokens (about 3 epochs)",
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=3e-3)
     p.add_argument("--clip", type=float, default=5.0)

@@ -23,16 +23,26 @@ __all__ = ["IGNORE_INDEX", "History", "make_batches", "pad_ids", "train_loop"]
 IGNORE_INDEX = -100
 
 
-def make_batches(lengths: Sequence[int], batch_size: int, seed: int | None = 0) -> list[np.ndarray]:
+def make_batches(
+    lengths: Sequence[int], batch_size: int, seed: int | None = 0
+) -> list[np.ndarray]:
     """Group sentence indices into batches of similar length (little padding), in random order.
 
     Indices are sorted by length, cut into batches of ``batch_size``, and the batches shuffled
     with ``seed`` (``None`` keeps them sorted).
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int | np.integer)
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be a positive integer, got {batch_size!r}"
+        )
     order = np.argsort(np.asarray(lengths), kind="stable")
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches = [
+        order[i : i + batch_size] for i in range(0, len(order), batch_size)
+    ]
     if seed is not None:
         perm = np.random.default_rng(seed).permutation(len(batches))
         batches = [batches[i] for i in perm]
@@ -72,7 +82,11 @@ class History:
     @property
     def tokens_per_second(self) -> float:
         """Training throughput (the evaluations' time included)."""
-        return self.tokens_seen[-1] / self.seconds if self.tokens_seen and self.seconds else float("nan")
+        return (
+            self.tokens_seen[-1] / self.seconds
+            if self.tokens_seen and self.seconds
+            else float("nan")
+        )
 
 
 def train_loop(
@@ -110,14 +124,26 @@ def train_loop(
     if not (math.isfinite(epochs) and epochs > 0):
         raise ValueError(f"epochs must be positive, got {epochs!r}")
     n_batches = math.ceil(epochs * math.ceil(len(lengths) / batch_size))
-    schedule = [b for e in range(math.ceil(epochs)) for b in make_batches(lengths, batch_size, seed + e)]
+    schedule = [
+        b
+        for e in range(math.ceil(epochs))
+        for b in make_batches(lengths, batch_size, seed + e)
+    ]
     schedule = schedule[:n_batches]
-    marks = set(np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist())
+    marks = set(
+        np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist()
+    )
     history = History()
     seen, run_total, run_count = 0, 0.0, 0
     start = time.perf_counter()
     total_tokens = sum(lengths[i] for b in schedule for i in b)
-    bar = tqdm(total=total_tokens, desc=desc, unit="tok", unit_scale=True, disable=not progress)
+    bar = tqdm(
+        total=total_tokens,
+        desc=desc,
+        unit="tok",
+        unit_scale=True,
+        disable=not progress,
+    )
     for step, idx in enumerate(schedule, start=1):
         total, count = train_batch(idx)
         if not math.isfinite(total):

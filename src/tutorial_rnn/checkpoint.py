@@ -49,7 +49,12 @@ def _arrays(model: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def save(path: str | Path, model: Any, extra: dict[str, Any] | None = None, dtype: Any = None) -> Path:
+def save(
+    path: str | Path,
+    model: Any,
+    extra: dict[str, Any] | None = None,
+    dtype: Any = None,
+) -> Path:
     """Write ``model``'s parameters and configuration to ``path`` (``.npz``, compressed).
 
     Parameters
@@ -69,12 +74,19 @@ def save(path: str | Path, model: Any, extra: dict[str, Any] | None = None, dtyp
         "config": _config(model),
         "extra": extra or {},
     }
-    arrays = {f"param/{k}": v if dtype is None else v.astype(dtype) for k, v in _arrays(model).items()}
+    arrays = {
+        f"param/{k}": v if dtype is None else v.astype(dtype)
+        for k, v in _arrays(model).items()
+    }
     np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
-    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    return (
+        path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    )
 
 
-def load_arrays(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def load_arrays(
+    path: str | Path,
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read a checkpoint's metadata and parameter arrays, checking the format.
 
     Raises
@@ -92,23 +104,35 @@ def load_arrays(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]
         with np.load(path, allow_pickle=False) as npz:
             files = dict(npz.items())
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-        raise ValueError(f"{str(path)!r} is not a readable checkpoint (.npz): {err}") from None
+        raise ValueError(
+            f"{str(path)!r} is not a readable checkpoint (.npz): {err}"
+        ) from None
     if "meta" not in files:
-        raise ValueError(f"{str(path)!r} has no 'meta' entry: it is not a tutorial-rnn checkpoint")
+        raise ValueError(
+            f"{str(path)!r} has no 'meta' entry: it is not a tutorial-rnn checkpoint"
+        )
     try:
         meta = json.loads(str(files.pop("meta")))
     except json.JSONDecodeError as err:
-        raise ValueError(f"{str(path)!r} has unreadable metadata: {err}") from None
+        raise ValueError(
+            f"{str(path)!r} has unreadable metadata: {err}"
+        ) from None
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         raise ValueError(
             f"{str(path)!r} is format {meta.get('format')!r} version {meta.get('version')!r}; "
             f"expected {FORMAT!r} version {VERSION}"
         )
-    arrays = {k.removeprefix("param/"): v for k, v in files.items() if k.startswith("param/")}
+    arrays = {
+        k.removeprefix("param/"): v
+        for k, v in files.items()
+        if k.startswith("param/")
+    }
     return meta, arrays
 
 
-def load(path: str | Path, model_class: type | None = None, **kwargs: Any) -> Any:
+def load(
+    path: str | Path, model_class: type | None = None, **kwargs: Any
+) -> Any:
     """Rebuild a model from a checkpoint.
 
     Parameters
@@ -128,10 +152,14 @@ def load(path: str | Path, model_class: type | None = None, **kwargs: Any) -> An
     if model_class is None:
         model_class = _registry().get(meta["model"])
         if model_class is None:
-            raise ValueError(f"{str(path)!r} holds an unknown model {meta['model']!r}")
+            raise ValueError(
+                f"{str(path)!r} holds an unknown model {meta['model']!r}"
+            )
     config = dict(meta["config"])
     if "bptt_truncate" not in inspect.signature(model_class).parameters:
-        config.pop("bptt_truncate", None)  # a Torch twin truncates by chunks, chosen when training
+        config.pop(
+            "bptt_truncate", None
+        )  # a Torch twin truncates by chunks, chosen when training
     model = model_class(**config, **kwargs)
     expected = _arrays(model)
     if set(arrays) != set(expected):
@@ -146,7 +174,9 @@ def load(path: str | Path, model_class: type | None = None, **kwargs: Any) -> An
                 f"but {model_class.__name__}({config}) needs {tuple(target.shape)}"
             )
         if not np.all(np.isfinite(arrays[name])):
-            raise ValueError(f"{str(path)!r}: parameter {name!r} holds non-finite values")
+            raise ValueError(
+                f"{str(path)!r}: parameter {name!r} holds non-finite values"
+            )
     if hasattr(model, "load_numpy"):
         model.load_numpy(arrays)
     else:
@@ -159,7 +189,10 @@ def _registry() -> dict[str, type]:
     from .gated_numpy import GatedLMNumpy
     from .rnn_numpy import RNNNumpy
 
-    classes: dict[str, type] = {"RNNNumpy": RNNNumpy, "GatedLMNumpy": GatedLMNumpy}
+    classes: dict[str, type] = {
+        "RNNNumpy": RNNNumpy,
+        "GatedLMNumpy": GatedLMNumpy,
+    }
     try:
         from .gated_torch import GatedLMTorch
         from .rnn_torch import RNNTorch

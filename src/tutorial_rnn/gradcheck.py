@@ -24,16 +24,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["GradientCheck", "gradient_check", "numerical_gradient", "relative_error"]
+__all__ = [
+    "GradientCheck",
+    "gradient_check",
+    "numerical_gradient",
+    "relative_error",
+]
 
 
-def relative_error(analytic: np.ndarray, numerical: np.ndarray, floor: float = 1e-10) -> np.ndarray:
+def relative_error(
+    analytic: np.ndarray, numerical: np.ndarray, floor: float = 1e-10
+) -> np.ndarray:
     """Entry-wise relative error ``|a - n| / max(|a| + |n|, floor)``."""
     analytic = np.asarray(analytic, dtype=np.float64)
     numerical = np.asarray(numerical, dtype=np.float64)
     if analytic.shape != numerical.shape:
-        raise ValueError(f"shapes differ: analytic {analytic.shape} vs numerical {numerical.shape}")
-    return np.abs(analytic - numerical) / np.maximum(np.abs(analytic) + np.abs(numerical), floor)
+        raise ValueError(
+            f"shapes differ: analytic {analytic.shape} vs numerical {numerical.shape}"
+        )
+    return np.abs(analytic - numerical) / np.maximum(
+        np.abs(analytic) + np.abs(numerical), floor
+    )
 
 
 def numerical_gradient(
@@ -68,7 +79,9 @@ def numerical_gradient(
     grad = np.zeros_like(param, dtype=np.float64)
     flat = param.reshape(-1)  # a view: writing it writes param
     if not np.shares_memory(flat, param):
-        raise ValueError("param must be a contiguous array that f reads (got a copy)")
+        raise ValueError(
+            "param must be a contiguous array that f reads (got a copy)"
+        )
     for i in range(flat.size) if indices is None else indices:
         old = flat[i]
         values = []
@@ -76,7 +89,9 @@ def numerical_gradient(
             flat[i] = old + step
             values.append(f())
         flat[i] = old
-        grad.reshape(-1)[i] = (8 * (values[1] - values[2]) - (values[0] - values[3])) / (12 * h)
+        grad.reshape(-1)[i] = (
+            8 * (values[1] - values[2]) - (values[0] - values[3])
+        ) / (12 * h)
     return grad
 
 
@@ -97,10 +112,14 @@ class GradientCheck:
         return max(self.errors.values())
 
     def __str__(self) -> str:
-        lines = [f"{'parameter':<12}{'entries':>9}{'worst relative error':>24}"]
+        lines = [
+            f"{'parameter':<12}{'entries':>9}{'worst relative error':>24}"
+        ]
         for name, err in self.errors.items():
             mark = "ok" if err < self.tolerance else "FAIL"
-            lines.append(f"{name:<12}{self.checked[name]:>9}{err:>24.3e}  {mark}")
+            lines.append(
+                f"{name:<12}{self.checked[name]:>9}{err:>24.3e}  {mark}"
+            )
         return "\n".join(lines)
 
 
@@ -137,19 +156,25 @@ def gradient_check(
     """
     missing = set(params) ^ set(analytic)
     if missing:
-        raise ValueError(f"params and analytic gradients name different parameters: {sorted(missing)}")
+        raise ValueError(
+            f"params and analytic gradients name different parameters: {sorted(missing)}"
+        )
     rng = np.random.default_rng(seed)
     errors, checked = {}, {}
     for name, param in params.items():
         grad = np.asarray(analytic[name])
         if grad.shape != param.shape:
-            raise ValueError(f"gradient of {name!r} has shape {grad.shape}, parameter has {param.shape}")
+            raise ValueError(
+                f"gradient of {name!r} has shape {grad.shape}, parameter has {param.shape}"
+            )
         idx = None
         if max_entries is not None and param.size > max_entries:
             idx = rng.choice(param.size, size=max_entries, replace=False)
         num = numerical_gradient(f, param, h=h, indices=idx)
         sel = slice(None) if idx is None else idx
-        err = relative_error(grad.reshape(-1)[sel], num.reshape(-1)[sel], floor=floor)
+        err = relative_error(
+            grad.reshape(-1)[sel], num.reshape(-1)[sel], floor=floor
+        )
         errors[name] = float(err.max())
         checked[name] = int(err.size)
     return GradientCheck(errors=errors, checked=checked, tolerance=tolerance)

@@ -46,7 +46,11 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda a: 1.0 - np.tanh(a) ** 2, 1.0),
     "sigmoid": (_sigmoid, lambda a: _sigmoid(a) * (1.0 - _sigmoid(a)), 0.25),
-    "relu": (lambda a: np.maximum(a, 0.0), lambda a: (a > 0).astype(float), 1.0),
+    "relu": (
+        lambda a: np.maximum(a, 0.0),
+        lambda a: (a > 0).astype(float),
+        1.0,
+    ),
     "linear": (lambda a: a, np.ones_like, 1.0),
 }
 
@@ -82,13 +86,17 @@ def recurrent_matrix(
     elif init == "identity":
         W = np.eye(hidden_size)
     else:
-        raise ValueError(f"unknown init {init!r}; use 'random', 'orthogonal' or 'identity'")
+        raise ValueError(
+            f"unknown init {init!r}; use 'random', 'orthogonal' or 'identity'"
+        )
     if normalize == "singular":
         size = np.linalg.norm(W, 2)
     elif normalize == "spectral":
         size = np.abs(np.linalg.eigvals(W)).max()
     else:
-        raise ValueError(f"unknown normalize {normalize!r}; use 'singular' or 'spectral'")
+        raise ValueError(
+            f"unknown normalize {normalize!r}; use 'singular' or 'spectral'"
+        )
     return W * (scale / size)
 
 
@@ -102,7 +110,9 @@ class StepCell(Protocol):
 
     hidden_size: int
 
-    def step_with_jacobian(self, s_prev: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def step_with_jacobian(
+        self, s_prev: np.ndarray, u: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return the next state and ``∂state_t/∂state_{t-1}`` (H×H, or state_size²)."""
         ...
 
@@ -116,7 +126,9 @@ class RNNCell:
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {self.activation!r}; use one of {sorted(ACTIVATIONS)}")
+            raise ValueError(
+                f"unknown activation {self.activation!r}; use one of {sorted(ACTIVATIONS)}"
+            )
         if self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
             raise ValueError(f"W must be square, got shape {self.W.shape}")
 
@@ -129,7 +141,9 @@ class RNNCell:
         """``sup |f'|``: 1 for tanh, ReLU and linear, 1/4 for the sigmoid."""
         return ACTIVATIONS[self.activation][2]
 
-    def step_with_jacobian(self, s_prev: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def step_with_jacobian(
+        self, s_prev: np.ndarray, u: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         f, df, _ = ACTIVATIONS[self.activation]
         a = self.W @ s_prev + u
         return f(a), df(a)[:, None] * self.W  # diag(f'(a)) W
@@ -195,7 +209,9 @@ def gradient_flow(
     """
     inputs = np.asarray(inputs, dtype=np.float64)
     if inputs.ndim != 2 or len(inputs) == 0:
-        raise ValueError(f"inputs must have shape (T, H_in) with T >= 1, got {inputs.shape}")
+        raise ValueError(
+            f"inputs must have shape (T, H_in) with T >= 1, got {inputs.shape}"
+        )
     H = cell.hidden_size
     n = getattr(cell, "state_size", H)
     if g_T is None:
@@ -214,7 +230,9 @@ def gradient_flow(
         for u in inputs:
             s, J = cell.step_with_jacobian(s, u)
             jacobians.append(J)
-        loss_grads = np.empty((T + 1, n))  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+        loss_grads = np.empty(
+            (T + 1, n)
+        )  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
         loss_grads[0] = g_T
         for i in range(1, T + 1):
             loss_grads[i] = loss_grads[i - 1] @ jacobians[T - i]
@@ -233,7 +251,9 @@ def gradient_flow(
     return GradientFlow(np.arange(T + 1), jac_norm, loss_norm, bound)
 
 
-def clip_by_norm(grads: Sequence[np.ndarray], theta: float) -> tuple[list[np.ndarray], float]:
+def clip_by_norm(
+    grads: Sequence[np.ndarray], theta: float
+) -> tuple[list[np.ndarray], float]:
     """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then ``g ← θ g / ‖g‖``.
 
     ``‖g‖`` is the norm of all the gradients together, as if they were one long vector, so the
@@ -250,13 +270,17 @@ def clip_by_norm(grads: Sequence[np.ndarray], theta: float) -> tuple[list[np.nda
         raise ValueError(f"theta must be finite and positive, got {theta!r}")
     norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
-        raise FloatingPointError(f"the gradient norm is {norm}: clipping cannot repair a non-finite gradient")
+        raise FloatingPointError(
+            f"the gradient norm is {norm}: clipping cannot repair a non-finite gradient"
+        )
     factor = theta / norm if norm > theta else 1.0
     return [g * factor for g in grads], norm
 
 
 def bptt_contributions(
-    model: RNNNumpy, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+    model: RNNNumpy,
+    x: Sequence[int] | np.ndarray,
+    y: Sequence[int] | np.ndarray,
 ) -> np.ndarray:
     """How much each output's error contributes to ``∂L/∂W`` through each earlier step.
 
@@ -270,18 +294,29 @@ def bptt_contributions(
         diagonal. Summing the (unnormed) terms gives ``model.bptt`` with full BPTT; see
         :func:`bptt_contribution_sum`.
     """
-    return np.array([[np.linalg.norm(term) for term in row] for row in _contribution_terms(model, x, y)])
+    return np.array(
+        [
+            [np.linalg.norm(term) for term in row]
+            for row in _contribution_terms(model, x, y)
+        ]
+    )
 
 
 def bptt_contribution_sum(
-    model: RNNNumpy, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+    model: RNNNumpy,
+    x: Sequence[int] | np.ndarray,
+    y: Sequence[int] | np.ndarray,
 ) -> np.ndarray:
     """The sum of all the per-(output, step) terms: ``∂L/∂W`` of full BPTT, built term by term."""
-    return sum(term for row in _contribution_terms(model, x, y) for term in row)
+    return sum(
+        term for row in _contribution_terms(model, x, y) for term in row
+    )
 
 
 def _contribution_terms(
-    model: RNNNumpy, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+    model: RNNNumpy,
+    x: Sequence[int] | np.ndarray,
+    y: Sequence[int] | np.ndarray,
 ) -> list[list[np.ndarray]]:
     x, y = check_pair(x, y, model.vocab_size)
     o, s = model.forward(x)

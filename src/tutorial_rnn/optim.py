@@ -24,7 +24,14 @@ import numpy as np
 from .gradients import clip_by_norm
 from .validation import check_learning_rate
 
-__all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "RMSprop", "clip_gradients"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "Optimizer",
+    "RMSprop",
+    "clip_gradients",
+]
 
 
 class Optimizer:
@@ -37,14 +44,18 @@ class Optimizer:
 
     def _check(self, grads: Mapping[str, np.ndarray]) -> None:
         if set(grads) != set(self.params):
-            raise ValueError(f"gradients name {sorted(grads)}, but the optimiser holds {sorted(self.params)}")
+            raise ValueError(
+                f"gradients name {sorted(grads)}, but the optimiser holds {sorted(self.params)}"
+            )
         for name, g in grads.items():
             if g.shape != self.params[name].shape:
                 raise ValueError(
                     f"gradient of {name!r} has shape {g.shape}, parameter has {self.params[name].shape}"
                 )
             if not np.all(np.isfinite(g)):
-                raise FloatingPointError(f"the gradient of {name!r} is not finite: no update was made")
+                raise FloatingPointError(
+                    f"the gradient of {name!r} is not finite: no update was made"
+                )
 
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
         """Update every parameter in place from its gradient."""
@@ -80,7 +91,9 @@ class RMSprop(Optimizer):
         if not eps > 0:
             raise ValueError(f"eps must be positive, got {eps!r}")
         self.decay, self.eps = decay, eps
-        self.mean_square = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.mean_square = {
+            name: np.zeros_like(p) for name, p in self.params.items()
+        }
 
     def _update(self, name, p, g):
         m = self.mean_square[name]
@@ -120,10 +133,16 @@ class Adam(Optimizer):
 
 
 #: Name → optimiser class, as :meth:`GatedLMNumpy.fit` takes them.
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}
 
 
-def clip_gradients(grads: Mapping[str, np.ndarray], theta: float) -> tuple[dict[str, np.ndarray], float]:
+def clip_gradients(
+    grads: Mapping[str, np.ndarray], theta: float
+) -> tuple[dict[str, np.ndarray], float]:
     """:func:`tutorial_rnn.gradients.clip_by_norm` for a dict of gradients: returns (clipped, norm)."""
     names = list(grads)
     clipped, norm = clip_by_norm([grads[n] for n in names], theta)

@@ -36,13 +36,23 @@ __all__ = [
 COLORS = {"x": "#8ecae6", "s": "#ffb703", "o": "#90be6d", "back": "#f4a3a8"}
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+def _axes(
+    ax: Axes | None, figsize: tuple[float, float]
+) -> tuple[Figure, Axes]:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax.figure, ax
 
 
-def _node(ax: Axes, x: float, y: float, label: str, kind: str, w: float = 0.8, h: float = 0.55) -> None:
+def _node(
+    ax: Axes,
+    x: float,
+    y: float,
+    label: str,
+    kind: str,
+    w: float = 0.8,
+    h: float = 0.55,
+) -> None:
     ax.add_patch(
         FancyBboxPatch(
             (x - w / 2, y - h / 2),
@@ -55,7 +65,16 @@ def _node(ax: Axes, x: float, y: float, label: str, kind: str, w: float = 0.8, h
             zorder=2,
         )
     )
-    ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=3, color="#111111")
+    ax.text(
+        x,
+        y,
+        label,
+        ha="center",
+        va="center",
+        fontsize=12,
+        zorder=3,
+        color="#111111",
+    )
 
 
 def _arrow(
@@ -83,10 +102,24 @@ def _arrow(
     )
     if label:
         mx, my = (a[0] + b[0]) / 2 + offset[0], (a[1] + b[1]) / 2 + offset[1]
-        ax.text(mx, my, label, fontsize=11, style="italic", ha="left", va="center", color=color)
+        ax.text(
+            mx,
+            my,
+            label,
+            fontsize=11,
+            style="italic",
+            ha="left",
+            va="center",
+            color=color,
+        )
 
 
-def _finish(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float], title: str = "") -> None:
+def _finish(
+    ax: Axes,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    title: str = "",
+) -> None:
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
@@ -95,7 +128,13 @@ def _finish(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float], titl
         ax.set_title(title, fontsize=12)
 
 
-def _column(ax: Axes, x: float, t: str, show_output: bool = True, show_input: bool = True) -> None:
+def _column(
+    ax: Axes,
+    x: float,
+    t: str,
+    show_output: bool = True,
+    show_input: bool = True,
+) -> None:
     """One time step: input below, state in the middle, output above."""
     if show_input:
         _node(ax, x, 0, f"$x_{{{t}}}$", "x")
@@ -106,7 +145,9 @@ def _column(ax: Axes, x: float, t: str, show_output: bool = True, show_input: bo
         _node(ax, x, 2.5, f"$o_{{{t}}}$", "o")
 
 
-def draw_unrolled_rnn(steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | None = None) -> Figure:
+def draw_unrolled_rnn(
+    steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | None = None
+) -> Figure:
     """The RNN folded (a loop through ``W``) and unrolled over ``steps``.
 
     Parameters
@@ -136,7 +177,9 @@ def draw_unrolled_rnn(steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | Non
         x = x0 + 1.6 * i
         _column(ax, x, t)
         if i + 1 < len(steps):
-            _arrow(ax, (x + 0.4, 1.25), (x + 1.2, 1.25), "W", offset=(-0.12, 0.18))
+            _arrow(
+                ax, (x + 0.4, 1.25), (x + 1.2, 1.25), "W", offset=(-0.12, 0.18)
+            )
     x_last = x0 + 1.6 * (len(steps) - 1)
     _arrow(ax, (x_last + 0.4, 1.25), (x_last + 0.95, 1.25))
     ax.text(x_last + 1.0, 1.25, "···", ha="left", va="center", fontsize=14)
@@ -144,7 +187,13 @@ def draw_unrolled_rnn(steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | Non
     return fig
 
 
-def _chain(ax: Axes, x0: float, inputs: Sequence[bool], outputs: Sequence[bool], title: str) -> float:
+def _chain(
+    ax: Axes,
+    x0: float,
+    inputs: Sequence[bool],
+    outputs: Sequence[bool],
+    title: str,
+) -> float:
     n = len(inputs)
     for i in range(n):
         x = x0 + 1.1 * i
@@ -157,7 +206,14 @@ def _chain(ax: Axes, x0: float, inputs: Sequence[bool], outputs: Sequence[bool],
             _node(ax, x, 2.5, "", "o", w=0.6, h=0.45)
         if i + 1 < n:
             _arrow(ax, (x + 0.3, 1.25), (x + 0.8, 1.25))
-    ax.text(x0 + 1.1 * (n - 1) / 2, -0.75, title, ha="center", va="center", fontsize=11)
+    ax.text(
+        x0 + 1.1 * (n - 1) / 2,
+        -0.75,
+        title,
+        ha="center",
+        va="center",
+        fontsize=11,
+    )
     return x0 + 1.1 * n + 0.6
 
 
@@ -168,8 +224,20 @@ def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
     """
     fig, ax = _axes(ax, (11, 3.0))
     x = 0.0
-    x = _chain(ax, x, [True, False, False], [True, True, True], "one to many\n(captioning)")
-    x = _chain(ax, x, [True, True, True], [False, False, True], "many to one\n(sentiment)")
+    x = _chain(
+        ax,
+        x,
+        [True, False, False],
+        [True, True, True],
+        "one to many\n(captioning)",
+    )
+    x = _chain(
+        ax,
+        x,
+        [True, True, True],
+        [False, False, True],
+        "many to one\n(sentiment)",
+    )
     x = _chain(
         ax,
         x,
@@ -208,7 +276,9 @@ def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def draw_deep_rnn(steps: int = 4, layers: int = 3, ax: Axes | None = None) -> Figure:
+def draw_deep_rnn(
+    steps: int = 4, layers: int = 3, ax: Axes | None = None
+) -> Figure:
     """A deep (stacked) RNN: each layer's states are the next layer's inputs."""
     fig, ax = _axes(ax, (1.1 * steps + 0.8, 0.8 * layers + 1.6))
     top = 1.1 * (layers + 1)
@@ -233,9 +303,21 @@ def plot_sentence_lengths(
     """Histogram of sentence lengths in tokens (lengths above ``clip`` pooled in the last bin)."""
     fig, ax = _axes(ax, (7, 3.6))
     lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64)
-    ax.hist(np.minimum(lengths, clip), bins=np.arange(1, clip + 2) - 0.5, color=COLORS["x"], edgecolor="none")
-    ax.axvline(np.median(lengths), color="#333333", linestyle="--", linewidth=1)
-    ax.text(np.median(lengths) + 1, ax.get_ylim()[1] * 0.9, f"median {np.median(lengths):.0f}", fontsize=10)
+    ax.hist(
+        np.minimum(lengths, clip),
+        bins=np.arange(1, clip + 2) - 0.5,
+        color=COLORS["x"],
+        edgecolor="none",
+    )
+    ax.axvline(
+        np.median(lengths), color="#333333", linestyle="--", linewidth=1
+    )
+    ax.text(
+        np.median(lengths) + 1,
+        ax.get_ylim()[1] * 0.9,
+        f"median {np.median(lengths):.0f}",
+        fontsize=10,
+    )
     ax.set_xlabel(f"sentence length in tokens (≥ {clip} pooled)")
     ax.set_ylabel("sentences")
     return fig
@@ -247,15 +329,26 @@ def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
     f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
     f = f[f > 0]
     rank = np.arange(1, len(f) + 1)
-    ax.loglog(rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words")
-    ax.loglog(rank, f[0] / rank, color="#333333", linestyle="--", linewidth=1, label=r"$f_1 / \mathrm{rank}$")
+    ax.loglog(
+        rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words"
+    )
+    ax.loglog(
+        rank,
+        f[0] / rank,
+        color="#333333",
+        linestyle="--",
+        linewidth=1,
+        label=r"$f_1 / \mathrm{rank}$",
+    )
     ax.set_xlabel("rank")
     ax.set_ylabel("occurrences")
     ax.legend()
     return fig
 
 
-def plot_coverage(counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None) -> Figure:
+def plot_coverage(
+    counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None
+) -> Figure:
     """Fraction of tokens covered by the ``n`` most frequent words, with ``vocabulary_size`` marked."""
     fig, ax = _axes(ax, (6, 4))
     f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
@@ -285,7 +378,9 @@ def plot_truncation(T: int = 12, k: int = 3) -> Figure:
     Left, the 2015 rule: output ``t`` sends its error back to steps ``max(0, t-k) .. t``.
     Right, frameworks' chunks of ``k + 1`` steps: the error stops at the start of its chunk.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(
+        1, 2, figsize=(9, 4.2), layout="constrained", sharey=True
+    )
     t = np.arange(T)[:, None]
     j = np.arange(T)[None, :]
     sliding = (j <= t) & (j >= t - k)
@@ -312,10 +407,22 @@ def plot_loss_curves(
     """Loss curves ``{label: (x, loss)}`` with horizontal reference lines ``{label: value}``."""
     fig, ax = _axes(ax, (7, 4))
     palette = [COLORS["s"], COLORS["x"], COLORS["o"], COLORS["back"]]
-    for (label, (x, y)), color in zip(curves.items(), palette * 4, strict=False):
-        ax.plot(x, y, "o-", color=color, linewidth=2, markersize=4, label=label)
-    for (label, value), style in zip((baselines or {}).items(), ["--", ":", "-."] * 4, strict=False):
-        ax.axhline(value, color="#555555", linestyle=style, linewidth=1, label=f"{label} ({value:.2f})")
+    for (label, (x, y)), color in zip(
+        curves.items(), palette * 4, strict=False
+    ):
+        ax.plot(
+            x, y, "o-", color=color, linewidth=2, markersize=4, label=label
+        )
+    for (label, value), style in zip(
+        (baselines or {}).items(), ["--", ":", "-."] * 4, strict=False
+    ):
+        ax.axhline(
+            value,
+            color="#555555",
+            linestyle=style,
+            linewidth=1,
+            label=f"{label} ({value:.2f})",
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss (nats per word)")
     ax.legend(fontsize=9)
@@ -349,20 +456,32 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
     return fig
 
 
-def plot_gradient_decay(flows: dict, ax: Axes | None = None, show_bound: bool = True) -> Figure:
+def plot_gradient_decay(
+    flows: dict, ax: Axes | None = None, show_bound: bool = True
+) -> Figure:
     """``‖∂L_T/∂s_{T-k}‖`` against steps back ``k`` (log scale) for ``{label: GradientFlow}``,
     each with its bound ``(λ₁γ)^k`` dashed in the same colour."""
     fig, ax = _axes(ax, (7, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (label, flow), color in zip(flows.items(), colors * 4, strict=False):
         ax.semilogy(
-            flow.steps_back, np.maximum(flow.loss_grad_norm, 1e-300), color=color, linewidth=2, label=label
+            flow.steps_back,
+            np.maximum(flow.loss_grad_norm, 1e-300),
+            color=color,
+            linewidth=2,
+            label=label,
         )
         if show_bound and flow.bound is not None:
             ax.semilogy(
-                flow.steps_back, np.maximum(flow.bound, 1e-300), color=color, linestyle="--", linewidth=1
+                flow.steps_back,
+                np.maximum(flow.bound, 1e-300),
+                color=color,
+                linestyle="--",
+                linewidth=1,
             )
-    low = min(np.maximum(f.loss_grad_norm, 1e-300).min() for f in flows.values())
+    low = min(
+        np.maximum(f.loss_grad_norm, 1e-300).min() for f in flows.values()
+    )
     high = max(f.loss_grad_norm.max() for f in flows.values())
     ax.set_ylim(max(low / 10, 1e-40), max(10.0, min(high * 10, 1e40)))
     ax.set_xlabel("steps back $k$")
@@ -378,7 +497,11 @@ def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax, (6, 5))
     masked = np.ma.masked_where(C <= 0, C)
     image = ax.imshow(
-        masked, cmap="viridis", norm=LogNorm(vmin=max(masked.min(), masked.max() * 1e-12), vmax=masked.max())
+        masked,
+        cmap="viridis",
+        norm=LogNorm(
+            vmin=max(masked.min(), masked.max() * 1e-12), vmax=masked.max()
+        ),
     )
     ax.set_xlabel("step $k$ whose weights receive the gradient")
     ax.set_ylabel("output $t$ whose error is sent back")
@@ -388,20 +511,55 @@ def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
 
 def _op(ax: Axes, x: float, y: float, label: str, r: float = 0.22) -> None:
     """A point-wise operation (×, +, 1−) drawn as a small circle."""
-    ax.add_patch(plt.Circle((x, y), r, facecolor="white", edgecolor="#333333", linewidth=1.2, zorder=2))
-    ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=3, color="#111111")
+    ax.add_patch(
+        plt.Circle(
+            (x, y),
+            r,
+            facecolor="white",
+            edgecolor="#333333",
+            linewidth=1.2,
+            zorder=2,
+        )
+    )
+    ax.text(
+        x,
+        y,
+        label,
+        ha="center",
+        va="center",
+        fontsize=12,
+        zorder=3,
+        color="#111111",
+    )
 
 
 def _line(
-    ax: Axes, points: Sequence[tuple[float, float]], color: str = "#333333", arrow: bool = True
+    ax: Axes,
+    points: Sequence[tuple[float, float]],
+    color: str = "#333333",
+    arrow: bool = True,
 ) -> None:
     """A path through ``points``, with an arrow head at the end (unless ``arrow=False``)."""
     xs, ys = zip(*points, strict=True)
     if arrow:
-        ax.plot(xs[:-1], ys[:-1], color=color, linewidth=1.3, zorder=1, solid_capstyle="round")
+        ax.plot(
+            xs[:-1],
+            ys[:-1],
+            color=color,
+            linewidth=1.3,
+            zorder=1,
+            solid_capstyle="round",
+        )
         _arrow(ax, points[-2], points[-1], color=color)
     else:
-        ax.plot(xs, ys, color=color, linewidth=1.3, zorder=1, solid_capstyle="round")
+        ax.plot(
+            xs,
+            ys,
+            color=color,
+            linewidth=1.3,
+            zorder=1,
+            solid_capstyle="round",
+        )
 
 
 def draw_gru_cell(ax: Axes | None = None) -> Figure:
@@ -420,19 +578,34 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _line(ax, [(4.02, top), (6.18, top)])
     _op(ax, 6.4, top, "+")
     _line(ax, [(6.62, top), (7.75, top)])
-    for x, fn, name in ((1.8, "$σ$", "r"), (3.2, "$σ$", "z"), (5.2, "tanh", "n")):
+    for x, fn, name in (
+        (1.8, "$σ$", "r"),
+        (3.2, "$σ$", "z"),
+        (5.2, "tanh", "n"),
+    ):
         w = 0.8 if name != "n" else 1.0
         _node(ax, x, gates, fn, "o", w=w)
-        ax.text(x + w / 2 + 0.05, gates + 0.35, name, fontsize=12, style="italic", va="center")
+        ax.text(
+            x + w / 2 + 0.05,
+            gates + 0.35,
+            name,
+            fontsize=12,
+            style="italic",
+            va="center",
+        )
         _line(ax, [(x, 0.3), (x, gates - 0.275)])
-    _line(ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False)  # x_t to every box
+    _line(
+        ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False
+    )  # x_t to every box
     for x in (1.2, 2.6):  # s_{t-1} into the gates
         _line(ax, [(x, top), (x, gates), (x + 0.2, gates)])
     _op(ax, 1.8, 2.2, "×")  # r ⊙ s_{t-1}
     _line(ax, [(1.8, gates + 0.275), (1.8, 1.98)])
     _line(ax, [(1.8, top), (1.8, 2.42)])
     _line(ax, [(2.02, 2.2), (4.9, 2.2), (4.9, gates + 0.275)])
-    _line(ax, [(3.2, gates + 0.275), (3.2, 1.6), (3.8, 1.6), (3.8, top - 0.22)])  # z ⊙ s_{t-1}
+    _line(
+        ax, [(3.2, gates + 0.275), (3.2, 1.6), (3.8, 1.6), (3.8, top - 0.22)]
+    )  # z ⊙ s_{t-1}
     _op(ax, 5.6, 1.6, "1−")
     _line(ax, [(3.8, 1.6), (5.38, 1.6)])
     _op(ax, 6.4, 1.6, "×")  # (1 - z) ⊙ n
@@ -463,11 +636,24 @@ def draw_lstm_cell(ax: Axes | None = None) -> Figure:
     _line(ax, [(2.42, top), (4.28, top)])
     _op(ax, 4.5, top, "+")
     _line(ax, [(4.72, top), (7.75, top)])
-    labels = ((2.2, "σ", "f"), (3.5, "σ", "i"), (4.5, "tanh", "g"), (6.0, "σ", "o"))
+    labels = (
+        (2.2, "σ", "f"),
+        (3.5, "σ", "i"),
+        (4.5, "tanh", "g"),
+        (6.0, "σ", "o"),
+    )
     for x, fn, name in labels:
         w = 0.8 if fn == "σ" else 0.95
         _node(ax, x, gates, f"${fn}$" if fn == "σ" else fn, "o", w=w)
-        ax.text(x + w / 2 + 0.05, gates + 0.35, name, ha="left", va="center", fontsize=12, style="italic")
+        ax.text(
+            x + w / 2 + 0.05,
+            gates + 0.35,
+            name,
+            ha="left",
+            va="center",
+            fontsize=12,
+            style="italic",
+        )
     _line(ax, [(0.25, gates - 0.3), (6.0, gates - 0.3)], arrow=False)
     _line(ax, [(0.9, -0.62), (0.9, gates - 0.3)], arrow=False)
     for x, *_ in labels:
@@ -489,7 +675,10 @@ def draw_lstm_cell(ax: Axes | None = None) -> Figure:
 
 
 def plot_gate_activations(
-    words: Sequence[str], gates: dict[str, np.ndarray], units: int = 24, axes: Sequence[Axes] | None = None
+    words: Sequence[str],
+    gates: dict[str, np.ndarray],
+    units: int = 24,
+    axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """Heatmaps of gate activations (time × unit) over a sentence, one panel per gate.
 
@@ -517,9 +706,13 @@ def plot_gate_activations(
         shown = values[:, :units]
         if name == "c":
             lim = float(np.abs(shown).max()) or 1.0
-            im = ax.imshow(shown, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
+            im = ax.imshow(
+                shown, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim
+            )
         else:
-            im = ax.imshow(shown, aspect="auto", cmap="viridis", vmin=0, vmax=1)
+            im = ax.imshow(
+                shown, aspect="auto", cmap="viridis", vmin=0, vmax=1
+            )
         ax.set_title(f"${name}_t$", fontsize=12)
         ax.set_xlabel("hidden unit")
         fig.colorbar(im, ax=ax, shrink=0.8)

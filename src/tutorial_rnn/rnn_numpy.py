@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -24,9 +24,10 @@ from tqdm.auto import tqdm
 
 from . import data as _data
 from .gradcheck import GradientCheck, gradient_check
+from .sampling import sample_words
 from .validation import as_ids, check_learning_rate, check_pair
 
-__all__ = ["RNNNumpy", "TrainingHistory", "sample_words", "softmax"]
+__all__ = ["RNNNumpy", "TrainingHistory", "softmax"]
 
 #: Sentences that :meth:`RNNNumpy.loss` runs side by side (sorted by length, so little is padding).
 LOSS_BUCKET = 32
@@ -58,7 +59,9 @@ def softmax(z: np.ndarray, inplace: bool = False) -> np.ndarray:
     return out
 
 
-def _exp_scores(s: np.ndarray, V: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _exp_scores(
+    s: np.ndarray, V: np.ndarray, out: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``E = exp(s Vᵀ)`` in the buffer ``out``, without the usual shift by each row's maximum.
 
     Returns ``E`` (T, V) and its row sums. The shift costs a full pass over the (T, V) scores
@@ -85,18 +88,29 @@ def _exp_scores(s: np.ndarray, V: np.ndarray, out: np.ndarray) -> tuple[np.ndarr
 
 def _column_blocks(Vt: np.ndarray, width: int) -> list[np.ndarray]:
     """``Vt`` (H, V) cut into contiguous (H, width) blocks of columns; the last may be narrower."""
-    return [np.ascontiguousarray(Vt[:, j : j + width]) for j in range(0, Vt.shape[1], width)]
+    return [
+        np.ascontiguousarray(Vt[:, j : j + width])
+        for j in range(0, Vt.shape[1], width)
+    ]
 
 
-def _tile_scores(s: np.ndarray, block: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+def _tile_scores(
+    s: np.ndarray, block: np.ndarray, buffer: np.ndarray
+) -> np.ndarray:
     """The tile of scores ``s @ block``, (n, width), written into the front of the flat ``buffer``."""
-    return np.matmul(s, block, out=buffer[: len(s) * block.shape[1]].reshape(len(s), -1))
+    return np.matmul(
+        s, block, out=buffer[: len(s) * block.shape[1]].reshape(len(s), -1)
+    )
 
 
 def _log_softmax_at(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``log softmax(z)[t, y_t]`` for each row ``t`` of ``z``, computed stably."""
     m = z.max(axis=1)
-    return z[np.arange(len(y)), y] - m - np.log(np.exp(z - m[:, None]).sum(axis=1))
+    return (
+        z[np.arange(len(y)), y]
+        - m
+        - np.log(np.exp(z - m[:, None]).sum(axis=1))
+    )
 
 
 @dataclass
@@ -135,25 +149,46 @@ class RNNNumpy:
 
     param_names = ("U", "V", "W")
 
-    def __init__(self, vocab_size: int, hidden_size: int = 100, bptt_truncate: int | None = 4, seed: int = 0):
-        for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size)):
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int = 100,
+        bptt_truncate: int | None = 4,
+        seed: int = 0,
+    ):
+        for name, value in (
+            ("vocab_size", vocab_size),
+            ("hidden_size", hidden_size),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | np.integer)
+                or value < 1
+            ):
+                raise ValueError(
+                    f"{name} must be a positive integer, got {value!r}"
+                )
         if bptt_truncate is not None and (
             isinstance(bptt_truncate, bool)
             or not isinstance(bptt_truncate, int | np.integer)
             or bptt_truncate < 0
         ):
-            raise ValueError(f"bptt_truncate must be None or a non-negative integer, got {bptt_truncate!r}")
+            raise ValueError(
+                f"bptt_truncate must be None or a non-negative integer, got {bptt_truncate!r}"
+            )
         self.vocab_size = int(vocab_size)
         self.hidden_size = int(hidden_size)
-        self.bptt_truncate = None if bptt_truncate is None else int(bptt_truncate)
+        self.bptt_truncate = (
+            None if bptt_truncate is None else int(bptt_truncate)
+        )
         rng = np.random.default_rng(seed)
         H, V = self.hidden_size, self.vocab_size
         self.U = rng.uniform(-1 / math.sqrt(V), 1 / math.sqrt(V), (H, V))
         self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
         self.W = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (H, H))
-        self._E: np.ndarray | None = None  # sgd_step's reusable (T, V) buffer for the scores
+        self._E: np.ndarray | None = (
+            None  # sgd_step's reusable (T, V) buffer for the scores
+        )
 
     def __repr__(self) -> str:
         return (
@@ -174,14 +209,18 @@ class RNNNumpy:
     def states(self, x: Sequence[int] | np.ndarray) -> np.ndarray:
         """The hidden states ``s_0 .. s_{T-1}`` for ids ``x``, shape (T, H)."""
         x = as_ids(x, self.vocab_size)
-        Ux = self.U[:, x].T  # (T, H): column lookups instead of one-hot products
+        Ux = self.U[
+            :, x
+        ].T  # (T, H): column lookups instead of one-hot products
         s = np.empty((len(x), self.hidden_size))
         s_prev = np.zeros(self.hidden_size)
         for t in range(len(x)):
             s_prev = s[t] = np.tanh(Ux[t] + self.W @ s_prev)
         return s
 
-    def forward(self, x: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(
+        self, x: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Run the network over one sentence.
 
         Parameters
@@ -202,7 +241,9 @@ class RNNNumpy:
         """The most likely next word at every step, shape (T,)."""
         return np.argmax(self.states(x) @ self.V.T, axis=1)
 
-    def padded_states(self, X: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def padded_states(
+        self, X: Sequence[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Hidden states of several sentences run side by side.
 
         One ``(B, H) @ (H, H)`` product per time step replaces ``B`` products ``W s_{t-1}``;
@@ -223,14 +264,18 @@ class RNNNumpy:
         mask = np.arange(lengths.max()) < lengths[:, None]  # (B, T)
         x = np.zeros(mask.shape, np.intp)
         x[mask] = np.concatenate(X)
-        S = self.U.T[x.T]  # (T, B, H): the inputs U[:, x_t] of every sentence, looked up at once
+        S = self.U.T[
+            x.T
+        ]  # (T, B, H): the inputs U[:, x_t] of every sentence, looked up at once
         np.tanh(S[0], out=S[0])  # s_{-1} = 0
         for t in range(1, len(S)):
             S[t] += S[t - 1] @ self.W.T
             np.tanh(S[t], out=S[t])
         return S.transpose(1, 0, 2), mask
 
-    def batch_states(self, X: Sequence[np.ndarray], bucket: int = 64) -> np.ndarray:
+    def batch_states(
+        self, X: Sequence[np.ndarray], bucket: int = 64
+    ) -> np.ndarray:
         """Hidden states of many sentences, stacked: shape (sum of lengths, H), in input order.
 
         Sentences are sorted by length and run :meth:`padded_states` in buckets of ``bucket``,
@@ -244,10 +289,19 @@ class RNNNumpy:
         for b in range(0, len(order), bucket):
             idx = order[b : b + bucket]
             states, mask = self.padded_states([X[i] for i in idx])
-            S[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in idx])] = states[mask]
+            S[
+                np.concatenate(
+                    [np.arange(offsets[i], offsets[i + 1]) for i in idx]
+                )
+            ] = states[mask]
         return S
 
-    def total_loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
+    def total_loss(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        dtype: type = np.float64,
+    ) -> float:
         """Summed cross-entropy ``-sum log o_t[y_t]`` over all words of all pairs (nats).
 
         Each word costs ``-log o_t[y_t] = log sum_j exp(z_tj) - z_t[y_t]`` with scores
@@ -266,36 +320,53 @@ class RNNNumpy:
         1e-7 per word, enough to monitor training. The default stays float64.
         """
         if len(X) != len(Y):
-            raise ValueError(f"X and Y must hold as many sentences, got {len(X)} and {len(Y)}")
+            raise ValueError(
+                f"X and Y must hold as many sentences, got {len(X)} and {len(Y)}"
+            )
         if len(X) == 0:
-            raise ValueError("the loss of no sentences is undefined: X is empty")
-        pairs = [check_pair(x, y, self.vocab_size) for x, y in zip(X, Y, strict=True)]
+            raise ValueError(
+                "the loss of no sentences is undefined: X is empty"
+            )
+        pairs = [
+            check_pair(x, y, self.vocab_size)
+            for x, y in zip(X, Y, strict=True)
+        ]
         rows, cols = LOSS_TILE
-        Vt2 = np.ascontiguousarray(self.V.T * LOG2_E, dtype=dtype)  # (H, V), base-2 scores
+        Vt2 = np.ascontiguousarray(
+            self.V.T * LOG2_E, dtype=dtype
+        )  # (H, V), base-2 scores
         blocks = _column_blocks(Vt2, cols)
         ones = np.ones(cols, dtype)
         # |z_i| <= sum_j |V_ij| because |s_j| < 1: if that bound is safe, exp cannot overflow and
         # the usual shift by the row maximum (a full extra pass over N×V numbers) is not needed.
-        shift = np.abs(self.V).sum(axis=1).max() > 0.9 * np.log(np.finfo(dtype).max)
+        shift = np.abs(self.V).sum(axis=1).max() > 0.9 * np.log(
+            np.finfo(dtype).max
+        )
 
         def log_sums(s: np.ndarray, buffer: np.ndarray) -> np.ndarray:
             """``log sum_j exp(z_tj)`` for the rows ``s`` (n, H), float64, shape (n,)."""
             if shift:  # rare: scores that overflow exp, so each row is shifted by its maximum
                 z = s @ Vt2
                 m = z.max(axis=1, keepdims=True)
-                return (m[:, 0] + np.log2(np.exp2(z - m).sum(axis=1))).astype(np.float64) * np.log(2.0)
+                return (m[:, 0] + np.log2(np.exp2(z - m).sum(axis=1))).astype(
+                    np.float64
+                ) * np.log(2.0)
             sums = np.zeros(len(s), dtype)
             for block in blocks:
                 z = _tile_scores(s, block, buffer)
                 np.exp2(z, out=z)
-                sums += z @ ones[: z.shape[1]]  # row sums as one BLAS pass (NumPy float32 .sum is slower)
+                sums += (
+                    z @ ones[: z.shape[1]]
+                )  # row sums as one BLAS pass (NumPy float32 .sum is slower)
             return np.log(sums.astype(np.float64))
 
         def bucket_loss(bucket: list[tuple[np.ndarray, np.ndarray]]) -> float:
             S, mask = self.padded_states([x for x, _ in bucket])
             S = S[mask]  # (words, H), sentence after sentence
             y = np.concatenate([y for _, y in bucket])
-            total = -float(np.einsum("ij,ij->", S, self.V[y]))  # minus the picked scores V[y_t] · s_t
+            total = -float(
+                np.einsum("ij,ij->", S, self.V[y])
+            )  # minus the picked scores V[y_t] · s_t
             S = S.astype(dtype, copy=False)
             buffer = np.empty(rows * cols, dtype)  # one tile of scores, reused
             for i in range(0, len(S), rows):
@@ -303,19 +374,34 @@ class RNNNumpy:
             return total
 
         by_length = sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
-        buckets = [by_length[b : b + LOSS_BUCKET] for b in range(0, len(pairs), LOSS_BUCKET)]
-        if len(buckets) == 1 or LOSS_THREADS == 1:  # small input: threads would cost more than they save
+        buckets = [
+            by_length[b : b + LOSS_BUCKET]
+            for b in range(0, len(pairs), LOSS_BUCKET)
+        ]
+        if (
+            len(buckets) == 1 or LOSS_THREADS == 1
+        ):  # small input: threads would cost more than they save
             return float(sum(map(bucket_loss, buckets)))
         # the longest buckets go first, so that no thread is left with a long one at the end
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
+        with (
+            threadpool_limits(limits=1, user_api="blas"),
+            ThreadPoolExecutor(LOSS_THREADS) as pool,
+        ):
             return float(sum(pool.map(bucket_loss, buckets)))
 
-    def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], dtype: type = np.float64) -> float:
+    def loss(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        dtype: type = np.float64,
+    ) -> float:
         """Mean cross-entropy per word over all pairs (nats); ``ln V`` for a uniform guess."""
         return self.total_loss(X, Y, dtype=dtype) / sum(len(y) for y in Y)
 
     # ---------------------------------------------------------------- backward
-    def _backward(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _backward(
+        self, x: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The shared core of :meth:`bptt` and :meth:`sgd_step` (``x``, ``y`` already checked).
 
         Returns
@@ -360,7 +446,9 @@ class RNNNumpy:
                 delta[: T - j] += D
         return delta
 
-    def bptt(self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray) -> tuple[np.ndarray, ...]:
+    def bptt(
+        self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, ...]:
         """Gradients of the sentence loss ``L = -sum_t log o_t[y_t]`` by backpropagation through time.
 
         With ``bptt_truncate = k`` the error of output ``t`` flows back to steps
@@ -376,7 +464,9 @@ class RNNNumpy:
         """
         x, y = check_pair(x, y, self.vocab_size)
         delta_o, s, delta = self._backward(x, y)
-        s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])  # s_{t-1}, with s_{-1} = 0
+        s_prev = np.vstack(
+            [np.zeros(self.hidden_size), s[:-1]]
+        )  # s_{t-1}, with s_{-1} = 0
         dV = delta_o.T @ s  # (V, H): sum over t of outer(delta_o_t, s_t)
         dW = delta.T @ s_prev  # (H, H): sum over t of outer(delta_t, s_{t-1})
         dU = np.zeros_like(self.U)
@@ -412,17 +502,27 @@ class RNNNumpy:
                 return self._truncated_loss(x, y, frozen)
 
         return gradient_check(
-            f, self.parameters(), analytic, h=h, tolerance=tolerance, max_entries=max_entries, seed=seed
+            f,
+            self.parameters(),
+            analytic,
+            h=h,
+            tolerance=tolerance,
+            max_entries=max_entries,
+            seed=seed,
         )
 
-    def _truncated_loss(self, x: np.ndarray, y: np.ndarray, frozen: np.ndarray) -> float:
+    def _truncated_loss(
+        self, x: np.ndarray, y: np.ndarray, frozen: np.ndarray
+    ) -> float:
         """``sum_t L_t`` with output ``t`` recomputed from the frozen state ``s_{t-k-1}``."""
         k = self.bptt_truncate
         assert k is not None
         total = 0.0
         for t in range(len(x)):
             start = max(0, t - k)
-            s_t = frozen[start - 1] if start > 0 else np.zeros(self.hidden_size)
+            s_t = (
+                frozen[start - 1] if start > 0 else np.zeros(self.hidden_size)
+            )
             for j in range(start, t + 1):
                 s_t = np.tanh(self.U[:, x[j]] + self.W @ s_t)
             total -= _log_softmax_at((self.V @ s_t)[None, :], y[t : t + 1])[0]
@@ -430,7 +530,10 @@ class RNNNumpy:
 
     # ---------------------------------------------------------------- training
     def sgd_step(
-        self, x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, learning_rate: float
+        self,
+        x: Sequence[int] | np.ndarray,
+        y: Sequence[int] | np.ndarray,
+        learning_rate: float,
     ) -> None:
         """One step of stochastic gradient descent on one sentence: θ ← θ - η ∂L/∂θ.
 
@@ -446,21 +549,33 @@ class RNNNumpy:
         x, y = check_pair(x, y, self.vocab_size)
         T = len(x)
         if not (self.V.flags.f_contiguous and self.V.dtype == np.float64):
-            self.V = np.asfortranarray(self.V, dtype=np.float64)  # column-major: BLAS's own layout
+            self.V = np.asfortranarray(
+                self.V, dtype=np.float64
+            )  # column-major: BLAS's own layout
         if self._E is None or len(self._E) < T:
-            self._E = np.empty((max(T, 64), self.vocab_size))  # reused: no page faults per step
+            self._E = np.empty(
+                (max(T, 64), self.vocab_size)
+            )  # reused: no page faults per step
         s = self.states(x)
-        E, total = _exp_scores(s, self.V, out=self._E[:T])  # E_t = exp(z_t) (up to a shift), Σ_t
+        E, total = _exp_scores(
+            s, self.V, out=self._E[:T]
+        )  # E_t = exp(z_t) (up to a shift), Σ_t
         # δ_o = o_t - e_{y_t} = (E_t - Σ_t e_{y_t}) / Σ_t: subtract at the targets, divide later
         E[np.arange(T), y] -= total
         scale = 1.0 / total
-        ds = dgemm(1.0, self.V, E.T, trans_a=1).T * scale[:, None]  # δ_o V, as (Vᵀ δ_oᵀ)ᵀ
+        ds = (
+            dgemm(1.0, self.V, E.T, trans_a=1).T * scale[:, None]
+        )  # δ_o V, as (Vᵀ δ_oᵀ)ᵀ
         delta = self._state_errors(s, ds)
         # V ← V - lr δ_oᵀ s, accumulated in place (β = 1); δ_oᵀ s = Eᵀ (s / Σ)
-        self.V = dgemm(-lr, E.T, scale[:, None] * s, beta=1.0, c=self.V, overwrite_c=True)
+        self.V = dgemm(
+            -lr, E.T, scale[:, None] * s, beta=1.0, c=self.V, overwrite_c=True
+        )
         s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])
         self.W -= lr * (delta.T @ s_prev)
-        np.subtract.at(self.U.T, x, lr * delta)  # lr * dU touches only columns x_t
+        np.subtract.at(
+            self.U.T, x, lr * delta
+        )  # lr * dU touches only columns x_t
 
     def train(
         self,
@@ -483,9 +598,13 @@ class RNNNumpy:
         """
         lr = check_learning_rate(learning_rate)
         if len(X) != len(Y) or len(X) == 0:
-            raise ValueError(f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}")
+            raise ValueError(
+                f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}"
+            )
         if epochs < 1 or evaluate_every < 1:
-            raise ValueError(f"epochs and evaluate_every must be positive, got {epochs} and {evaluate_every}")
+            raise ValueError(
+                f"epochs and evaluate_every must be positive, got {epochs} and {evaluate_every}"
+            )
         history = TrainingHistory([], [], [])
         seen = 0
 
@@ -502,7 +621,12 @@ class RNNNumpy:
             history.loss.append(loss)
             history.learning_rate.append(lr)
 
-        bar = tqdm(total=epochs * len(X), desc="SGD", unit="sentence", disable=not progress)
+        bar = tqdm(
+            total=epochs * len(X),
+            desc="SGD",
+            unit="sentence",
+            disable=not progress,
+        )
         for epoch in range(epochs):
             if epoch % evaluate_every == 0:
                 evaluate()
@@ -542,50 +666,12 @@ class RNNNumpy:
             s = np.tanh(self.U[:, x] + self.W @ s)
             return self.V @ s
 
-        return sample_words(next_scores, vocab, self.vocab_size, temperature, seed, max_length, min_length)
-
-
-def sample_words(
-    next_scores: Callable[[int], np.ndarray],
-    vocab: _data.Vocabulary,
-    vocab_size: int,
-    temperature: float = 1.0,
-    seed: int | None = None,
-    max_length: int = 50,
-    min_length: int = 1,
-) -> list[str]:
-    """Sample one sentence from any language model, word by word.
-
-    Parameters
-    ----------
-    next_scores : callable
-        ``next_scores(x)`` feeds word id ``x`` to the model (which keeps its own state) and
-        returns the scores (logits, shape (V,)) of the next word.
-    vocab : Vocabulary
-    vocab_size : int
-        The model's vocabulary size; ``vocab`` must have exactly as many entries.
-    temperature, seed, max_length, min_length
-        As in :meth:`RNNNumpy.generate`.
-
-    Returns
-    -------
-    list of str
-    """
-    if len(vocab) != vocab_size:
-        raise ValueError(f"the vocabulary has {len(vocab)} entries but the model has vocab_size={vocab_size}")
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be finite and positive, got {temperature!r}")
-    rng = np.random.default_rng(seed)
-    words: list[int] = []
-    x = vocab.start_id
-    while len(words) < max_length:
-        z = next_scores(x) / temperature
-        p = np.exp(z - z.max())
-        p[[vocab.unknown_id, vocab.start_id]] = 0.0
-        if len(words) < min_length:
-            p[vocab.end_id] = 0.0
-        x = int(rng.choice(len(p), p=p / p.sum()))
-        if x == vocab.end_id:
-            break
-        words.append(x)
-    return vocab.decode(words)
+        return sample_words(
+            next_scores,
+            vocab,
+            self.vocab_size,
+            temperature,
+            seed,
+            max_length,
+            min_length,
+        )

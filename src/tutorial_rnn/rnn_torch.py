@@ -51,7 +51,9 @@ def pad_batch(
 TorchHistory = History
 
 
-def _detach(state: torch.Tensor | tuple[torch.Tensor, ...]) -> torch.Tensor | tuple[torch.Tensor, ...]:
+def _detach(
+    state: torch.Tensor | tuple[torch.Tensor, ...],
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Cut the graph behind a recurrent state (a tensor, or a tuple such as LSTM's ``(h, c)``)."""
     if isinstance(state, tuple):
         return tuple(t.detach() for t in state)
@@ -82,13 +84,22 @@ class TorchLanguageModel(nn.Module):
         raise NotImplementedError
 
     @torch.no_grad()
-    def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], batch_size: int = 256) -> float:
+    def loss(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        batch_size: int = 256,
+    ) -> float:
         """Mean cross-entropy per word over all pairs (nats), as :meth:`RNNNumpy.loss`."""
         if len(X) != len(Y) or len(X) == 0:
-            raise ValueError(f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}")
+            raise ValueError(
+                f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}"
+            )
         total, count = 0.0, 0
         for idx in make_batches([len(x) for x in X], batch_size, seed=None):
-            xb, yb = pad_batch([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
+            xb, yb = pad_batch(
+                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
+            )
             t, c, _ = self.batch_loss(xb.to(self.device), yb.to(self.device))
             total += float(t)
             count += c
@@ -114,12 +125,16 @@ class TorchLanguageModel(nn.Module):
         T = x.shape[1]
         k = T if truncate is None else truncate
         if k < 1:
-            raise ValueError(f"truncate must be None or a positive number of steps, got {truncate!r}")
+            raise ValueError(
+                f"truncate must be None or a positive number of steps, got {truncate!r}"
+            )
         s = None
         total, count = 0.0, 0
         for start in range(0, T, k):
             optimizer.zero_grad(set_to_none=True)
-            loss_sum, n, s = self.batch_loss(x[:, start : start + k], y[:, start : start + k], s)
+            loss_sum, n, s = self.batch_loss(
+                x[:, start : start + k], y[:, start : start + k], s
+            )
             if n == 0:
                 break
             (loss_sum / n).backward()
@@ -167,13 +182,19 @@ class TorchLanguageModel(nn.Module):
         TorchHistory
         """
         lr = check_learning_rate(learning_rate)
-        opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(optimizer)
+        opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(
+            optimizer
+        )
         if opt_cls is None:
-            raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'")
+            raise ValueError(
+                f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'"
+            )
         opt = opt_cls(self.parameters(), lr=lr)
 
         def train_batch(idx: np.ndarray) -> tuple[float, int]:
-            xb, yb = pad_batch([X[i] for i in idx], [Y[i] for i in idx], self.vocab_size)
+            xb, yb = pad_batch(
+                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
+            )
             return self.train_batch(xb, yb, opt, truncate=truncate, clip=clip)
 
         def evaluate() -> float:
@@ -204,7 +225,11 @@ class TorchLanguageModel(nn.Module):
     ) -> list[str]:
         """Sample a sentence exactly as :meth:`RNNNumpy.generate` does (same seed, same words)."""
         return self.to_numpy().generate(
-            vocab, temperature=temperature, seed=seed, max_length=max_length, min_length=min_length
+            vocab,
+            temperature=temperature,
+            seed=seed,
+            max_length=max_length,
+            min_length=min_length,
         )
 
 
@@ -245,7 +270,13 @@ class RNNTorch(TorchLanguageModel):
         self.vocab_size, self.hidden_size = init.vocab_size, init.hidden_size
         dev = resolve_device(device)
         for name in self.param_names:
-            setattr(self, name, nn.Parameter(torch.tensor(getattr(init, name), dtype=dtype, device=dev)))
+            setattr(
+                self,
+                name,
+                nn.Parameter(
+                    torch.tensor(getattr(init, name), dtype=dtype, device=dev)
+                ),
+            )
 
     def extra_repr(self) -> str:
         return f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}"
@@ -253,10 +284,15 @@ class RNNTorch(TorchLanguageModel):
     # ---------------------------------------------------------------- weights both ways
     @classmethod
     def from_numpy(
-        cls, model: RNNNumpy, device: str | torch.device = "auto", dtype: torch.dtype = torch.float32
+        cls,
+        model: RNNNumpy,
+        device: str | torch.device = "auto",
+        dtype: torch.dtype = torch.float32,
     ) -> RNNTorch:
         """A twin of a NumPy model: same sizes, weights copied."""
-        twin = cls(model.vocab_size, model.hidden_size, device=device, dtype=dtype)
+        twin = cls(
+            model.vocab_size, model.hidden_size, device=device, dtype=dtype
+        )
         twin.load_numpy(model.parameters())
         return twin
 
@@ -267,18 +303,28 @@ class RNNTorch(TorchLanguageModel):
                 p = getattr(self, name)
                 value = np.asarray(params[name])
                 if value.shape != tuple(p.shape):
-                    raise ValueError(f"{name} has shape {value.shape}, expected {tuple(p.shape)}")
+                    raise ValueError(
+                        f"{name} has shape {value.shape}, expected {tuple(p.shape)}"
+                    )
                 p.copy_(torch.from_numpy(value).to(p.dtype))
 
     def to_numpy(self, bptt_truncate: int | None = 4) -> RNNNumpy:
         """A NumPy model (float64) with this model's weights."""
-        model = RNNNumpy(self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate)
+        model = RNNNumpy(
+            self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate
+        )
         for name in self.param_names:
-            setattr(model, name, getattr(self, name).detach().cpu().double().numpy().copy())
+            setattr(
+                model,
+                name,
+                getattr(self, name).detach().cpu().double().numpy().copy(),
+            )
         return model
 
     # ---------------------------------------------------------------- forward
-    def forward(self, x: torch.Tensor, s0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, s0: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Run the recurrence over a batch.
 
         Parameters
@@ -297,7 +343,12 @@ class RNNTorch(TorchLanguageModel):
         Ux = self.U.T[x]  # (B, T, H): column x_t of U for every position
         s = s0
         if s is None:
-            s = torch.zeros(x.shape[0], self.hidden_size, dtype=self.U.dtype, device=self.device)
+            s = torch.zeros(
+                x.shape[0],
+                self.hidden_size,
+                dtype=self.U.dtype,
+                device=self.device,
+            )
         states = []
         for t in range(x.shape[1]):
             s = torch.tanh(Ux[:, t] + s @ self.W.T)
@@ -321,6 +372,9 @@ class RNNTorch(TorchLanguageModel):
         """
         z, s_last = self(x, s0)
         total = F.cross_entropy(
-            z.reshape(-1, self.vocab_size), y.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
+            z.reshape(-1, self.vocab_size),
+            y.reshape(-1),
+            ignore_index=IGNORE_INDEX,
+            reduction="sum",
         )
         return total, int((y != IGNORE_INDEX).sum()), s_last

@@ -49,7 +49,8 @@ REFERENCE_2015 = {
     "theano_gpu_step_ms": 23.0,  # one SGD step, Theano on an AWS g2.2xlarge GPU
     "numpy_step_here_ms": 54.7,  # the 2015 NumPy algorithm, 45 tokens, on this project's machine
     "loss_1000_here_s": 2.06,  # the 2015 loss over 1,000 sentences on this project's machine
-    "gpu_tokens_per_s": 45 / 0.023,  # a 45-token sentence per 23 ms step: about 2,000 tokens/s
+    "gpu_tokens_per_s": 45
+    / 0.023,  # a 45-token sentence per 23 ms step: about 2,000 tokens/s
 }
 
 
@@ -82,7 +83,9 @@ class Measurement:
         return None if not self.tokens else self.tokens / self.seconds
 
 
-def median_seconds(fn: Callable[[], object], repeats: int = 10, warmup: int = 2) -> float:
+def median_seconds(
+    fn: Callable[[], object], repeats: int = 10, warmup: int = 2
+) -> float:
     """Median wall time of ``fn()`` over ``repeats`` runs, after ``warmup`` untimed runs."""
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
@@ -116,13 +119,19 @@ def environment() -> dict[str, str]:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "torch_threads": str(torch.get_num_threads()),
-        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "none",
+        "gpu": torch.cuda.get_device_name()
+        if torch.cuda.is_available()
+        else "none",
     }
 
 
 # ---------------------------------------------------------------- Chapter 2's RNN
 def rnn_step(
-    repeats: int = 30, T: int = 45, V: int = 8000, H: int = 100, truncate: int = 4
+    repeats: int = 30,
+    T: int = 45,
+    V: int = 8000,
+    H: int = 100,
+    truncate: int = 4,
 ) -> list[Measurement]:
     """One SGD step of the Chapter 2 model beside its GEMM floor (and PyTorch, CPU and CUDA).
 
@@ -146,16 +155,24 @@ def rnn_step(
     E, V_copy = np.empty((T, V)), model.V.copy(order="F")
     shape = f"V={V}, H={H}, T={T}"
 
-    def step_products() -> None:  # as sgd_step calls them: scores, δ_o V, V ← V - η δ_oᵀ s
+    def step_products() -> (
+        None
+    ):  # as sgd_step calls them: scores, δ_o V, V ← V - η δ_oᵀ s
         dgemm(1.0, model.V, s.T, c=E.T, overwrite_c=True)
         dgemm(1.0, model.V, delta_o.T, trans_a=1)
         dgemm(-1e-12, delta_o.T, s, beta=1.0, c=V_copy, overwrite_c=True)
 
     floor = min(
         median_seconds(step_products, repeats),
-        median_seconds(lambda: (s @ model.V.T, s.T @ delta_o, delta_o @ model.V), repeats),
+        median_seconds(
+            lambda: (s @ model.V.T, s.T @ delta_o, delta_o @ model.V), repeats
+        ),
     )
-    rows = [Measurement(f"GEMM floor of one step (3 products, float64; {shape})", floor)]
+    rows = [
+        Measurement(
+            f"GEMM floor of one step (3 products, float64; {shape})", floor
+        )
+    ]
     numpy_s = median_seconds(lambda: model.sgd_step(x, y, 1e-12), repeats)
     rows.append(
         Measurement(
@@ -164,8 +181,12 @@ def rnn_step(
             T,
             ratios={
                 "÷ GEMM floor": numpy_s / floor,
-                "2015 ÷ this": REFERENCE_2015["numpy_step_ms"] / (1e3 * numpy_s),
-                "2015 algorithm here ÷ this": REFERENCE_2015["numpy_step_here_ms"] / (1e3 * numpy_s),
+                "2015 ÷ this": REFERENCE_2015["numpy_step_ms"]
+                / (1e3 * numpy_s),
+                "2015 algorithm here ÷ this": REFERENCE_2015[
+                    "numpy_step_here_ms"
+                ]
+                / (1e3 * numpy_s),
             },
         )
     )
@@ -186,14 +207,21 @@ def rnn_step(
                 seconds,
                 T,
                 device=_device_name(device),
-                ratios={"2015 ÷ this": REFERENCE_2015["numpy_step_ms"] / (1e3 * seconds)},
+                ratios={
+                    "2015 ÷ this": REFERENCE_2015["numpy_step_ms"]
+                    / (1e3 * seconds)
+                },
             )
         )
     return rows
 
 
 def rnn_loss(
-    X: Sequence[np.ndarray], Y: Sequence[np.ndarray], repeats: int = 5, V: int = 8000, H: int = 100
+    X: Sequence[np.ndarray],
+    Y: Sequence[np.ndarray],
+    repeats: int = 5,
+    V: int = 8000,
+    H: int = 100,
 ) -> list[Measurement]:
     """The mean loss of the Chapter 2 model over the given sentences (the book uses 1,000).
 
@@ -201,7 +229,13 @@ def rnn_loss(
     in the loss's tiles (:data:`~tutorial_rnn.rnn_numpy.LOSS_TILE`) and threads, timed alone —
     work no exact loss can skip.
     """
-    from .rnn_numpy import LOSS_THREADS, LOSS_TILE, RNNNumpy, _column_blocks, _tile_scores
+    from .rnn_numpy import (
+        LOSS_THREADS,
+        LOSS_TILE,
+        RNNNumpy,
+        _column_blocks,
+        _tile_scores,
+    )
 
     model = RNNNumpy(V, H)
     words = sum(len(y) for y in Y)
@@ -210,23 +244,44 @@ def rnn_loss(
     n, w = LOSS_TILE
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
-        S, Vt = states.astype(dtype), np.ascontiguousarray(model.V.T, dtype=dtype)
+        S, Vt = (
+            states.astype(dtype),
+            np.ascontiguousarray(model.V.T, dtype=dtype),
+        )
         blocks = _column_blocks(Vt, w)
 
-        def part(S: np.ndarray, blocks: list[np.ndarray] = blocks, dtype: type = dtype) -> None:
+        def part(
+            S: np.ndarray,
+            blocks: list[np.ndarray] = blocks,
+            dtype: type = dtype,
+        ) -> None:
             out = np.empty(n * w, dtype=dtype)
             for i in range(0, len(S), n):
                 tile = S[i : i + n]
                 for block in blocks:
                     _tile_scores(tile, block, out)
 
-        def products(S: np.ndarray = S, part: Callable[[np.ndarray], None] = part) -> None:
-            with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(LOSS_THREADS) as pool:
+        def products(
+            S: np.ndarray = S, part: Callable[[np.ndarray], None] = part
+        ) -> None:
+            with (
+                threadpool_limits(limits=1, user_api="blas"),
+                ThreadPoolExecutor(LOSS_THREADS) as pool,
+            ):
                 list(pool.map(part, np.array_split(S, LOSS_THREADS)))
 
         floor = median_seconds(products, repeats, warmup=1)
-        seconds = median_seconds(lambda dtype=dtype: model.loss(X, Y, dtype=dtype), repeats, warmup=1)
-        rows.append(Measurement(f"GEMM floor of the loss ({words:,} × {H} × {V} product, {name})", floor))
+        seconds = median_seconds(
+            lambda dtype=dtype: model.loss(X, Y, dtype=dtype),
+            repeats,
+            warmup=1,
+        )
+        rows.append(
+            Measurement(
+                f"GEMM floor of the loss ({words:,} × {H} × {V} product, {name})",
+                floor,
+            )
+        )
         rows.append(
             Measurement(
                 f"NumPy RNN loss, {len(X):,} sentences ({words:,} words), output layer {name}",
@@ -234,7 +289,10 @@ def rnn_loss(
                 words,
                 ratios={
                     "÷ GEMM floor": seconds / floor,
-                    "2015 algorithm here ÷ this": REFERENCE_2015["loss_1000_here_s"] / seconds,
+                    "2015 algorithm here ÷ this": REFERENCE_2015[
+                        "loss_1000_here_s"
+                    ]
+                    / seconds,
                 },
             )
         )
@@ -243,7 +301,11 @@ def rnn_loss(
 
 # ---------------------------------------------------------------- Chapter 4's language models
 #: The CUDA precisions of :func:`lm_throughput`, with the words its rows use for them.
-PRECISIONS = {"float32": "float32", "tf32": "TF32 matmuls", "bf16": "bf16 autocast"}
+PRECISIONS = {
+    "float32": "float32",
+    "tf32": "TF32 matmuls",
+    "bf16": "bf16 autocast",
+}
 
 
 @contextlib.contextmanager
@@ -251,15 +313,25 @@ def _matmul_precision(precision: str) -> Iterator[None]:
     """Allow TF32 in cuBLAS and cuDNN for ``"tf32"`` only; restore the previous flags after."""
     import torch
 
-    flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision == "tf32"
+    flags = (
+        torch.backends.cuda.matmul.allow_tf32,
+        torch.backends.cudnn.allow_tf32,
+    )
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = (
+        precision == "tf32"
+    )
     try:
         yield
     finally:
-        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
+        (
+            torch.backends.cuda.matmul.allow_tf32,
+            torch.backends.cudnn.allow_tf32,
+        ) = flags
 
 
-def _batch(batch_size: int, seq_len: int, V: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _batch(
+    batch_size: int, seq_len: int, V: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     from .batching import pad_ids
 
     rng = np.random.default_rng(seed)
@@ -293,9 +365,13 @@ def lm_throughput(
         optimizer stay float32). The CPU and the NumPy model take ``"float32"`` only.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+        raise ValueError(
+            f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}"
+        )
     if precision != "float32" and device == "cpu":
-        raise ValueError(f"precision {precision!r} is for CUDA devices; the CPU runs float32")
+        raise ValueError(
+            f"precision {precision!r} is for CUDA devices; the CPU runs float32"
+        )
     xb, yb = _batch(batch_size, seq_len, V)
     tokens = int(xb.size)
     if impl == "numpy":
@@ -318,10 +394,15 @@ def lm_throughput(
 
         model = GatedLMTorch(V, H, cell, impl=impl, device=device)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        x_t, y_t = torch.from_numpy(xb).to(device), torch.from_numpy(yb).to(device)
+        x_t, y_t = (
+            torch.from_numpy(xb).to(device),
+            torch.from_numpy(yb).to(device),
+        )
 
         def step() -> None:
-            with torch.autocast("cuda", torch.bfloat16, enabled=precision == "bf16"):
+            with torch.autocast(
+                "cuda", torch.bfloat16, enabled=precision == "bf16"
+            ):
                 model.train_batch(x_t, y_t, opt)
             if device == "cuda":
                 torch.cuda.synchronize()
@@ -331,7 +412,8 @@ def lm_throughput(
     label = {
         "numpy": "NumPy, hand-written BPTT",
         "hand": "PyTorch hand cells",
-        "cudnn": "PyTorch nn." + {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell],
+        "cudnn": "PyTorch nn."
+        + {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell],
     }[impl]
     if precision != "float32":
         label += f", {PRECISIONS[precision]}"
@@ -340,7 +422,11 @@ def lm_throughput(
         seconds,
         tokens,
         device=_device_name(device),
-        ratios={"this ÷ 2015 GPU tokens/s": tokens / seconds / REFERENCE_2015["gpu_tokens_per_s"]},
+        ratios={
+            "this ÷ 2015 GPU tokens/s": tokens
+            / seconds
+            / REFERENCE_2015["gpu_tokens_per_s"]
+        },
     )
 
 
@@ -353,12 +439,20 @@ def throughput_vs_batch(
     **kwargs: int | str,
 ) -> list[Measurement]:
     """:func:`lm_throughput` at several batch sizes (the appendix's plot)."""
-    return [lm_throughput(cell, impl, device, batch_size=b, repeats=repeats, **kwargs) for b in batch_sizes]
+    return [
+        lm_throughput(
+            cell, impl, device, batch_size=b, repeats=repeats, **kwargs
+        )
+        for b in batch_sizes
+    ]
 
 
 # ---------------------------------------------------------------- Chapter 3's explorer
 def widget_redraw(
-    cell: str = "tanh", length: int = 200, hidden_size: int = 64, moves: int = 12
+    cell: str = "tanh",
+    length: int = 200,
+    hidden_size: int = 64,
+    moves: int = 12,
 ) -> Measurement:
     """One redraw of the live gradient-decay explorer (recompute + render), moving the λ₁ slider."""
     from .widgets import gradient_decay_explorer
@@ -368,27 +462,43 @@ def widget_redraw(
     explorer.controls["length"].value = length
     values = iter(np.tile(np.linspace(0.2, 1.9, 8), moves))
     seconds = median_seconds(
-        lambda: setattr(explorer.controls["scale"], "value", float(round(next(values), 2))), moves
+        lambda: setattr(
+            explorer.controls["scale"], "value", float(round(next(values), 2))
+        ),
+        moves,
     )
-    return Measurement(f"explorer redraw ({cell}, length {length}, hidden {hidden_size})", seconds)
+    return Measurement(
+        f"explorer redraw ({cell}, length {length}, hidden {hidden_size})",
+        seconds,
+    )
 
 
 # ---------------------------------------------------------------- tables and files
 def format_table(rows: Sequence[Measurement]) -> str:
     """One plain-text table: workload, device, median ms, tokens/s and the ratios."""
-    lines = [f"{'workload':<86} {'device':<24} {'median ms':>10} {'tokens/s':>11}  ratios"]
+    lines = [
+        f"{'workload':<86} {'device':<24} {'median ms':>10} {'tokens/s':>11}  ratios"
+    ]
     for r in rows:
         tps = f"{r.tokens_per_second:,.0f}" if r.tokens_per_second else ""
         ratios = ", ".join(f"{k} {v:.2f}" for k, v in r.ratios.items())
-        lines.append(f"{r.workload:<86} {r.device:<24} {1e3 * r.seconds:>10.2f} {tps:>11}  {ratios}")
+        lines.append(
+            f"{r.workload:<86} {r.device:<24} {1e3 * r.seconds:>10.2f} {tps:>11}  {ratios}"
+        )
     return "\n".join(lines)
 
 
-def save_results(path: str | Path, rows: Sequence[Measurement], extra: dict | None = None) -> Path:
+def save_results(
+    path: str | Path, rows: Sequence[Measurement], extra: dict | None = None
+) -> Path:
     """Write the rows and :func:`environment` to a JSON file (what the appendix reads)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"environment": environment(), "rows": [asdict(r) for r in rows], **(extra or {})}
+    payload = {
+        "environment": environment(),
+        "rows": [asdict(r) for r in rows],
+        **(extra or {}),
+    }
     path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     return path
 
@@ -403,14 +513,18 @@ def load_results(path: str | Path) -> tuple[dict, list[Measurement]]:
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
 
-def recorded_runs(directory: str | Path | None = None) -> list[tuple[str, dict, list[Measurement]]]:
+def recorded_runs(
+    directory: str | Path | None = None,
+) -> list[tuple[str, dict, list[Measurement]]]:
     """Every run saved under ``directory`` (default :data:`RESULTS_DIR`): (file name, environment, rows).
 
     Sorted by file name; empty where the directory does not exist (an installed package has no
     ``benchmarks/``).
     """
     directory = RESULTS_DIR if directory is None else Path(directory)
-    return [(p.name, *load_results(p)) for p in sorted(directory.glob("*.json"))]
+    return [
+        (p.name, *load_results(p)) for p in sorted(directory.glob("*.json"))
+    ]
 
 
 def batch_size_of(row: Measurement) -> int:
@@ -418,4 +532,6 @@ def batch_size_of(row: Measurement) -> int:
     try:
         return int(row.workload.split("batch ")[1].split("×")[0])
     except (IndexError, ValueError):
-        raise ValueError(f"no 'batch N×T' in workload {row.workload!r}") from None
+        raise ValueError(
+            f"no 'batch N×T' in workload {row.workload!r}"
+        ) from None

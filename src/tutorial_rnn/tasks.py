@@ -18,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ADDING_CHANCE_MSE", "AddingProblem", "AddingResult", "adding_batch", "train_adding"]
+__all__ = [
+    "ADDING_CHANCE_MSE",
+    "AddingProblem",
+    "AddingResult",
+    "adding_batch",
+    "train_adding",
+]
 
 #: Mean squared error of the best constant prediction (the mean, 1.0): Var(u1 + u2) = 1/6.
 ADDING_CHANCE_MSE = 1.0 / 6.0
@@ -38,7 +44,9 @@ def _one_thread_on(device: object) -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def adding_batch(batch_size: int, length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def adding_batch(
+    batch_size: int, length: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """One batch of the adding problem.
 
     Parameters
@@ -58,7 +66,9 @@ def adding_batch(batch_size: int, length: int, rng: np.random.Generator) -> tupl
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if length < 2:
-        raise ValueError(f"length must be at least 2 (one marker in each half), got {length}")
+        raise ValueError(
+            f"length must be at least 2 (one marker in each half), got {length}"
+        )
     half = length // 2
     x = np.zeros((batch_size, length, 2))
     x[:, :, 0] = rng.random((batch_size, length))
@@ -148,7 +158,9 @@ def train_adding(
     readout = nn.Linear(hidden_size, 1).to(dev)
     params = [*recurrent.parameters(), *readout.parameters()]
     opt = torch.optim.Adam(params, lr=learning_rate)
-    test_x, test_y = adding_batch(1024, length, np.random.default_rng(seed + 10_000))
+    test_x, test_y = adding_batch(
+        1024, length, np.random.default_rng(seed + 10_000)
+    )
     test_x_t = torch.tensor(test_x, dtype=torch.float32, device=dev)
     test_y_t = torch.tensor(test_y, dtype=torch.float32, device=dev)
 
@@ -167,7 +179,9 @@ def train_adding(
             if step in marks:
                 with torch.no_grad():
                     result.steps.append(step)
-                    result.test_mse.append(float(((predict(test_x_t) - test_y_t) ** 2).mean()))
+                    result.test_mse.append(
+                        float(((predict(test_x_t) - test_y_t) ** 2).mean())
+                    )
             if step == steps:
                 break
             x, y = next(stream)

@@ -21,12 +21,20 @@ def as_ids(x: object, vocab_size: int, name: str = "x") -> np.ndarray:
         If ``x`` is empty, not 1-D, or holds an id out of range (the first such id is named).
     """
     arr = np.asarray(x)
-    if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype != object):
-        raise TypeError(f"{name} must hold integer word ids, got dtype {arr.dtype}")
+    if arr.dtype.kind not in "iu" and not (
+        arr.size == 0 and arr.dtype != object
+    ):
+        raise TypeError(
+            f"{name} must hold integer word ids, got dtype {arr.dtype}"
+        )
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D sequence of ids, got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a 1-D sequence of ids, got shape {arr.shape}"
+        )
     if arr.size == 0:
-        raise ValueError(f"{name} is an empty sequence: a sequence needs at least one id")
+        raise ValueError(
+            f"{name} is an empty sequence: a sequence needs at least one id"
+        )
     ids = arr.astype(np.int64, copy=False)
     # one reduction checks both ends: read as unsigned, a negative id is above 2**63
     if ids.view(np.uint64).max() >= vocab_size:
@@ -37,7 +45,9 @@ def as_ids(x: object, vocab_size: int, name: str = "x") -> np.ndarray:
     return ids
 
 
-def check_pair(x: object, y: object, vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
+def check_pair(
+    x: object, y: object, vocab_size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Check an input/target pair: both valid id sequences of the same length."""
     x_ids = as_ids(x, vocab_size, "x")
     y_ids = as_ids(y, vocab_size, "y")
@@ -56,5 +66,7 @@ def check_learning_rate(learning_rate: object) -> float:
         )
     lr = float(learning_rate)
     if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"learning_rate must be finite and positive, got {learning_rate!r}")
+        raise ValueError(
+            f"learning_rate must be finite and positive, got {learning_rate!r}"
+        )
     return lr

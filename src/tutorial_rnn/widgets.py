@@ -28,7 +28,12 @@ import numpy as np
 from .gated_numpy import GRUNumpy, LSTMNumpy
 from .gradients import GradientFlow, RNNCell, gradient_flow, recurrent_matrix
 
-__all__ = ["Explorer", "flow_for", "gradient_decay_explorer", "static_gradient_explorer"]
+__all__ = [
+    "Explorer",
+    "flow_for",
+    "gradient_decay_explorer",
+    "static_gradient_explorer",
+]
 
 CELLS = ("tanh", "sigmoid", "relu", "gru", "lstm")
 GATED = {"gru": GRUNumpy, "lstm": LSTMNumpy}
@@ -38,7 +43,12 @@ GATE_BIASES = (0.0, 2.0, 4.0)
 
 
 def gated_cell(
-    cell: str, hidden_size: int, scale: float, init: str = "random", gate_bias: float = 0.0, seed: int = 0
+    cell: str,
+    hidden_size: int,
+    scale: float,
+    init: str = "random",
+    gate_bias: float = 0.0,
+    seed: int = 0,
 ) -> GRUNumpy | LSTMNumpy:
     """A one-layer GRU or LSTM whose recurrent blocks each have largest singular value ``scale``.
 
@@ -49,7 +59,9 @@ def gated_cell(
     stack = GATED[cell](hidden_size, hidden_size, seed=seed)
     H = hidden_size
     for block in range(stack.gates):
-        stack.W[0][block * H : (block + 1) * H] = recurrent_matrix(H, scale, init=init, seed=seed + block)
+        stack.W[0][block * H : (block + 1) * H] = recurrent_matrix(
+            H, scale, init=init, seed=seed + block
+        )
     stack.bU[0][:] = 0.0
     stack.bW[0][:] = 0.0
     stack.bU[0][H : 2 * H] = gate_bias
@@ -71,12 +83,16 @@ def flow_for(
     ``cell`` is an activation of the plain RNN (``W`` scaled to largest singular value
     ``scale``), or ``"gru"``/``"lstm"`` (see :func:`gated_cell`; ``gate_bias`` applies to them).
     """
-    inputs = input_std * np.random.default_rng(seed + 1).standard_normal((length, hidden_size))
+    inputs = input_std * np.random.default_rng(seed + 1).standard_normal(
+        (length, hidden_size)
+    )
     if cell in GATED:
         stack = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
         return gradient_flow(stack, inputs, seed=seed, jacobian_norms=False)
     W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
-    return gradient_flow(RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False)
+    return gradient_flow(
+        RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False
+    )
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -109,18 +125,28 @@ class Explorer:
     def redraw(self, *_: object) -> None:
         c = {name: w.value for name, w in self.controls.items()}
         self.flow = flow_for(
-            c["cell"], c["scale"], c["init"], c["length"], c["hidden_size"], gate_bias=c["gate_bias"]
+            c["cell"],
+            c["scale"],
+            c["init"],
+            c["length"],
+            c["hidden_size"],
+            gate_bias=c["gate_bias"],
         )
         self.controls["gate_bias"].disabled = c["cell"] not in GATED
         fig, ax, measured, bound = self._figure
-        steps, norm = self.flow.steps_back, np.maximum(self.flow.loss_grad_norm, 1e-300)
+        steps, norm = (
+            self.flow.steps_back,
+            np.maximum(self.flow.loss_grad_norm, 1e-300),
+        )
         measured.set_data(steps, norm)
         if self.flow.bound is None:  # no Pascanu bound for the gated cells
             bound.set_data([], [])
         else:
             bound.set_data(steps, np.maximum(self.flow.bound, 1e-300))
         ax.set_xlim(0, steps[-1])
-        ax.set_ylim(max(1e-30, norm.min() / 10), max(10.0, min(1e30, norm.max() * 10)))
+        ax.set_ylim(
+            max(1e-30, norm.min() / 10), max(10.0, min(1e30, norm.max() * 10))
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
         self.image.value = buffer.getvalue()
@@ -134,25 +160,43 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     controls = {
-        "cell": widgets.Dropdown(options=list(CELLS), value="tanh", description="cell"),
-        "scale": widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description="λ₁ of W"),
-        "init": widgets.Dropdown(options=list(INITS), value="random", description="W init"),
-        "length": widgets.IntSlider(value=100, min=10, max=200, step=10, description="length"),
-        "hidden_size": widgets.IntSlider(value=hidden_size, min=8, max=128, step=8, description="hidden"),
-        "gate_bias": widgets.FloatSlider(value=0.0, min=0.0, max=5.0, step=0.5, description="gate bias"),
+        "cell": widgets.Dropdown(
+            options=list(CELLS), value="tanh", description="cell"
+        ),
+        "scale": widgets.FloatSlider(
+            value=1.0, min=0.1, max=2.0, step=0.05, description="λ₁ of W"
+        ),
+        "init": widgets.Dropdown(
+            options=list(INITS), value="random", description="W init"
+        ),
+        "length": widgets.IntSlider(
+            value=100, min=10, max=200, step=10, description="length"
+        ),
+        "hidden_size": widgets.IntSlider(
+            value=hidden_size, min=8, max=128, step=8, description="hidden"
+        ),
+        "gate_bias": widgets.FloatSlider(
+            value=0.0, min=0.0, max=5.0, step=0.5, description="gate bias"
+        ),
     }
     image = widgets.Image(format="png")
     readout = widgets.HTML()
     figure = Figure(figsize=(7, 3.6))
-    figure.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.97)  # fixed: no layout pass per redraw
+    figure.subplots_adjust(
+        left=0.11, right=0.98, bottom=0.14, top=0.97
+    )  # fixed: no layout pass per redraw
     ax = figure.subplots()
     ax.set_yscale("log")
     # Plain Unicode text everywhere (10⁻⁵, λ₁): matplotlib's mathtext was parsed again at every
     # redraw and took half of its time.
     ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
     ax.yaxis.set_minor_formatter(NullFormatter())
-    (measured,) = ax.plot([], [], color="#e08a00", linewidth=2, label="measured ‖∂L/∂sₜ₋ₖ‖")
-    (bound,) = ax.plot([], [], "--", color="#333333", linewidth=1, label="bound (λ₁γ)ᵏ")
+    (measured,) = ax.plot(
+        [], [], color="#e08a00", linewidth=2, label="measured ‖∂L/∂sₜ₋ₖ‖"
+    )
+    (bound,) = ax.plot(
+        [], [], "--", color="#333333", linewidth=1, label="bound (λ₁γ)ᵏ"
+    )
     ax.set_xlabel("steps back k")
     ax.set_ylabel("gradient norm")
     ax.legend(loc="lower left", fontsize=9)
@@ -197,16 +241,27 @@ def static_gradient_explorer(
     curves: dict[str, dict[str, list[float]]] = {}
 
     def log10(values: np.ndarray) -> list[float]:
-        return np.round(np.clip(np.log10(np.maximum(values[steps], 1e-300)), -60, 60), 3).tolist()
+        return np.round(
+            np.clip(np.log10(np.maximum(values[steps], 1e-300)), -60, 60), 3
+        ).tolist()
 
     for cell in cells:
         for init in inits:
             for scale in scales:
                 for bias in gate_biases if cell in GATED else (0.0,):
-                    flow = flow_for(cell, float(scale), init, length, hidden_size, gate_bias=float(bias))
+                    flow = flow_for(
+                        cell,
+                        float(scale),
+                        init,
+                        length,
+                        hidden_size,
+                        gate_bias=float(bias),
+                    )
                     curves[f"{cell}|{init}|{scale:.2f}|{bias:.1f}"] = {
                         "measured": log10(flow.loss_grad_norm),
-                        "bound": None if flow.bound is None else log10(flow.bound),
+                        "bound": None
+                        if flow.bound is None
+                        else log10(flow.bound),
                         "readout": _readout(flow),
                     }
     data = {

@@ -29,7 +29,11 @@ SKIP_PAGES = {"genindex.html"}  # Sphinx's empty general index
 
 
 def _site() -> Path | None:
-    candidates = [os.environ.get("TUTORIAL_RNN_SITE"), ROOT / "_build/fast/_build/html", ROOT / "_build/html"]
+    candidates = [
+        os.environ.get("TUTORIAL_RNN_SITE"),
+        ROOT / "_build/fast/_build/html",
+        ROOT / "_build/html",
+    ]
     for c in candidates:
         if c and (Path(c) / "index.html").is_file():
             return Path(c)
@@ -38,10 +42,14 @@ def _site() -> Path | None:
 
 SITE = _site()
 playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="pip install playwright to run the browser tests"
+    "playwright.sync_api",
+    reason="pip install playwright to run the browser tests",
 )
 pytestmark = [
-    pytest.mark.skipif(SITE is None, reason="no built site: run `make fast-book` or `make book` first"),
+    pytest.mark.skipif(
+        SITE is None,
+        reason="no built site: run `make fast-book` or `make book` first",
+    ),
     pytest.mark.skipif(
         not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()),
         reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` to run the browser tests "
@@ -92,20 +100,40 @@ def _visit(browser, url: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
     page.on(
-        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
-    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "requestfailed",
+        lambda r: problems.append(f"request failed: {r.url} ({r.failure})"),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400
+            else None
+        ),
+    )
     page.goto(url, wait_until="networkidle")
     if page.evaluate("document.querySelectorAll('.math').length") > 0:
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15000)
+        page.wait_for_function(
+            "window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=15000,
+        )
         page.evaluate("MathJax.startup.promise")
     return page, problems
 
 
 def test_there_are_pages():
-    assert "index.html" in PAGES and any(p.startswith("chapters/") for p in PAGES), PAGES
+    assert "index.html" in PAGES and any(
+        p.startswith("chapters/") for p in PAGES
+    ), PAGES
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -119,33 +147,51 @@ def test_page_renders_offline(browser, server, name):
         if views:
             selector = ".widget-subarea, .jupyter-widgets.widget-container"
             page.wait_for_function(
-                f"document.querySelectorAll('{selector}').length >= {views}", timeout=15000
+                f"document.querySelectorAll('{selector}').length >= {views}",
+                timeout=15000,
             )
         page.wait_for_timeout(300)
         assert not problems, "\n".join(problems)
 
-        images = page.evaluate("Array.from(document.images).map(i => [i.src, i.naturalWidth, i.alt])")
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.src, i.naturalWidth, i.alt])"
+        )
         broken = [src for src, width, _ in images if width == 0]
         assert not broken, f"images that did not load: {broken}"
-        figures = page.evaluate("Array.from(document.querySelectorAll('figure img')).map(i => i.alt)")
-        assert all(alt.strip() for alt in figures), f"figure without alt text on {name}"
+        figures = page.evaluate(
+            "Array.from(document.querySelectorAll('figure img')).map(i => i.alt)"
+        )
+        assert all(alt.strip() for alt in figures), (
+            f"figure without alt text on {name}"
+        )
 
         math = page.evaluate("document.querySelectorAll('.math').length")
-        rendered = page.evaluate("document.querySelectorAll('mjx-container').length")
-        assert rendered >= math, f"{math} math elements but {rendered} rendered by MathJax"
+        rendered = page.evaluate(
+            "document.querySelectorAll('mjx-container').length"
+        )
+        assert rendered >= math, (
+            f"{math} math elements but {rendered} rendered by MathJax"
+        )
         text = page.evaluate("document.querySelector('main').innerText")
-        assert "$$" not in text and "\\begin{" not in text, "raw TeX left on the page"
+        assert "$$" not in text and "\\begin{" not in text, (
+            "raw TeX left on the page"
+        )
         outputs = page.evaluate(
             "Array.from(document.querySelectorAll('.cell_output')).map(e => e.innerText).join('\\n')"
         )
         # a table printed as Markdown but not rendered shows its separator row (smartquotes turn
         # "---" into a dash)
         raw = re.search(r"\|\s*[-\u2013\u2014]+:?\s*\|", outputs)
-        assert not raw, f"a Markdown table printed by a notebook was not rendered: {raw and raw.group(0)!r}"
+        assert not raw, (
+            f"a Markdown table printed by a notebook was not rendered: {raw and raw.group(0)!r}"
+        )
 
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
-            path=str(SHOTS / (name.replace("/", "_").removesuffix(".html") + ".png")), full_page=True
+            path=str(
+                SHOTS / (name.replace("/", "_").removesuffix(".html") + ".png")
+            ),
+            full_page=True,
         )
     finally:
         page.close()
@@ -162,7 +208,9 @@ def test_internal_links_resolve(name):
     for target, fragment in _HREF.findall(html):
         if urlparse(target).scheme or target.startswith(("//", "mailto:")):
             continue
-        path = (SITE / name).parent / unquote(target) if target else SITE / name
+        path = (
+            (SITE / name).parent / unquote(target) if target else SITE / name
+        )
         if path.is_dir():
             path = path / "index.html"
         if not path.resolve().is_file():
@@ -176,10 +224,16 @@ def test_internal_links_resolve(name):
 
 
 def test_search_finds_vanishing(browser, server):
-    page, problems = _visit(browser, urljoin(server, "search.html?q=vanishing"))
+    page, problems = _visit(
+        browser, urljoin(server, "search.html?q=vanishing")
+    )
     try:
-        page.wait_for_selector("#search-results li, ul.search li", timeout=15000)
-        hits = page.evaluate("document.querySelectorAll('#search-results li, ul.search li').length")
+        page.wait_for_selector(
+            "#search-results li, ul.search li", timeout=15000
+        )
+        hits = page.evaluate(
+            "document.querySelectorAll('#search-results li, ul.search li').length"
+        )
         assert hits >= 1
         assert not problems, "\n".join(problems)
     finally:
@@ -188,7 +242,11 @@ def test_search_finds_vanishing(browser, server):
 
 def test_static_explorer_on_the_site_moves(browser, server):
     """Chapter 3's static gradient-decay explorer redraws when its slider moves."""
-    pages = [p for p in PAGES if "gradient-explorer" in (SITE / p).read_text(encoding="utf-8")]
+    pages = [
+        p
+        for p in PAGES
+        if "gradient-explorer" in (SITE / p).read_text(encoding="utf-8")
+    ]
     if not pages:
         pytest.skip("no page of this build holds the static explorer")
     for name in pages:

@@ -19,14 +19,18 @@ __all__ = ["available", "info", "load", "path"]
 def available() -> list[str]:
     """Names of the shipped checkpoints."""
     return sorted(
-        p.name.removesuffix(".npz") for p in resources.files(__name__).iterdir() if p.name.endswith(".npz")
+        p.name.removesuffix(".npz")
+        for p in resources.files(__name__).iterdir()
+        if p.name.endswith(".npz")
     )
 
 
 def path(name: str = "gru2") -> Path:
     """The file of checkpoint ``name``."""
     if name not in available():
-        raise ValueError(f"no shipped checkpoint named {name!r}; available: {available()}")
+        raise ValueError(
+            f"no shipped checkpoint named {name!r}; available: {available()}"
+        )
     return Path(str(resources.files(__name__) / f"{name}.npz"))
 
 
@@ -36,7 +40,9 @@ def info(name: str = "gru2") -> dict[str, Any]:
     return meta
 
 
-def load(name: str = "gru2", model_class: type | None = None, **kwargs: Any) -> Any:
+def load(
+    name: str = "gru2", model_class: type | None = None, **kwargs: Any
+) -> Any:
     """The shipped model (a :class:`~tutorial_rnn.gated_torch.GatedLMTorch` by default; pass
     ``model_class=GatedLMNumpy`` for the NumPy twin). No pickle is involved."""
     return checkpoint.load(path(name), model_class, **kwargs)
