@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from .models import History
 from .validation import check_pair
 
-__all__ = ["IGNORE_INDEX", "History", "make_batches", "pad_ids", "train_loop"]
+__all__ = ["IGNORE_INDEX", "make_batches", "pad_ids", "train_loop"]
 
 #: Target id of padded positions (PyTorch's ``cross_entropy`` default ``ignore_index``).
 IGNORE_INDEX = -100
@@ -68,25 +68,6 @@ def pad_ids(
         xb[i, : len(x)] = x
         yb[i, : len(y)] = y
     return xb, yb
-
-
-@dataclass
-class History:
-    """What a ``fit`` records: per evaluation, tokens seen and mean losses (nats per word)."""
-
-    tokens_seen: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    valid_loss: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def tokens_per_second(self) -> float:
-        """Training throughput (the evaluations' time included)."""
-        return (
-            self.tokens_seen[-1] / self.seconds
-            if self.tokens_seen and self.seconds
-            else float("nan")
-        )
 
 
 def train_loop(

@@ -44,8 +44,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import data as _data
-from .batching import IGNORE_INDEX, History, make_batches, pad_ids, train_loop
+from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
 from .gradcheck import GradientCheck, gradient_check
+from .models import History
 from .optim import OPTIMIZERS, clip_gradients
 from .sampling import sample_words
 from .validation import as_ids, check_learning_rate
@@ -930,7 +931,7 @@ class GatedLMNumpy:
         """Mini-batch training with full BPTT and a NumPy optimiser (:mod:`tutorial_rnn.optim`).
 
         Each batch's gradient is that of its mean loss per word; ``clip`` caps its global norm.
-        Arguments and the returned :class:`~tutorial_rnn.batching.History` are as in
+        Arguments and the returned :class:`~tutorial_rnn.models.History` are as in
         :meth:`tutorial_rnn.rnn_torch.TorchLanguageModel.fit`.
         """
         lr = check_learning_rate(learning_rate)

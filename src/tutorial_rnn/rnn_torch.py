@@ -17,14 +17,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as _data
-from .batching import IGNORE_INDEX, History, make_batches, pad_ids, train_loop
+from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
+from .models import History
 from .rnn_numpy import RNNNumpy
 from .validation import check_learning_rate
 
 __all__ = [
     "IGNORE_INDEX",
     "RNNTorch",
-    "TorchHistory",
     "TorchLanguageModel",
     "make_batches",
     "pad_batch",
@@ -45,10 +45,6 @@ def pad_batch(
     """:func:`tutorial_rnn.batching.pad_ids` as tensors: ``(B, T_max)`` inputs and targets."""
     xb, yb = pad_ids(X, Y, vocab_size)
     return torch.from_numpy(xb), torch.from_numpy(yb)
-
-
-#: The record of :meth:`RNNTorch.fit` (the book's shared :class:`~tutorial_rnn.batching.History`).
-TorchHistory = History
 
 
 def _detach(
@@ -161,7 +157,7 @@ class TorchLanguageModel(nn.Module):
         evaluations: int = 10,
         seed: int = 0,
         progress: bool = True,
-    ) -> TorchHistory:
+    ) -> History:
         """Train on ``X, Y`` with a ``torch.optim`` optimiser.
 
         Parameters
@@ -179,7 +175,7 @@ class TorchLanguageModel(nn.Module):
 
         Returns
         -------
-        TorchHistory
+        History
         """
         lr = check_learning_rate(learning_rate)
         opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(
