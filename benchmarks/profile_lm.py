@@ -15,7 +15,7 @@ import argparse
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from tutorial_rnn import speed
+import workloads
 from tutorial_rnn.gated_torch import GatedLMTorch
 
 
@@ -31,12 +31,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--seq-len", type=int, default=20)
     parser.add_argument(
-        "--precision", default="float32", choices=sorted(speed.PRECISIONS)
+        "--precision", default="float32", choices=sorted(workloads.PRECISIONS)
     )
     parser.add_argument("--rows", type=int, default=15)
     args = parser.parse_args()
 
-    row = speed.lm_throughput(
+    row = workloads.lm_throughput(
         args.cell,
         args.impl,
         args.device,
@@ -45,7 +45,7 @@ def main() -> None:
         repeats=10,
         precision=args.precision,
     )
-    print(speed.format_table([row]))
+    print(workloads.format_table([row]))
 
     cuda = args.device == "cuda"
     model = GatedLMTorch(
@@ -54,12 +54,12 @@ def main() -> None:
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     xb, yb = (
         torch.from_numpy(a).to(args.device)
-        for a in speed._batch(args.batch, args.seq_len, 8000)
+        for a in workloads._batch(args.batch, args.seq_len, 8000)
     )
     activities = [ProfilerActivity.CPU] + (
         [ProfilerActivity.CUDA] if cuda else []
     )
-    with speed._matmul_precision(args.precision):
+    with workloads._matmul_precision(args.precision):
         for _ in range(3):  # warm-up: cuDNN plans, allocator
             with torch.autocast(
                 "cuda", torch.bfloat16, enabled=args.precision == "bf16"

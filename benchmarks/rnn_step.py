@@ -4,7 +4,7 @@ Workload (the 2015 tutorial's): one sentence of T = 45 tokens, V = 8000, H = 100
 truncated to 4 steps for NumPy; PyTorch does full BPTT (its truncation works by chunks, see
 Chapter 2) with ``torch.optim.SGD``, on the CPU and on CUDA when present. The GEMM floor is the
 three large matrix products one step cannot avoid, timed alone. Also: the mean loss over 1,000
-Shakespeare sentences. The measuring code is :mod:`tutorial_rnn.speed` (``make bench`` runs the
+Shakespeare sentences. The measuring code is ``benchmarks/workloads.py`` (``make bench`` runs the
 whole suite, ``benchmarks/suite.py``).
 
 Run: ``python benchmarks/rnn_step.py [--repeats N]``.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from tutorial_rnn import data, speed
+import workloads
+from tutorial_rnn import data
 
 
 def main() -> None:
@@ -25,10 +26,13 @@ def main() -> None:
     X, Y = data.training_pairs(
         sentences[:1000], data.Vocabulary.build(sentences, 8000)
     )
-    loss_rows = speed.rnn_loss(X, Y, repeats=max(3, args.repeats // 6))
-    rows = speed.rnn_step(repeats=args.repeats) + loss_rows
-    print("# " + ", ".join(f"{k} {v}" for k, v in speed.environment().items()))
-    print(speed.format_table(rows))
+    loss_rows = workloads.rnn_loss(X, Y, repeats=max(3, args.repeats // 6))
+    rows = workloads.rnn_step(repeats=args.repeats) + loss_rows
+    print(
+        "# "
+        + ", ".join(f"{k} {v}" for k, v in workloads.environment().items())
+    )
+    print(workloads.format_table(rows))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ nn.RNN/GRU/LSTM, on the CPU and on CUDA when present; throughput against batch s
 explorer's redraw; and, with ``--book``, the book build, clean and cached.
 
 Times are medians over repeated runs after a warm-up. The measuring code lives in
-:mod:`tutorial_rnn.speed`, shared with the book's appendix.
+``benchmarks/workloads.py``, shared with the book's appendix.
 
 Run: ``python benchmarks/suite.py [--quick] [--book] [--json benchmarks/results/NAME.json]``.
 """
@@ -22,12 +22,13 @@ from pathlib import Path
 
 import torch
 
-from tutorial_rnn import data, speed
+import workloads
+from tutorial_rnn import data
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def book_build_rows() -> list[speed.Measurement]:
+def book_build_rows() -> list[workloads.Measurement]:
     """``make book`` from a clean ``_build`` (every notebook executed), then again (cached)."""
     rows = []
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
@@ -39,7 +40,7 @@ def book_build_rows() -> list[speed.Measurement]:
         subprocess.run(
             ["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
         )
-        rows.append(speed.Measurement(label, time.perf_counter() - start))
+        rows.append(workloads.Measurement(label, time.perf_counter() - start))
     return rows
 
 
@@ -65,21 +66,27 @@ def main() -> None:
     sentences = data.tokenize_corpus(data.load_shakespeare())
     vocab = data.Vocabulary.build(sentences, 8000)
     X, Y = data.training_pairs(sentences[:1000], vocab)
-    loss_rows = speed.rnn_loss(
+    loss_rows = workloads.rnn_loss(
         X, Y, repeats=max(3, repeats // 2)
     )  # first: NumPy alone on the cores
-    rows = speed.rnn_step(repeats=3 * repeats) + loss_rows
+    rows = workloads.rnn_step(repeats=3 * repeats) + loss_rows
+    rows += workloads.step_ab(repeats=2 * repeats)
+    rows += workloads.loss_ab(X, Y, repeats=max(3, repeats // 2))
     for cell in ("rnn", "gru", "lstm"):
         rows.append(
-            speed.lm_throughput(cell, "numpy", repeats=max(2, repeats // 3))
+            workloads.lm_throughput(
+                cell, "numpy", repeats=max(2, repeats // 3)
+            )
         )
         for device in devices:
             for impl in ("hand", "cudnn"):
                 rows.append(
-                    speed.lm_throughput(cell, impl, device, repeats=repeats)
+                    workloads.lm_throughput(
+                        cell, impl, device, repeats=repeats
+                    )
                 )
     batches = (16, 64, 256) if args.quick else (8, 16, 32, 64, 128, 256, 512)
-    rows += speed.throughput_vs_batch(
+    rows += workloads.throughput_vs_batch(
         "gru",
         "cudnn",
         "cpu",
@@ -92,8 +99,8 @@ def main() -> None:
         gpu_batches = batches + (
             (1024, 4096) if args.quick else (1024, 2048, 4096)
         )
-        for precision in speed.PRECISIONS:
-            rows += speed.throughput_vs_batch(
+        for precision in workloads.PRECISIONS:
+            rows += workloads.throughput_vs_batch(
                 "gru",
                 "cudnn",
                 "cuda",
@@ -108,15 +115,15 @@ def main() -> None:
                 cpu_by_workload[r.workload].seconds / r.seconds
             )
     for cell in ("tanh", "gru", "lstm"):
-        rows.append(speed.widget_redraw(cell, moves=repeats))
+        rows.append(workloads.widget_redraw(cell, moves=repeats))
     if args.book:
         rows += book_build_rows()
 
-    env = speed.environment()
+    env = workloads.environment()
     print("# " + ", ".join(f"{k} {v}" for k, v in env.items()))
-    print(speed.format_table(rows))
+    print(workloads.format_table(rows))
     if args.json:
-        print(f"# saved to {speed.save_results(args.json, rows)}")
+        print(f"# saved to {workloads.save_results(args.json, rows)}")
 
 
 if __name__ == "__main__":

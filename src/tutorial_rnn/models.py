@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["History", "LanguageModel"]
+__all__ = ["History", "LanguageModel", "check_parameters"]
 
 
 @dataclass
@@ -84,3 +84,48 @@ class LanguageModel(Protocol):
     def generate(self, vocab: Any, **kwargs: Any) -> list[str]:
         """Sample one sentence (words, without the special tokens)."""
         ...
+
+
+def check_parameters(
+    params: object, expected: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Checked float64 copies of ``params`` for a model's ``load_numpy``.
+
+    Parameters
+    ----------
+    params : dict of str to array
+        The new values, by name.
+    expected : dict of str to array
+        The model's current parameters: the names and shapes to match.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a dict, or an entry is not a real array.
+    ValueError
+        If the names or shapes differ, or an entry is not finite.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict of arrays, got {type(params).__name__}"
+        )
+    if set(params) != set(expected):
+        raise ValueError(
+            f"params must hold {sorted(expected)}, got {sorted(params)}"
+        )
+    out = {}
+    for name, current in expected.items():
+        a = np.asarray(params[name])
+        if a.dtype.kind not in "fiu":
+            raise TypeError(
+                f"params[{name!r}] must hold real numbers, got {a.dtype}"
+            )
+        if a.shape != tuple(current.shape):
+            raise ValueError(
+                f"params[{name!r}] must have shape {tuple(current.shape)}, "
+                f"got {a.shape}"
+            )
+        if not np.isfinite(a).all():
+            raise ValueError(f"params[{name!r}] holds non-finite values")
+        out[name] = a.astype(np.float64)  # always a copy
+    return out

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import data as _data
 
-__all__ = ["sample_words", "softmax"]
+__all__ = ["log_softmax", "sample_words", "softmax"]
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -34,6 +34,17 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """``log softmax(z)`` over the last axis, without overflow or log 0.
+
+    ``log o_i = z_i - m - log sum_j exp(z_j - m)`` with ``m`` the row's
+    maximum: the same shift as :func:`softmax`, taken before the log so
+    that a tiny probability becomes a large negative number, not -inf.
+    """
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def sample_words(

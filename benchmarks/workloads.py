@@ -125,71 +125,88 @@ def environment() -> dict[str, str]:
     }
 
 
-# ---------------------------------------------------------------- Chapter 2's RNN
+# ------------------------------------------------------------ Chapter 2's RNN
+def _step_floor(model, s, repeats: int) -> float:
+    """The three large products of a step, timed alone (the faster way).
+
+    Scores ``s Vᵀ``, the error sent back ``δ V`` and the update
+    ``V - η δᵀ s``: as the fast step calls them (``dgemm``, the update
+    accumulated into a copy of ``V``) and as plain NumPy products.
+    """
+    from scipy.linalg.blas import dgemm
+
+    T, V = len(s), model.vocab_size
+    delta_o = np.random.default_rng(0).random((T, V))
+    E, V_copy = np.empty((T, V)), model.V.copy(order="F")
+
+    def step_products() -> None:
+        dgemm(1.0, model.V, s.T, c=E.T, overwrite_c=True)
+        dgemm(1.0, model.V, delta_o.T, trans_a=1)
+        dgemm(-1e-12, delta_o.T, s, beta=1.0, c=V_copy, overwrite_c=True)
+
+    def numpy_products() -> None:
+        s @ model.V.T, s.T @ delta_o, delta_o @ model.V
+
+    return min(
+        median_seconds(step_products, repeats),
+        median_seconds(numpy_products, repeats),
+    )
+
+
 def rnn_step(
     repeats: int = 30,
     T: int = 45,
     V: int = 8000,
     H: int = 100,
     truncate: int = 4,
+    plain_repeats: int | None = None,
 ) -> list[Measurement]:
-    """One SGD step of the Chapter 2 model beside its GEMM floor (and PyTorch, CPU and CUDA).
+    """One SGD step of the Chapter 2 model: plain, fast twin, floor, torch.
 
-    The floor is the three large products a step cannot avoid — scores ``s Vᵀ``, the update
-    ``V - η δᵀ s`` and the error sent back, ``δ V`` — timed alone, with ``V`` in the layout the
-    step keeps it. They are timed both as the step calls them (``dgemm``, the update accumulated
-    into a copy of ``V``) and as plain NumPy products (``sᵀ δ`` without the update); the faster
-    of the two is the floor.
+    Rows: the GEMM floor (the three large products a step cannot avoid,
+    timed alone), the plain :class:`~tutorial_rnn.rnn_numpy.RNNNumpy` step
+    (the 2015 algorithm), the fast twin's step, and the PyTorch twin's
+    step on the CPU (and CUDA when present).
     """
     import torch
-    from scipy.linalg.blas import dgemm
 
-    from .rnn_numpy import RNNNumpy
-    from .rnn_torch import RNNTorch, pad_batch
+    from tutorial_rnn.rnn_numpy import RNNNumpy
+    from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
+    from tutorial_rnn.rnn_torch import RNNTorch, pad_batch
 
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, V, T), rng.integers(0, V, T)
-    model = RNNNumpy(V, H, bptt_truncate=truncate)
-    model.sgd_step(x, y, 1e-12)  # V now in the step's (column-major) layout
-    s, delta_o = model.states(x), rng.random((T, V))
-    E, V_copy = np.empty((T, V)), model.V.copy(order="F")
+    plain = RNNNumpy(V, H, bptt_truncate=truncate)
+    fast = FastRNNNumpy(V, H, bptt_truncate=truncate)
+    fast.sgd_step(x, y, 1e-12)  # V now in the fast step's layout
     shape = f"V={V}, H={H}, T={T}"
-
-    def step_products() -> (
-        None
-    ):  # as sgd_step calls them: scores, δ_o V, V ← V - η δ_oᵀ s
-        dgemm(1.0, model.V, s.T, c=E.T, overwrite_c=True)
-        dgemm(1.0, model.V, delta_o.T, trans_a=1)
-        dgemm(-1e-12, delta_o.T, s, beta=1.0, c=V_copy, overwrite_c=True)
-
-    floor = min(
-        median_seconds(step_products, repeats),
-        median_seconds(
-            lambda: (s @ model.V.T, s.T @ delta_o, delta_o @ model.V), repeats
-        ),
+    floor = _step_floor(fast, fast.states(x), repeats)
+    plain_s = median_seconds(
+        lambda: plain.sgd_step(x, y, 1e-12),
+        plain_repeats or max(3, repeats // 5),
+        warmup=1,
     )
+    fast_s = median_seconds(lambda: fast.sgd_step(x, y, 1e-12), repeats)
+    ms_2015 = REFERENCE_2015["numpy_step_ms"]
     rows = [
+        Measurement(f"GEMM floor of one step (3 products; {shape})", floor),
         Measurement(
-            f"GEMM floor of one step (3 products, float64; {shape})", floor
-        )
-    ]
-    numpy_s = median_seconds(lambda: model.sgd_step(x, y, 1e-12), repeats)
-    rows.append(
+            f"NumPy RNN SGD step, plain (truncate {truncate}; {shape})",
+            plain_s,
+            T,
+            ratios={"2015 ÷ this": ms_2015 / (1e3 * plain_s)},
+        ),
         Measurement(
-            f"NumPy RNN SGD step (float64, truncate {truncate}; {shape})",
-            numpy_s,
+            f"NumPy RNN SGD step, fast twin (truncate {truncate}; {shape})",
+            fast_s,
             T,
             ratios={
-                "÷ GEMM floor": numpy_s / floor,
-                "2015 ÷ this": REFERENCE_2015["numpy_step_ms"]
-                / (1e3 * numpy_s),
-                "2015 algorithm here ÷ this": REFERENCE_2015[
-                    "numpy_step_here_ms"
-                ]
-                / (1e3 * numpy_s),
+                "÷ GEMM floor": fast_s / floor,
+                "plain ÷ this": plain_s / fast_s,
+                "2015 ÷ this": ms_2015 / (1e3 * fast_s),
             },
-        )
-    )
+        ),
+    ]
     for device in ["cpu"] + (["cuda"] if torch.cuda.is_available() else []):
         twin = RNNTorch(V, H, device=device)
         opt = torch.optim.SGD(twin.parameters(), lr=1e-12)
@@ -207,13 +224,36 @@ def rnn_step(
                 seconds,
                 T,
                 device=_device_name(device),
-                ratios={
-                    "2015 ÷ this": REFERENCE_2015["numpy_step_ms"]
-                    / (1e3 * seconds)
-                },
+                ratios={"2015 ÷ this": ms_2015 / (1e3 * seconds)},
             )
         )
     return rows
+
+
+def _loss_floor(model, X, dtype: type, repeats: int) -> float:
+    """The loss's output-layer products ``S Vᵀ``, in its tiles and threads."""
+    from tutorial_rnn import rnn_numpy_fast as fast_module
+
+    n, w = fast_module.LOSS_TILE
+    threads = fast_module.LOSS_THREADS
+    S = np.concatenate([model.states(x) for x in X]).astype(dtype)
+    Vt = np.ascontiguousarray(model.V.T, dtype=dtype)
+    blocks = fast_module._column_blocks(Vt, w)
+
+    def part(S: np.ndarray) -> None:
+        out = np.empty(n * w, dtype=dtype)
+        for i in range(0, len(S), n):
+            for block in blocks:
+                fast_module._tile_scores(S[i : i + n], block, out)
+
+    def products() -> None:
+        with (
+            threadpool_limits(limits=1, user_api="blas"),
+            ThreadPoolExecutor(threads) as pool,
+        ):
+            list(pool.map(part, np.array_split(S, threads)))
+
+    return median_seconds(products, repeats, warmup=1)
 
 
 def rnn_loss(
@@ -223,76 +263,235 @@ def rnn_loss(
     V: int = 8000,
     H: int = 100,
 ) -> list[Measurement]:
-    """The mean loss of the Chapter 2 model over the given sentences (the book uses 1,000).
+    """The mean loss of the Chapter 2 model over the given sentences.
 
-    Beside each loss row, its floor: the output layer's products ``S Vᵀ`` for all the words,
-    in the loss's tiles (:data:`~tutorial_rnn.rnn_numpy.LOSS_TILE`) and threads, timed alone —
-    work no exact loss can skip.
+    Rows: the plain model's loss, then for float64 and float32 sums the
+    fast twin's loss beside its floor, the output layer's products ``S
+    Vᵀ`` for all the words in the loss's tiles and threads, timed alone
+    (work no exact loss can skip).
     """
-    from .rnn_numpy import (
-        LOSS_THREADS,
-        LOSS_TILE,
-        RNNNumpy,
-        _column_blocks,
-        _tile_scores,
-    )
+    from tutorial_rnn.rnn_numpy import RNNNumpy
+    from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
 
-    model = RNNNumpy(V, H)
+    plain, fast = RNNNumpy(V, H), FastRNNNumpy(V, H)
     words = sum(len(y) for y in Y)
-    states = model.batch_states(X)
-    rows = []
-    n, w = LOSS_TILE
+    what = f"{len(X):,} sentences ({words:,} words)"
+    plain_s = median_seconds(
+        lambda: plain.loss(X, Y), max(2, repeats // 2), warmup=0
+    )
+    rows = [
+        Measurement(
+            f"NumPy RNN loss, plain, {what}",
+            plain_s,
+            words,
+            ratios={
+                "2015 algorithm here ÷ this": REFERENCE_2015[
+                    "loss_1000_here_s"
+                ]
+                / plain_s
+            },
+        )
+    ]
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
-        S, Vt = (
-            states.astype(dtype),
-            np.ascontiguousarray(model.V.T, dtype=dtype),
-        )
-        blocks = _column_blocks(Vt, w)
-
-        def part(
-            S: np.ndarray,
-            blocks: list[np.ndarray] = blocks,
-            dtype: type = dtype,
-        ) -> None:
-            out = np.empty(n * w, dtype=dtype)
-            for i in range(0, len(S), n):
-                tile = S[i : i + n]
-                for block in blocks:
-                    _tile_scores(tile, block, out)
-
-        def products(
-            S: np.ndarray = S, part: Callable[[np.ndarray], None] = part
-        ) -> None:
-            with (
-                threadpool_limits(limits=1, user_api="blas"),
-                ThreadPoolExecutor(LOSS_THREADS) as pool,
-            ):
-                list(pool.map(part, np.array_split(S, LOSS_THREADS)))
-
-        floor = median_seconds(products, repeats, warmup=1)
+        floor = _loss_floor(fast, X, dtype, repeats)
         seconds = median_seconds(
-            lambda dtype=dtype: model.loss(X, Y, dtype=dtype),
+            lambda dtype=dtype: fast.loss(X, Y, dtype=dtype),
             repeats,
             warmup=1,
         )
         rows.append(
             Measurement(
-                f"GEMM floor of the loss ({words:,} × {H} × {V} product, {name})",
+                f"GEMM floor of the loss ({words:,} × {H} × {V}, {name})",
                 floor,
             )
         )
         rows.append(
             Measurement(
-                f"NumPy RNN loss, {len(X):,} sentences ({words:,} words), output layer {name}",
+                f"NumPy RNN loss, fast twin, {what}, sums in {name}",
                 seconds,
                 words,
                 ratios={
                     "÷ GEMM floor": seconds / floor,
-                    "2015 algorithm here ÷ this": REFERENCE_2015[
-                        "loss_1000_here_s"
-                    ]
+                    "plain ÷ this": plain_s / seconds,
+                },
+            )
+        )
+    return rows
+
+
+# ------------------------------------- the appendix: one trick at a time
+def _vectorised_step(model, x, y, lr: float) -> None:
+    """The 2015 step with the output layer's products done once for all t.
+
+    The per-output backward loops stay as in the plain ``bptt``, but
+    ``dV`` is one product ``δ_oᵀ s`` instead of T outer products.
+    """
+    T, k = len(x), model.bptt_truncate
+    o, s = model.forward(x)
+    delta_o = o
+    delta_o[np.arange(T), y] -= 1.0
+    dV = delta_o.T @ s
+    ds = delta_o @ model.V  # every output's error at its own state
+    dU, dW = np.zeros_like(model.U), np.zeros_like(model.W)
+    for t in reversed(range(T)):
+        delta = ds[t] * (1 - s[t] ** 2)
+        for step in reversed(range(max(0, t - k), t + 1)):
+            s_prev = s[step - 1] if step > 0 else np.zeros_like(s[0])
+            dW += np.outer(delta, s_prev)
+            dU[:, x[step]] += delta
+            delta = (model.W.T @ delta) * (1 - s_prev**2)
+    model.U -= lr * dU
+    model.V -= lr * dV
+    model.W -= lr * dW
+
+
+def _dense_update(model, x, y, lr: float) -> None:
+    """The fast twin's lag-by-lag ``bptt``, then θ ← θ - η g for all θ."""
+    for p, g in zip(
+        model.parameters().values(), model.bptt(x, y), strict=True
+    ):
+        p -= lr * g
+
+
+def _sparse_update(model, x, y, lr: float) -> None:
+    """Lag by lag, and only the columns ``x_t`` of ``U`` are touched."""
+    o, s = model.forward(x)
+    delta_o = o
+    delta_o[np.arange(len(y)), y] -= 1.0
+    delta = model.state_errors(s, delta_o @ model.V)
+    s_prev = np.vstack([np.zeros(model.hidden_size), s[:-1]])
+    model.V -= lr * (delta_o.T @ s)
+    model.W -= lr * (delta.T @ s_prev)
+    np.subtract.at(model.U.T, x, lr * delta)
+
+
+def step_ab(
+    repeats: int = 20, T: int = 45, V: int = 8000, H: int = 100
+) -> list[Measurement]:
+    """The SGD step from the 2015 algorithm to the fast twin, one trick at
+    a time, all measured in this run (truncation 4)."""
+    from tutorial_rnn.rnn_numpy import RNNNumpy
+    from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
+
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, V, T), rng.integers(0, V, T)
+    plain, fast = RNNNumpy(V, H), FastRNNNumpy(V, H)
+    few = max(3, repeats // 5)
+    steps = [
+        ("the 2015 algorithm (plain RNNNumpy.sgd_step)", plain.sgd_step, few),
+        (
+            "+ output layer as one product per sentence",
+            lambda *a: _vectorised_step(plain, *a),
+            few,
+        ),
+        (
+            "+ truncated BPTT lag by lag (k + 1 products)",
+            lambda *a: _dense_update(fast, *a),
+            repeats,
+        ),
+        (
+            "+ update only U's columns x_t",
+            lambda *a: _sparse_update(fast, *a),
+            repeats,
+        ),
+        (
+            "+ unnormalised softmax, V updated in place by dgemm, exp2",
+            fast.sgd_step,
+            repeats,
+        ),
+    ]
+    rows: list[Measurement] = []
+    for label, step, n in steps:
+        seconds = median_seconds(lambda step=step: step(x, y, 1e-12), n)
+        before = rows[-1].seconds if rows else seconds
+        rows.append(
+            Measurement(
+                f"step: {label}",
+                seconds,
+                T,
+                ratios={
+                    "gain": before / seconds,
+                    "2015 algorithm ÷ this": (
+                        rows[0].seconds if rows else seconds
+                    )
                     / seconds,
+                },
+            )
+        )
+    return rows
+
+
+def _bucketed_loss(model, X, Y) -> float:
+    """Buckets of sentences side by side; the whole output layer of a bucket
+    as one product, then the textbook log-softmax (shifted by the max)."""
+    from tutorial_rnn.sampling import log_softmax
+
+    pairs = sorted(zip(X, Y, strict=True), key=lambda p: len(p[0]))
+    total = 0.0
+    for b in range(0, len(pairs), 32):
+        bucket = pairs[b : b + 32]
+        S, mask = model.padded_states([np.asarray(x) for x, _ in bucket])
+        y = np.concatenate([y for _, y in bucket])
+        log_o = log_softmax(S[mask] @ model.V.T)
+        total -= log_o[np.arange(len(y)), y].sum()
+    return total
+
+
+def loss_ab(
+    X: Sequence[np.ndarray],
+    Y: Sequence[np.ndarray],
+    repeats: int = 5,
+    V: int = 8000,
+    H: int = 100,
+) -> list[Measurement]:
+    """The loss from the textbook code to the fast twin, one trick at a
+    time, all measured in this run."""
+    import tutorial_rnn.rnn_numpy_fast as fast_module
+    from tutorial_rnn.rnn_numpy import RNNNumpy
+    from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
+
+    plain, fast = RNNNumpy(V, H), FastRNNNumpy(V, H)
+    threads = fast_module.LOSS_THREADS
+
+    def one_thread(dtype: type = np.float64) -> float:
+        fast_module.LOSS_THREADS = 1
+        try:
+            return fast.total_loss(X, Y, dtype=dtype)
+        finally:
+            fast_module.LOSS_THREADS = threads
+
+    words = sum(len(y) for y in Y)
+    steps = [
+        ("the textbook loss, sentence by sentence (plain)", plain.total_loss),
+        (
+            "+ buckets of 32 sentences side by side",
+            lambda X, Y: _bucketed_loss(fast, X, Y),
+        ),
+        (
+            "+ tiles kept in cache, exp as exp2, no shift",
+            lambda X, Y: one_thread(),
+        ),
+        (f"+ {threads} threads share the buckets", fast.total_loss),
+        (
+            "+ sums over the vocabulary in float32",
+            lambda X, Y: fast.total_loss(X, Y, dtype=np.float32),
+        ),
+    ]
+    rows: list[Measurement] = []
+    for label, loss in steps:
+        n = max(2, repeats // 2) if not rows else repeats
+        seconds = median_seconds(lambda loss=loss: loss(X, Y), n, warmup=1)
+        before = rows[-1].seconds if rows else seconds
+        first = rows[0].seconds if rows else seconds
+        rows.append(
+            Measurement(
+                f"loss: {label}",
+                seconds,
+                words,
+                ratios={
+                    "gain": before / seconds,
+                    "textbook ÷ this": first / seconds,
                 },
             )
         )
@@ -332,7 +531,7 @@ def _matmul_precision(precision: str) -> Iterator[None]:
 def _batch(
     batch_size: int, seq_len: int, V: int, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    from .batching import pad_ids
+    from tutorial_rnn.batching import pad_ids
 
     rng = np.random.default_rng(seed)
     X = [rng.integers(3, V, seq_len) for _ in range(batch_size)]
@@ -377,8 +576,8 @@ def lm_throughput(
     if impl == "numpy":
         if device != "cpu":
             raise ValueError("the NumPy models run on the CPU only")
-        from .gated_numpy import GatedLMNumpy
-        from .optim import Adam
+        from tutorial_rnn.gated_numpy import GatedLMNumpy
+        from tutorial_rnn.optim import Adam
 
         model = GatedLMNumpy(V, H, cell)
         opt = Adam(model.parameters())
@@ -390,7 +589,7 @@ def lm_throughput(
     else:
         import torch
 
-        from .gated_torch import GatedLMTorch
+        from tutorial_rnn.gated_torch import GatedLMTorch
 
         model = GatedLMTorch(V, H, cell, impl=impl, device=device)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -455,7 +654,7 @@ def widget_redraw(
     moves: int = 12,
 ) -> Measurement:
     """One redraw of the live gradient-decay explorer (recompute + render), moving the λ₁ slider."""
-    from .widgets import gradient_decay_explorer
+    from tutorial_rnn.widgets import gradient_decay_explorer
 
     explorer = gradient_decay_explorer(hidden_size=hidden_size)
     explorer.controls["cell"].value = cell
@@ -510,7 +709,7 @@ def load_results(path: str | Path) -> tuple[dict, list[Measurement]]:
 
 
 #: Where ``make bench`` saves its runs, in a checkout of the repository.
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
 def recorded_runs(

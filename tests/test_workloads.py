@@ -1,10 +1,13 @@
-"""tutorial_rnn.speed: measurements, the table and the JSON round trip (no timing is asserted)."""
+"""benchmarks/workloads.py: measurements, the table and the JSON round trip.
+
+No timing is asserted: speed targets live in the benchmarks.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tutorial_rnn import speed
+import workloads as speed
 
 
 def test_median_seconds_runs_warmup_plus_repeats():
@@ -36,24 +39,63 @@ def test_lm_throughput_row_and_results_round_trip(tmp_path):
     assert rows == [row] and env["cpu_cores"] and env["torch"]
 
 
-def test_rnn_loss_rows_pair_each_loss_with_its_floor():
+def test_rnn_loss_rows_pair_each_fast_loss_with_its_floor():
     import numpy as np
 
     rng = np.random.default_rng(0)
     X = [rng.integers(0, 50, n) for n in (3, 7, 1)]
     Y = [rng.integers(0, 50, len(x)) for x in X]
     rows = speed.rnn_loss(X, Y, repeats=1, V=50, H=4)
-    assert [r.workload.split(" (")[0].split(",")[0] for r in rows] == [
-        "GEMM floor of the loss",
-        "NumPy RNN loss",
-        "GEMM floor of the loss",
-        "NumPy RNN loss",
+    assert [r.workload.split(" (")[0].split(",")[:2] for r in rows] == [
+        ["NumPy RNN loss", " plain"],
+        ["GEMM floor of the loss"],
+        ["NumPy RNN loss", " fast twin"],
+        ["GEMM floor of the loss"],
+        ["NumPy RNN loss", " fast twin"],
     ]
-    for floor, loss in (rows[:2], rows[2:]):
+    for floor, loss in (rows[1:3], rows[3:]):
         assert "11 words" in loss.workload and loss.tokens == 11
         assert loss.ratios["÷ GEMM floor"] == pytest.approx(
             loss.seconds / floor.seconds
         )
+        assert loss.ratios["plain ÷ this"] == pytest.approx(
+            rows[0].seconds / loss.seconds
+        )
+
+
+def test_the_ab_ladders_time_variants_that_compute_the_same_thing():
+    """Each rung of the appendix's A/B tables is a correct implementation:
+    a step from the same weights gives the same parameters, a loss the
+    same value."""
+    import numpy as np
+
+    from tutorial_rnn.rnn_numpy import RNNNumpy
+    from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
+
+    rng = np.random.default_rng(1)
+    x, y = rng.integers(0, 60, 9), rng.integers(0, 60, 9)
+    reference = RNNNumpy(60, 5, seed=2)
+    reference.sgd_step(x, y, 0.1)
+    for variant in (
+        speed._vectorised_step,
+        speed._dense_update,
+        speed._sparse_update,
+    ):
+        model = FastRNNNumpy(60, 5, seed=2)
+        variant(model, x, y, 0.1)
+        for name in "UVW":
+            np.testing.assert_allclose(
+                getattr(model, name), getattr(reference, name), rtol=1e-12
+            )
+    X = [rng.integers(0, 60, n) for n in (4, 1, 7, 4)]
+    Y = [rng.integers(0, 60, len(x)) for x in X]
+    assert speed._bucketed_loss(FastRNNNumpy(60, 5), X, Y) == pytest.approx(
+        RNNNumpy(60, 5).total_loss(X, Y), rel=1e-12
+    )
+    step_rows = speed.step_ab(repeats=1, T=6, V=60, H=5)
+    loss_rows = speed.loss_ab(X, Y, repeats=1, V=60, H=5)
+    assert len(step_rows) == 5 and len(loss_rows) == 5
+    assert all(r.ratios["gain"] > 0 for r in step_rows + loss_rows)
 
 
 def test_lm_throughput_refuses_unknown_or_cpu_precisions():
