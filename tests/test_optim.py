@@ -81,3 +81,21 @@ def test_clip_gradients_caps_the_global_norm():
     assert norm == pytest.approx(5.0)
     np.testing.assert_allclose(clipped["a"], [0.6, 0.0])
     np.testing.assert_allclose(clipped["b"], [[0.8]])
+
+
+def test_momentum_matches_torch_sgd_with_momentum():
+    from tutorial_rnn.optim import OPTIMIZERS, Momentum
+
+    p = np.array([0.5, -0.5])
+    grads = [np.array([1.0, 0.1]), np.array([-3.0, 0.2]), np.array([2, 1.0])]
+    opt = Momentum({"p": p}, learning_rate=0.01, momentum=0.8)
+    ref = torch.tensor([0.5, -0.5], dtype=torch.float64, requires_grad=True)
+    ref_opt = torch.optim.SGD([ref], lr=0.01, momentum=0.8)
+    for g in grads:
+        opt.step({"p": g})
+        ref.grad = torch.from_numpy(g.astype(np.float64))
+        ref_opt.step()
+    np.testing.assert_allclose(p, ref.detach().numpy(), rtol=1e-14)
+    assert OPTIMIZERS["momentum"] is Momentum
+    with pytest.raises(ValueError, match="momentum must be in"):
+        Momentum({"p": p}, momentum=1.0)

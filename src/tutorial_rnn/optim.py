@@ -28,6 +28,7 @@ __all__ = [
     "OPTIMIZERS",
     "SGD",
     "Adam",
+    "Momentum",
     "Optimizer",
     "RMSprop",
     "clip_gradients",
@@ -147,3 +148,35 @@ def clip_gradients(
     names = list(grads)
     clipped, norm = clip_by_norm([grads[n] for n in names], theta)
     return dict(zip(names, clipped, strict=True)), norm
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum (heavy ball), ``torch.optim.SGD``'s
+    form: ``v ← μ v + g``, ``θ ← θ - η v``.
+
+    ``v`` is a running sum of past gradients, decayed by ``μ`` per step:
+    directions that agree from step to step build up speed (up to
+    ``1 / (1 - μ)`` times the plain step), directions that flip sign
+    cancel out.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, np.ndarray],
+        learning_rate: float = 1e-2,
+        momentum: float = 0.9,
+    ):
+        super().__init__(params, learning_rate)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = momentum
+        self.velocity = {n: np.zeros_like(p) for n, p in self.params.items()}
+
+    def _update(self, name, p, g):
+        v = self.velocity[name]
+        v *= self.momentum
+        v += g
+        p -= self.learning_rate * v
+
+
+OPTIMIZERS["momentum"] = Momentum
