@@ -238,13 +238,13 @@ def _loss_floor(model, X, dtype: type, repeats: int) -> float:
     threads = fast_module.LOSS_THREADS
     S = np.concatenate([model.states(x) for x in X]).astype(dtype)
     Vt = np.ascontiguousarray(model.V.T, dtype=dtype)
-    blocks = fast_module._column_blocks(Vt, w)
+    blocks = fast_module.column_blocks(Vt, w)
 
     def part(S: np.ndarray) -> None:
         out = np.empty(n * w, dtype=dtype)
         for i in range(0, len(S), n):
             for block in blocks:
-                fast_module._tile_scores(S[i : i + n], block, out)
+                fast_module.tile_scores(S[i : i + n], block, out)
 
     def products() -> None:
         with (

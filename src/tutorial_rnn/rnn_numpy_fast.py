@@ -33,7 +33,15 @@ from threadpoolctl import threadpool_limits
 from .rnn_numpy import Ids, RNNNumpy, _check_pairs
 from .validation import check_learning_rate, check_pair
 
-__all__ = ["LOSS_BUCKET", "LOSS_THREADS", "LOSS_TILE", "FastRNNNumpy"]
+__all__ = [
+    "LOSS_BUCKET",
+    "LOSS_THREADS",
+    "LOSS_TILE",
+    "FastRNNNumpy",
+    "column_blocks",
+    "exp_scores",
+    "tile_scores",
+]
 
 #: Sentences that :meth:`FastRNNNumpy.total_loss` runs side by side.
 LOSS_BUCKET = 32
@@ -104,7 +112,7 @@ class FastRNNNumpy(RNNNumpy):
             )
         rows, cols = LOSS_TILE
         Vt2 = np.ascontiguousarray(self.V.T * LOG2_E, dtype=dtype)
-        blocks = _column_blocks(Vt2, cols)
+        blocks = column_blocks(Vt2, cols)
         ones = np.ones(cols, dtype)
         # |z_i| <= sum_j |V_ij| because |s_j| < 1: while that bound is far
         # from overflow, the shift by each row's maximum can be skipped
@@ -120,7 +128,7 @@ class FastRNNNumpy(RNNNumpy):
                 return log2.astype(np.float64) * np.log(2.0)
             sums = np.zeros(len(s), dtype)
             for block in blocks:
-                z = _tile_scores(s, block, buffer)
+                z = tile_scores(s, block, buffer)
                 np.exp2(z, out=z)
                 sums += z @ ones[: z.shape[1]]  # row sums as one BLAS pass
             return np.log(sums.astype(np.float64))
@@ -219,7 +227,7 @@ class FastRNNNumpy(RNNNumpy):
         if self._E is None or len(self._E) < T:  # reused: no page faults
             self._E = np.empty((max(T, 64), self.vocab_size))
         s = self.states(x)
-        E, total = _exp_scores(s, self.V, out=self._E[:T])
+        E, total = exp_scores(s, self.V, out=self._E[:T])
         if not (np.isfinite(total).all() and np.isfinite(s).all()):
             raise FloatingPointError(
                 "the scores are not finite (are the weights?): "
@@ -239,7 +247,7 @@ class FastRNNNumpy(RNNNumpy):
         np.subtract.at(self.U.T, x, lr * delta)  # only the columns x_t
 
 
-def _exp_scores(
+def exp_scores(
     s: np.ndarray, V: np.ndarray, out: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """``E = exp(s Vᵀ)`` in ``out`` (T, V), and its row sums (T,).
@@ -262,7 +270,7 @@ def _exp_scores(
     return E, sums
 
 
-def _column_blocks(Vt: np.ndarray, width: int) -> list[np.ndarray]:
+def column_blocks(Vt: np.ndarray, width: int) -> list[np.ndarray]:
     """``Vt`` (H, V) cut into contiguous (H, width) blocks of columns."""
     return [
         np.ascontiguousarray(Vt[:, j : j + width])
@@ -270,7 +278,7 @@ def _column_blocks(Vt: np.ndarray, width: int) -> list[np.ndarray]:
     ]
 
 
-def _tile_scores(
+def tile_scores(
     s: np.ndarray, block: np.ndarray, buffer: np.ndarray
 ) -> np.ndarray:
     """The tile ``s @ block`` (n, width) in the front of ``buffer``."""
