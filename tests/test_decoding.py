@@ -284,7 +284,8 @@ def test_the_torch_twin_decodes_like_the_numpy_model():
         ({"min_length": -1}, ValueError, "min_length must be at least 0"),
         ({"min_length": 9, "max_length": 5}, ValueError, "must not exceed"),
         ({"length_normalisation": -1}, ValueError, "length_normalisation"),
-        ({"length_normalisation": math.nan}, ValueError, "finite"),
+        ({"length_normalisation": math.nan}, ValueError, "must be finite"),
+        ({"length_normalisation": "1"}, TypeError, "must be a number"),
         ({"prompt": 5}, TypeError, "prompt must be a string"),
         ({"prompt": [1, 2]}, TypeError, "prompt must be a string"),
         ({"prompt": "“ ”"}, ValueError, "holds no word"),
@@ -306,5 +307,9 @@ def test_bad_model_vocab_or_temperature():
     with pytest.raises(TypeError, match="model must be one of the book's"):
         decoding.greedy("gru", VOCAB)
     for bad in (0, -1.0, math.inf):
-        with pytest.raises(ValueError, match="temperature must be finite"):
+        with pytest.raises(ValueError, match="temperature must be"):
             decoding.sample(m, VOCAB, temperature=bad)
+    with pytest.raises(TypeError, match="temperature must be a number"):
+        decoding.sample(m, VOCAB, temperature=True)
+    r = decoding.sample(m, VOCAB, temperature=np.float32(0.5), seed=0)
+    assert r == decoding.sample(m, VOCAB, temperature=0.5, seed=0)

@@ -25,6 +25,7 @@ meets through :func:`stepper`::
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -186,6 +187,16 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
+
+
+def _check_real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a number, got {type(value).__name__} {value!r}"
+        )
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
 
 
 def _check_lengths(max_length: object, min_length: object) -> None:
@@ -361,12 +372,9 @@ def beam_search(
     """
     width = _check_int("beam_width", beam_width, 1)
     _check_lengths(max_length, min_length)
-    alpha = float(length_normalisation)
-    if not (math.isfinite(alpha) and alpha >= 0):
-        raise ValueError(
-            "length_normalisation must be a finite number >= 0, "
-            f"got {length_normalisation!r}"
-        )
+    alpha = _check_real("length_normalisation", length_normalisation)
+    if alpha < 0:
+        raise ValueError(f"length_normalisation must be >= 0, got {alpha}")
     model, tokens, z, state = _begin(model, vocab, prompt)
 
     def rank(log_prob: float, length: int) -> float:
@@ -425,14 +433,8 @@ def sample(
     compares with :func:`greedy` and :func:`beam_search`. Other arguments as
     in :func:`greedy`.
     """
-    if not (
-        isinstance(temperature, int | float)
-        and math.isfinite(temperature)
-        and temperature > 0
-    ):
-        raise ValueError(
-            f"temperature must be finite and positive, got {temperature!r}"
-        )
+    if _check_real("temperature", temperature) <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
     _check_lengths(max_length, min_length)
     model, tokens, z, state = _begin(model, vocab, prompt)
     rng = np.random.default_rng(seed)
