@@ -186,6 +186,16 @@ def test_page_renders_offline(browser, server, name):
             f"a Markdown table printed by a notebook was not rendered: {raw and raw.group(0)!r}"
         )
 
+        # code fits the page: at a 1280-pixel window no code block (79
+        # columns) and no output scrolls sideways
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_timeout(100)
+        scrolling = page.evaluate(_SCROLLING)
+        assert not scrolling, (
+            f"{len(scrolling)} blocks scroll sideways at 1280 px on {name}: "
+            + "; ".join(scrolling[:5])
+        )
+
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=str(
@@ -195,6 +205,19 @@ def test_page_renders_offline(browser, server, name):
         )
     finally:
         page.close()
+
+
+# Every code block (source shown in a cell, or by show_source) and every
+# output (printed text, tables) of the article that is wider than its box.
+_SCROLLING = """() => {
+  const blocks = document.querySelectorAll(
+    'main pre, main div.cell_output table, main .pst-scrollable-table-container'
+  );
+  return Array.from(blocks)
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.tagName} ${e.scrollWidth}>${e.clientWidth}: `
+      + e.innerText.split('\\n')[0].slice(0, 60));
+}"""
 
 
 _HREF = re.compile(r'href="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
