@@ -1,11 +1,13 @@
-"""Where one training step of a Chapter 4 language model spends its time (torch.profiler).
+"""Where one training step of a Chapter 4 language model spends its time
+(torch.profiler).
 
-Prints the step's median time and tokens/s, then the operators that took the most time on the
-device (CUDA kernels on a GPU, CPU operators otherwise). This is the profile behind the appendix's
-remarks on what bounds the GPU and the CPU.
+Prints the step's median time and tokens/s, then the operators that took
+the most time on the device (CUDA kernels on a GPU, CPU operators
+otherwise). This is the profile behind the appendix's remarks on what
+bounds the GPU and the CPU.
 
-Run: ``python benchmarks/profile_lm.py [--cell gru] [--impl cudnn] [--device cuda]
-[--batch 64] [--precision float32|tf32|bf16] [--rows 15]``.
+Run: ``python benchmarks/profile_lm.py [--cell gru] [--impl cudnn]
+[--device cuda] [--batch 64] [--precision float32|tf32|bf16] [--rows 15]``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from tutorial_rnn.gated_torch import GatedLMTorch
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # the docstring's summary, wrapped over two lines
+    summary = " ".join(__doc__.split("\n\n")[0].split())
+    parser = argparse.ArgumentParser(description=summary)
     parser.add_argument(
         "--cell", default="gru", choices=["rnn", "gru", "lstm"]
     )

@@ -1,11 +1,14 @@
-"""One SGD step of the Chapter 2 RNN, NumPy against PyTorch and against the GEMM floor.
+"""One SGD step of the Chapter 2 RNN, NumPy against PyTorch and against
+the GEMM floor.
 
-Workload (the 2015 tutorial's): one sentence of T = 45 tokens, V = 8000, H = 100, BPTT
-truncated to 4 steps for NumPy; PyTorch does full BPTT (its truncation works by chunks, see
-Chapter 2) with ``torch.optim.SGD``, on the CPU and on CUDA when present. The GEMM floor is the
-three large matrix products one step cannot avoid, timed alone. Also: the mean loss over 1,000
-Shakespeare sentences. The measuring code is ``benchmarks/workloads.py`` (``make bench`` runs the
-whole suite, ``benchmarks/suite.py``).
+Workload (the 2015 tutorial's): one sentence of T = 45 tokens, V = 8000,
+H = 100, BPTT truncated to 4 steps for NumPy; PyTorch does full BPTT (its
+truncation works by chunks, see Chapter 2) with ``torch.optim.SGD``, on
+the CPU and on CUDA when present. The GEMM floor is the three large matrix
+products one step cannot avoid, timed alone. Also: the mean loss over
+1,000 Shakespeare sentences. The measuring code is
+``benchmarks/workloads.py`` (``make bench`` runs the whole suite,
+``benchmarks/suite.py``).
 
 Run: ``python benchmarks/rnn_step.py [--repeats N]``.
 """
@@ -19,7 +22,9 @@ from tutorial_rnn import data
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # the docstring's summary, wrapped over two lines
+    summary = " ".join(__doc__.split("\n\n")[0].split())
+    parser = argparse.ArgumentParser(description=summary)
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     sentences = data.tokenize_corpus(data.load_shakespeare())

@@ -1,15 +1,18 @@
 """The whole benchmark suite as one table: ``make bench`` runs this.
 
-Rows: the Chapter 2 NumPy SGD step beside its GEMM floor, PyTorch on CPU (and CUDA when
-present); the loss over 1,000 Shakespeare sentences; training throughput of the RNN, GRU and LSTM
-language models (V = 8000, H = 128, batch 64) in NumPy, PyTorch hand cells and PyTorch
-nn.RNN/GRU/LSTM, on the CPU and on CUDA when present; throughput against batch size; the
-explorer's redraw; and, with ``--book``, the book build, clean and cached.
+Rows: the Chapter 2 NumPy SGD step beside its GEMM floor, PyTorch on CPU
+(and CUDA when present); the loss over 1,000 Shakespeare sentences;
+training throughput of the RNN, GRU and LSTM language models (V = 8000,
+H = 128, batch 64) in NumPy, PyTorch hand cells and PyTorch
+nn.RNN/GRU/LSTM, on the CPU and on CUDA when present; throughput against
+batch size; the explorer's redraw; and, with ``--book``, the book build,
+clean and cached.
 
-Times are medians over repeated runs after a warm-up. The measuring code lives in
-``benchmarks/workloads.py``, shared with the book's appendix.
+Times are medians over repeated runs after a warm-up. The measuring code
+lives in ``benchmarks/workloads.py``, shared with the book's appendix.
 
-Run: ``python benchmarks/suite.py [--quick] [--book] [--json benchmarks/results/NAME.json]``.
+Run: ``python benchmarks/suite.py [--quick] [--book]
+[--json benchmarks/results/NAME.json]``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def book_build_rows() -> list[workloads.Measurement]:
-    """``make book`` from a clean ``_build`` (every notebook executed), then again (cached)."""
+    """``make book`` from a clean ``_build`` (every notebook executed),
+    then again (cached)."""
     rows = []
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     for label in (
@@ -66,9 +70,8 @@ def main() -> None:
     sentences = data.tokenize_corpus(data.load_shakespeare())
     vocab = data.Vocabulary.build(sentences, 8000)
     X, Y = data.training_pairs(sentences[:1000], vocab)
-    loss_rows = workloads.rnn_loss(
-        X, Y, repeats=max(3, repeats // 2)
-    )  # first: NumPy alone on the cores
+    # first: NumPy alone on the cores
+    loss_rows = workloads.rnn_loss(X, Y, repeats=max(3, repeats // 2))
     rows = workloads.rnn_step(repeats=3 * repeats) + loss_rows
     rows += workloads.step_ab(repeats=2 * repeats)
     rows += workloads.loss_ab(X, Y, repeats=max(3, repeats // 2))
@@ -93,9 +96,8 @@ def main() -> None:
         batch_sizes=batches,
         repeats=max(2, repeats // 2),
     )
-    if (
-        "cuda" in devices
-    ):  # a GPU fills up only at large batches; try each precision
+    if "cuda" in devices:
+        # a GPU fills up only at large batches; try each precision
         gpu_batches = batches + (
             (1024, 4096) if args.quick else (1024, 2048, 4096)
         )

@@ -1,7 +1,9 @@
-"""How long one redraw of the gradient-decay explorer takes (the target is at most 200 ms).
+"""How long one redraw of the gradient-decay explorer takes (the target is
+at most 200 ms).
 
-A redraw recomputes the gradient flow with the package and re-renders the PNG, exactly as moving
-a slider does; medians over repeated slider moves after a warm-up (``workloads.widget_redraw``).
+A redraw recomputes the gradient flow with the package and re-renders the
+PNG, exactly as moving a slider does; medians over repeated slider moves
+after a warm-up (``workloads.widget_redraw``).
 Run: ``python benchmarks/widget_redraw.py``.
 """
 

@@ -1,11 +1,13 @@
 """Speed measurements behind ``make bench`` and the appendix "How fast is it?".
 
-Every workload is a function that returns :class:`Measurement` rows: a median time over repeated
-runs after a warm-up, with the workload's shapes written out. The same functions are used by
-``benchmarks/suite.py`` (which prints one table and can save JSON) and by the appendix notebook, so
-the book's figures come from the code the benchmarks run.
+Every workload is a function that returns :class:`Measurement` rows: a
+median time over repeated runs after a warm-up, with the workload's shapes
+written out. The same functions are used by ``benchmarks/suite.py`` (which
+prints one table and can save JSON) and by the appendix notebook, so the
+book's figures come from the code the benchmarks run.
 
-The reference figures of the 2015 tutorial (``REFERENCE.md``) are kept in :data:`REFERENCE_2015`.
+The reference figures of the 2015 tutorial (``REFERENCE.md``) are kept in
+:data:`REFERENCE_2015`.
 """
 
 from __future__ import annotations
@@ -43,14 +45,19 @@ __all__ = [
     "widget_redraw",
 ]
 
-#: Figures of the 2015 tutorial and of its algorithm re-run on this project's 2-core machine.
+#: Figures of the 2015 tutorial and of its algorithm re-run on this
+#: project's 2-core machine.
 REFERENCE_2015 = {
-    "numpy_step_ms": 350.0,  # one SGD step, NumPy, 2015 laptop
-    "theano_gpu_step_ms": 23.0,  # one SGD step, Theano on an AWS g2.2xlarge GPU
-    "numpy_step_here_ms": 54.7,  # the 2015 NumPy algorithm, 45 tokens, on this project's machine
-    "loss_1000_here_s": 2.06,  # the 2015 loss over 1,000 sentences on this project's machine
-    "gpu_tokens_per_s": 45
-    / 0.023,  # a 45-token sentence per 23 ms step: about 2,000 tokens/s
+    # one SGD step, NumPy, 2015 laptop
+    "numpy_step_ms": 350.0,
+    # one SGD step, Theano on an AWS g2.2xlarge GPU
+    "theano_gpu_step_ms": 23.0,
+    # the 2015 NumPy algorithm, 45 tokens, on this project's machine
+    "numpy_step_here_ms": 54.7,
+    # the 2015 loss over 1,000 sentences on this project's machine
+    "loss_1000_here_s": 2.06,
+    # a 45-token sentence per 23 ms step: about 2,000 tokens/s
+    "gpu_tokens_per_s": 45 / 0.023,
 }
 
 
@@ -69,7 +76,8 @@ class Measurement:
     device : str
         ``"cpu"`` or the GPU's name.
     ratios : dict of str to float
-        Named comparisons printed beside the time (``"÷ GEMM floor"``, ``"2015 ÷ this"``...).
+        Named comparisons printed beside the time (``"÷ GEMM floor"``,
+        ``"2015 ÷ this"``...).
     """
 
     workload: str
@@ -86,7 +94,8 @@ class Measurement:
 def median_seconds(
     fn: Callable[[], object], repeats: int = 10, warmup: int = 2
 ) -> float:
-    """Median wall time of ``fn()`` over ``repeats`` runs, after ``warmup`` untimed runs."""
+    """Median wall time of ``fn()`` over ``repeats`` runs, after ``warmup``
+    untimed runs."""
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     for _ in range(warmup):
@@ -119,9 +128,11 @@ def environment() -> dict[str, str]:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "torch_threads": str(torch.get_num_threads()),
-        "gpu": torch.cuda.get_device_name()
-        if torch.cuda.is_available()
-        else "none",
+        "gpu": (
+            torch.cuda.get_device_name()
+            if torch.cuda.is_available()
+            else "none"
+        ),
     }
 
 
@@ -266,9 +277,9 @@ def rnn_loss(
     """The mean loss of the Chapter 2 model over the given sentences.
 
     Rows: the plain model's loss, then for float64 and float32 sums the
-    fast twin's loss beside its floor, the output layer's products ``S
-    Vᵀ`` for all the words in the loss's tiles and threads, timed alone
-    (work no exact loss can skip).
+    fast twin's loss beside its floor, the output layer's products
+    ``S Vᵀ`` for all the words in the loss's tiles and threads, timed
+    alone (work no exact loss can skip).
     """
     from tutorial_rnn.rnn_numpy import RNNNumpy
     from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
@@ -279,17 +290,13 @@ def rnn_loss(
     plain_s = median_seconds(
         lambda: plain.loss(X, Y), max(2, repeats // 2), warmup=0
     )
+    s_2015 = REFERENCE_2015["loss_1000_here_s"]
     rows = [
         Measurement(
             f"NumPy RNN loss, plain, {what}",
             plain_s,
             words,
-            ratios={
-                "2015 algorithm here ÷ this": REFERENCE_2015[
-                    "loss_1000_here_s"
-                ]
-                / plain_s
-            },
+            ratios={"2015 algorithm here ÷ this": s_2015 / plain_s},
         )
     ]
     for dtype in (np.float64, np.float32):
@@ -405,6 +412,7 @@ def step_ab(
     for label, step, n in steps:
         seconds = median_seconds(lambda step=step: step(x, y, 1e-12), n)
         before = rows[-1].seconds if rows else seconds
+        first = rows[0].seconds if rows else seconds
         rows.append(
             Measurement(
                 f"step: {label}",
@@ -412,10 +420,7 @@ def step_ab(
                 T,
                 ratios={
                     "gain": before / seconds,
-                    "2015 algorithm ÷ this": (
-                        rows[0].seconds if rows else seconds
-                    )
-                    / seconds,
+                    "2015 algorithm ÷ this": first / seconds,
                 },
             )
         )
@@ -498,8 +503,9 @@ def loss_ab(
     return rows
 
 
-# ---------------------------------------------------------------- Chapter 4's language models
-#: The CUDA precisions of :func:`lm_throughput`, with the words its rows use for them.
+# ------------------------------------------------ Chapter 4's language models
+#: The CUDA precisions of :func:`lm_throughput`, with the words its rows use
+#: for them.
 PRECISIONS = {
     "float32": "float32",
     "tf32": "TF32 matmuls",
@@ -509,7 +515,8 @@ PRECISIONS = {
 
 @contextlib.contextmanager
 def _matmul_precision(precision: str) -> Iterator[None]:
-    """Allow TF32 in cuBLAS and cuDNN for ``"tf32"`` only; restore the previous flags after."""
+    """Allow TF32 in cuBLAS and cuDNN for ``"tf32"`` only; restore the
+    previous flags after."""
     import torch
 
     flags = (
@@ -549,19 +556,22 @@ def lm_throughput(
     repeats: int = 5,
     precision: str = "float32",
 ) -> Measurement:
-    """Training throughput of a language model: one batch, forward + backward + Adam update.
+    """Training throughput of a language model: one batch, forward +
+    backward + Adam update.
 
     Parameters
     ----------
     cell : {"rnn", "gru", "lstm"}
     impl : {"numpy", "hand", "cudnn"}
-        :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy` with :class:`~tutorial_rnn.optim.Adam`,
-        or :class:`~tutorial_rnn.gated_torch.GatedLMTorch` with hand-written cells or
-        ``nn.GRU``/``nn.LSTM``, with ``torch.optim.Adam``.
+        :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy` with
+        :class:`~tutorial_rnn.optim.Adam`, or
+        :class:`~tutorial_rnn.gated_torch.GatedLMTorch` with hand-written
+        cells or ``nn.GRU``/``nn.LSTM``, with ``torch.optim.Adam``.
     precision : {"float32", "tf32", "bf16"}
-        How a CUDA model multiplies: plain float32 (PyTorch's default for matrix products),
-        TensorFloat-32 matrix products, or ``torch.autocast`` to bfloat16 (weights and the
-        optimizer stay float32). The CPU and the NumPy model take ``"float32"`` only.
+        How a CUDA model multiplies: plain float32 (PyTorch's default for
+        matrix products), TensorFloat-32 matrix products, or
+        ``torch.autocast`` to bfloat16 (weights and the optimizer stay
+        float32). The CPU and the NumPy model take ``"float32"`` only.
     """
     if precision not in PRECISIONS:
         raise ValueError(
@@ -569,7 +579,8 @@ def lm_throughput(
         )
     if precision != "float32" and device == "cpu":
         raise ValueError(
-            f"precision {precision!r} is for CUDA devices; the CPU runs float32"
+            f"precision {precision!r} is for CUDA devices; "
+            "the CPU runs float32"
         )
     xb, yb = _batch(batch_size, seq_len, V)
     tokens = int(xb.size)
@@ -608,24 +619,22 @@ def lm_throughput(
 
     with _matmul_precision(precision):
         seconds = median_seconds(step, repeats, warmup=2)
+    torch_module = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell]
     label = {
         "numpy": "NumPy, hand-written BPTT",
         "hand": "PyTorch hand cells",
-        "cudnn": "PyTorch nn."
-        + {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[cell],
+        "cudnn": "PyTorch nn." + torch_module,
     }[impl]
     if precision != "float32":
         label += f", {PRECISIONS[precision]}"
+    gpu_2015 = REFERENCE_2015["gpu_tokens_per_s"]
     return Measurement(
-        f"{cell.upper()} LM training, {label} (V={V}, H={H}, batch {batch_size}×{seq_len})",
+        f"{cell.upper()} LM training, {label} "
+        f"(V={V}, H={H}, batch {batch_size}×{seq_len})",
         seconds,
         tokens,
         device=_device_name(device),
-        ratios={
-            "this ÷ 2015 GPU tokens/s": tokens
-            / seconds
-            / REFERENCE_2015["gpu_tokens_per_s"]
-        },
+        ratios={"this ÷ 2015 GPU tokens/s": tokens / seconds / gpu_2015},
     )
 
 
@@ -646,14 +655,15 @@ def throughput_vs_batch(
     ]
 
 
-# ---------------------------------------------------------------- Chapter 3's explorer
+# ------------------------------------------------------- Chapter 3's explorer
 def widget_redraw(
     cell: str = "tanh",
     length: int = 200,
     hidden_size: int = 64,
     moves: int = 12,
 ) -> Measurement:
-    """One redraw of the live gradient-decay explorer (recompute + render), moving the λ₁ slider."""
+    """One redraw of the live gradient-decay explorer (recompute + render),
+    moving the λ₁ slider."""
     from tutorial_rnn.widgets import gradient_decay_explorer
 
     explorer = gradient_decay_explorer(hidden_size=hidden_size)
@@ -672,17 +682,20 @@ def widget_redraw(
     )
 
 
-# ---------------------------------------------------------------- tables and files
+# ----------------------------------------------------------- tables and files
 def format_table(rows: Sequence[Measurement]) -> str:
-    """One plain-text table: workload, device, median ms, tokens/s and the ratios."""
+    """One plain-text table: workload, device, median ms, tokens/s and the
+    ratios."""
     lines = [
-        f"{'workload':<86} {'device':<24} {'median ms':>10} {'tokens/s':>11}  ratios"
+        f"{'workload':<86} {'device':<24} "
+        f"{'median ms':>10} {'tokens/s':>11}  ratios"
     ]
     for r in rows:
         tps = f"{r.tokens_per_second:,.0f}" if r.tokens_per_second else ""
         ratios = ", ".join(f"{k} {v:.2f}" for k, v in r.ratios.items())
         lines.append(
-            f"{r.workload:<86} {r.device:<24} {1e3 * r.seconds:>10.2f} {tps:>11}  {ratios}"
+            f"{r.workload:<86} {r.device:<24} "
+            f"{1e3 * r.seconds:>10.2f} {tps:>11}  {ratios}"
         )
     return "\n".join(lines)
 
@@ -690,7 +703,8 @@ def format_table(rows: Sequence[Measurement]) -> str:
 def save_results(
     path: str | Path, rows: Sequence[Measurement], extra: dict | None = None
 ) -> Path:
-    """Write the rows and :func:`environment` to a JSON file (what the appendix reads)."""
+    """Write the rows and :func:`environment` to a JSON file (what the
+    appendix reads)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -715,10 +729,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 def recorded_runs(
     directory: str | Path | None = None,
 ) -> list[tuple[str, dict, list[Measurement]]]:
-    """Every run saved under ``directory`` (default :data:`RESULTS_DIR`): (file name, environment, rows).
+    """Every run saved under ``directory`` (default :data:`RESULTS_DIR`):
+    (file name, environment, rows).
 
-    Sorted by file name; empty where the directory does not exist (an installed package has no
-    ``benchmarks/``).
+    Sorted by file name; empty where the directory does not exist (an
+    installed package has no ``benchmarks/``).
     """
     directory = RESULTS_DIR if directory is None else Path(directory)
     return [
@@ -727,7 +742,8 @@ def recorded_runs(
 
 
 def batch_size_of(row: Measurement) -> int:
-    """The batch size written in a language-model row's workload (``"... batch 64×20)"`` → 64)."""
+    """The batch size written in a language-model row's workload
+    (``"... batch 64×20)"`` → 64)."""
     try:
         return int(row.workload.split("batch ")[1].split("×")[0])
     except (IndexError, ValueError):

@@ -15,9 +15,9 @@ from tutorial_rnn.sampling import log_softmax, softmax
 
 
 def random_pair(rng, vocab_size, length):
-    return rng.integers(0, vocab_size, length), rng.integers(
-        0, vocab_size, length
-    )
+    x = rng.integers(0, vocab_size, length)
+    y = rng.integers(0, vocab_size, length)
+    return x, y
 
 
 def test_shapes_and_initialisation():
@@ -29,9 +29,8 @@ def test_shapes_and_initialisation():
     )
     assert model.U.dtype == np.float64
     assert np.abs(model.U).max() <= 1 / math.sqrt(50)
-    assert np.abs(model.V).max() <= 1 / math.sqrt(7) and np.abs(
-        model.W
-    ).max() <= 1 / math.sqrt(7)
+    bound = 1 / math.sqrt(7)
+    assert np.abs(model.V).max() <= bound and np.abs(model.W).max() <= bound
     assert model.num_parameters == 2 * 7 * 50 + 7 * 7
     o, s = model.forward([1, 2, 3, 4])
     assert o.shape == (4, 50) and s.shape == (4, 7)
@@ -73,9 +72,8 @@ def test_full_bptt_equals_long_truncation_and_differs_from_short():
     short = RNNNumpy(20, 5, bptt_truncate=2, seed=0).bptt(x, y)
     for a, b in zip(full, long, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
-    np.testing.assert_array_equal(
-        full[1], short[1]
-    )  # dV never depends on truncation
+    # dV never depends on truncation
+    np.testing.assert_array_equal(full[1], short[1])
     assert not np.allclose(full[2], short[2])
 
 
@@ -85,9 +83,8 @@ def test_truncation_follows_the_2015_rule():
     model = RNNNumpy(15, 4, bptt_truncate=3, seed=1)
     x, y = random_pair(rng, 15, 9)
     o, s = model.forward(x)
-    s_ext = np.vstack(
-        [s, np.zeros(4)]
-    )  # s_ext[-1] is s_{-1} = 0, as in the 2015 code
+    # s_ext[-1] is s_{-1} = 0, as in the 2015 code
+    s_ext = np.vstack([s, np.zeros(4)])
     dU, dV, dW = (
         np.zeros_like(model.U),
         np.zeros_like(model.V),

@@ -173,9 +173,10 @@ class FastRNNNumpy(RNNNumpy):
 
         ``ds[t]`` (T, H) is the error output ``t`` sends to ``s_t``. With
         truncation ``k`` the backward pass runs lag by lag: ``D_j[t]``,
-        the error of output ``t + j`` at step ``t``, is ``D_{j-1}[t + 1]
-        W`` times ``tanh'`` at ``t``, so ``k + 1`` products over all steps
-        replace ``T`` small ones; ``δ_t = D_0[t] + ... + D_k[t]``.
+        the error of output ``t + j`` at step ``t``, is
+        ``D_{j-1}[t + 1] W`` times ``tanh'`` at ``t``, so ``k + 1``
+        products over all steps replace ``T`` small ones;
+        ``δ_t = D_0[t] + ... + D_k[t]``.
         """
         T, k = len(s), self.bptt_truncate
         one_minus_s2 = 1.0 - s**2  # tanh' at every step

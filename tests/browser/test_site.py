@@ -1,10 +1,11 @@
 """The built website in a real browser: every page, offline.
 
-Debian's Chromium (``/usr/bin/chromium``) is driven by Python ``playwright`` (never
-``playwright install``). The site is served from ``_build/fast/_build/html`` (what ``make test``
-builds) or ``_build/html`` (``make book``), or from ``$TUTORIAL_RNN_SITE``. The machine has no
-internet, so every script the pages need must come from the site itself: a failed request
-fails the test.
+Debian's Chromium (``/usr/bin/chromium``) is driven by Python
+``playwright`` (never ``playwright install``). The site is served from
+``_build/fast/_build/html`` (what ``make test`` builds) or ``_build/html``
+(``make book``), or from ``$TUTORIAL_RNN_SITE``. The machine has no
+internet, so every script the pages need must come from the site itself:
+a failed request fails the test.
 
 Screenshots of every page go to ``artifacts/screenshots/``.
 """
@@ -52,8 +53,8 @@ pytestmark = [
     ),
     pytest.mark.skipif(
         not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()),
-        reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` to run the browser tests "
-        "(.ci/run installs it)",
+        reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` "
+        "to run the browser tests (.ci/run installs it)",
     ),
 ]
 PAGES = sorted(
@@ -140,9 +141,12 @@ def test_there_are_pages():
 def test_page_renders_offline(browser, server, name):
     page, problems = _visit(browser, urljoin(server, name))
     try:
-        # every widget view saved in the page is rendered by the site's own widget manager
+        # every widget view saved in the page is rendered by the site's own
+        # widget manager
         views = page.evaluate(
-            "document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length"
+            "document.querySelectorAll('script[type="
+            '"application/vnd.jupyter.widget-view+json"'
+            "]').length"
         )
         if views:
             selector = ".widget-subarea, .jupyter-widgets.widget-container"
@@ -154,12 +158,14 @@ def test_page_renders_offline(browser, server, name):
         assert not problems, "\n".join(problems)
 
         images = page.evaluate(
-            "Array.from(document.images).map(i => [i.src, i.naturalWidth, i.alt])"
+            "Array.from(document.images)"
+            ".map(i => [i.src, i.naturalWidth, i.alt])"
         )
         broken = [src for src, width, _ in images if width == 0]
         assert not broken, f"images that did not load: {broken}"
         figures = page.evaluate(
-            "Array.from(document.querySelectorAll('figure img')).map(i => i.alt)"
+            "Array.from(document.querySelectorAll('figure img'))"
+            ".map(i => i.alt)"
         )
         assert all(alt.strip() for alt in figures), (
             f"figure without alt text on {name}"
@@ -177,13 +183,15 @@ def test_page_renders_offline(browser, server, name):
             "raw TeX left on the page"
         )
         outputs = page.evaluate(
-            "Array.from(document.querySelectorAll('.cell_output')).map(e => e.innerText).join('\\n')"
+            "Array.from(document.querySelectorAll('.cell_output'))"
+            ".map(e => e.innerText).join('\\n')"
         )
-        # a table printed as Markdown but not rendered shows its separator row (smartquotes turn
-        # "---" into a dash)
+        # a table printed as Markdown but not rendered shows its separator
+        # row (smartquotes turn "---" into a dash)
         raw = re.search(r"\|\s*[-\u2013\u2014]+:?\s*\|", outputs)
         assert not raw, (
-            f"a Markdown table printed by a notebook was not rendered: {raw and raw.group(0)!r}"
+            "a Markdown table printed by a notebook was not rendered: "
+            f"{raw and raw.group(0)!r}"
         )
 
         # code fits the page: at a 1280-pixel window no code block (79
@@ -211,7 +219,8 @@ def test_page_renders_offline(browser, server, name):
 # output (printed text, tables) of the article that is wider than its box.
 _SCROLLING = """() => {
   const blocks = document.querySelectorAll(
-    'main pre, main div.cell_output table, main .pst-scrollable-table-container'
+    'main pre, main div.cell_output table, '
+      + 'main .pst-scrollable-table-container'
   );
   return Array.from(blocks)
     .filter(e => e.scrollWidth > e.clientWidth + 1)
@@ -255,7 +264,8 @@ def test_search_finds_vanishing(browser, server):
             "#search-results li, ul.search li", timeout=15000
         )
         hits = page.evaluate(
-            "document.querySelectorAll('#search-results li, ul.search li').length"
+            "document.querySelectorAll('#search-results li, ul.search li')"
+            ".length"
         )
         assert hits >= 1
         assert not problems, "\n".join(problems)
@@ -264,7 +274,8 @@ def test_search_finds_vanishing(browser, server):
 
 
 def test_static_explorer_on_the_site_moves(browser, server):
-    """Chapter 3's static gradient-decay explorer redraws when its slider moves."""
+    """Chapter 3's static gradient-decay explorer redraws when its slider
+    moves."""
     pages = [
         p
         for p in PAGES
@@ -279,7 +290,8 @@ def test_static_explorer_on_the_site_moves(browser, server):
             before = page.get_attribute(path, "d")
             page.eval_on_selector(
                 'div.gradient-explorer input[data-role="scale"]',
-                "s => { s.value = Number(s.max); s.dispatchEvent(new Event('input')); }",
+                "s => { s.value = Number(s.max); "
+                "s.dispatchEvent(new Event('input')); }",
             )
             after = page.get_attribute(path, "d")
             assert before and after and before != after, name
