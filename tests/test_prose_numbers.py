@@ -39,9 +39,19 @@ How it decides
 
          % prose-numbers: 2.01 3.24 -- arithmetic of Exercise 1.1
 
-     or a ``# prose-numbers: ...`` comment line in the code cell whose
-     caption or alt text holds the figure. List the numbers as they are
-     written (``73,000``, ``96.5``, ``1e-4``), then ``--`` and the reason.
+     or, for a caption or alt text, a ``prose-numbers`` entry in the code
+     cell's metadata (or a ``# prose-numbers: ...`` comment line in it). List
+     the numbers as they are written (``73,000``, ``96.5``, ``1e-4``), then
+     ``--`` and the reason.
+
+4. **A second, stronger check where the build's executed notebooks exist**
+   (``_build/jupyter_execute`` or ``_build/fast/_build/jupyter_execute``,
+   after ``make book`` or ``make fast-book``; skipped otherwise): a number in
+   a notebook's prose that equals, at the precision written, a number that
+   the same notebook *printed* is a computed figure typed by hand, even if it
+   does not look measured (``a long tail runs past 258``). Candidates are the
+   figures of rule 2 and integers of three digits or more (years excluded);
+   :data:`ALLOWED` and markers apply as above.
 
 So a chapter satisfies the test by gluing what its code computes, and by
 marking, with a reason, the few figures that are definitions, settings or
@@ -199,7 +209,10 @@ def unexplained_figures(nb: nbformat.NotebookNode) -> list[str]:
             ]
         else:
             continue
-        allowed = _marked(cell.source)
+        allowed = _marked(cell.source) | _marked(
+            "% prose-numbers: "
+            + str(cell.get("metadata", {}).get("prose-numbers", ""))
+        )
         for piece in pieces:
             for num, context in figures(piece):
                 if num in ALLOWED or num in allowed:
@@ -209,6 +222,97 @@ def unexplained_figures(nb: nbformat.NotebookNode) -> list[str]:
                     f"cell {cell.get('id')}: {num!r} in «{context}»"
                 )
     return problems
+
+
+_PRINTED = re.compile(
+    r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?"
+)
+
+
+def _printed_numbers(nb: nbformat.NotebookNode) -> list[float]:
+    """Every number in the notebook's text outputs (streams, text/plain,
+    text/markdown)."""
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                texts.append(str(out.get("text", "")))
+            for mime in ("text/plain", "text/markdown"):
+                if mime in out.get("data", {}):
+                    texts.append(str(out["data"][mime]))
+    numbers = []
+    for text in texts:
+        for token in _PRINTED.findall(text):
+            try:
+                numbers.append(float(token.replace(",", "")))
+            except ValueError:
+                continue
+    return numbers
+
+
+def _matches(written: str, printed: float) -> bool:
+    """``written`` (prose) equals ``printed`` at the precision written."""
+    plain = written.replace(",", "")
+    if "e" in plain.lower():
+        return False
+    if "." in plain:
+        places = len(plain.split(".")[1])
+        return round(printed, places) == float(plain)
+    zeros = len(plain) - len(plain.rstrip("0"))
+    return round(printed, -zeros) == float(plain)
+
+
+def printed_figures_in_prose(
+    nb: nbformat.NotebookNode, executed: nbformat.NotebookNode
+) -> list[str]:
+    """``cell id: number in context`` for each number of ``nb``'s prose that
+    the executed copy of the notebook printed (rule 4)."""
+    printed = _printed_numbers(executed)
+    problems = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        allowed = _marked(cell.source)
+        prose = _strip(cell.source)
+        candidates = {num for num, _ in figures(cell.source)}
+        candidates |= {
+            m.group(0)
+            for m in re.finditer(r"(?<![\w.,])\d{3,}(?![\w.,]\d)", prose)
+            if not 1900 <= int(m.group(0)) <= 2100
+        }
+        for num in sorted(candidates - allowed - set(ALLOWED)):
+            if any(_matches(num, value) for value in printed):
+                problems.append(f"cell {cell.get('id')}: {num!r} is printed")
+    return problems
+
+
+def _executed_copy(path: Path) -> Path | None:
+    relative = path.relative_to(ROOT / "book")
+    for build in (
+        "_build/jupyter_execute",
+        "_build/fast/_build/jupyter_execute",
+    ):
+        candidate = ROOT / build / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix()
+)
+def test_no_printed_figure_typed_into_prose(path):
+    executed = _executed_copy(path)
+    if executed is None:
+        pytest.skip("no executed copy: run `make fast-book` or `make book`")
+    problems = printed_figures_in_prose(
+        nbformat.read(path, as_version=4),
+        nbformat.read(executed, as_version=4),
+    )
+    assert not problems, (
+        f"{path.name}: numbers the notebook prints are typed into its prose "
+        "(glue them):\n  " + "\n  ".join(problems)
+    )
 
 
 def test_every_notebook_of_the_book_is_found():
@@ -290,3 +394,24 @@ def test_glue_settings_constants_and_markers_pass():
     assert problems[0].startswith("cell cell2: '3' in «It took 3 hours."), (
         problems
     )
+
+
+def test_a_printed_number_typed_into_prose_fails():
+    prose = nbformat.v4.new_markdown_cell(
+        "Half of the sentences have at most a dozen tokens, but a long tail "
+        "runs past 258; the loss is about 8.99 (ln 8000), and 5.9 nats is "
+        "the baseline. In 2015 ..."
+    )
+    code = nbformat.v4.new_code_cell("print(stats)")
+    code.outputs = [
+        nbformat.v4.new_output(
+            "stream", name="stdout", text="longest 258\nentropy 5.9064\n"
+        )
+    ]
+    nb = _notebook(prose, code)
+    problems = printed_figures_in_prose(nb, nb)
+    assert problems == [
+        "cell cell0: '258' is printed",
+        "cell cell0: '5.9' is printed",
+    ], problems
+    assert _matches("73,000", 72_981.0) and not _matches("73,000", 71_900.0)
