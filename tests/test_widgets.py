@@ -210,3 +210,5 @@ def test_static_twin_defaults_to_each_cells_own_range():
     assert data["scales"]["sigmoid"][-1] == "16.00"
     with pytest.raises(ValueError, match="scales for 'tanh'"):
         static_gradient_explorer(scales=(0.0, 1.0), cells=("tanh",))
+    with pytest.raises(ValueError, match="no λ₁ values for the cells"):
+        static_gradient_explorer(scales={"tanh": (1.0,)}, cells=("relu",))

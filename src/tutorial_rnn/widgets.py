@@ -315,6 +315,12 @@ def static_gradient_explorer(
     if scales is None:
         per_cell = {cell: scale_grid(cell) for cell in cells}
     elif isinstance(scales, Mapping):
+        missing = [cell for cell in cells if cell not in scales]
+        if missing:
+            raise ValueError(
+                f"scales has no λ₁ values for the cells {missing}; it has "
+                f"{sorted(scales)}"
+            )
         per_cell = {cell: tuple(scales[cell]) for cell in cells}
     else:
         per_cell = {cell: tuple(scales) for cell in cells}
