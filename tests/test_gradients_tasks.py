@@ -1,4 +1,5 @@
-"""tutorial_rnn.gradients and tutorial_rnn.tasks: Jacobians, the Pascanu bound, the adding problem."""
+"""tutorial_rnn.gradients and tutorial_rnn.tasks: Jacobians, the Pascanu bound,
+the adding problem."""
 
 from __future__ import annotations
 
@@ -193,7 +194,8 @@ def test_adding_problem_is_learnable_at_short_length():
 
 
 def test_adding_runs_on_one_cpu_thread_and_restores_the_count(monkeypatch):
-    """Tiny products run faster on one thread; the caller's thread count must come back."""
+    """Tiny products run faster on one thread; the caller's thread count must
+    come back."""
     torch = pytest.importorskip("torch")
     before = torch.get_num_threads()
     seen = []

@@ -1,4 +1,5 @@
-"""tutorial_rnn.widgets: the live explorer updates, the static twin holds every grid point."""
+"""tutorial_rnn.widgets: the live explorer updates, the static twin holds
+every grid point, and λ₁'s range per cell reaches the exercises' answers."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import numpy as np
 import pytest
 
 from tutorial_rnn.widgets import (
+    CELLS,
+    SCALE_RANGES,
     flow_for,
     gradient_decay_explorer,
+    scale_grid,
     static_gradient_explorer,
 )
 
@@ -92,16 +96,14 @@ def test_static_twin_has_a_curve_per_gate_bias_for_gated_cells_and_no_bound():
     for cell in ("gru", "lstm"):
         curve = data["curves"][f"{cell}|random|1.00|3.0"]
         assert curve["bound"] is None
-        expected = np.log10(
-            flow_for(cell, 1.0, "random", 20, 6, gate_bias=3.0).loss_grad_norm[
-                ::2
-            ]
-        )
+        flow = flow_for(cell, 1.0, "random", 20, 6, gate_bias=3.0)
+        expected = np.log10(flow.loss_grad_norm[::2])
         np.testing.assert_allclose(curve["measured"], expected, atol=1e-3)
 
 
 def test_a_larger_gate_bias_keeps_more_gradient_in_gated_cells():
-    """The update (GRU) or forget (LSTM) gate near 1 carries the state, and its gradient, over."""
+    """The update (GRU) or forget (LSTM) gate near 1 carries the state, and
+    its gradient, over."""
     for cell in ("gru", "lstm"):
         kept = [
             flow_for(cell, 1.0, "random", 60, 16, gate_bias=b).decay_after(50)
@@ -133,7 +135,8 @@ def test_flow_for_rejects_bad_settings(bad):
 
 
 def test_explorer_draws_no_mathtext():
-    """Mathtext was re-parsed on every redraw (half its time): every label is plain Unicode."""
+    """Mathtext was re-parsed on every redraw (half its time): every label is
+    plain Unicode."""
     from tutorial_rnn.widgets import _decade_label
 
     assert [_decade_label(v) for v in (1e-5, 1.0, 1e12, 3e-5, 0.0)] == [
@@ -148,3 +151,64 @@ def test_explorer_draws_no_mathtext():
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     texts += [ax.yaxis.get_major_formatter()(v) for v in ax.get_yticks()]
     assert texts and not any("$" in t for t in texts), texts
+
+
+def test_scale_grid_covers_each_cells_range_ends_included():
+    assert scale_grid("sigmoid")[0] == 0.5 and scale_grid("sigmoid")[-1] == 16
+    assert len(scale_grid("sigmoid")) == 32
+    assert scale_grid("tanh") == tuple(round(0.1 * i, 2) for i in range(1, 31))
+    assert set(SCALE_RANGES) == set(CELLS)
+    with pytest.raises(ValueError, match="cell must be one of"):
+        scale_grid("gelu")
+
+
+def test_sigmoid_range_reaches_where_its_gradient_survives_50_steps():
+    """Exercise 3.1's answer (orthogonal W, λ₁ about 12-16) lies inside the
+    sigmoid's range, and the range's low end (λ₁ = 4 = 1/γ) does not get
+    there: the exercise needs the extended range."""
+    assert SCALE_RANGES["sigmoid"][1] >= 16
+
+    def kept(lam):
+        flow = flow_for("sigmoid", lam, "orthogonal", 60, 64)
+        return flow.decay_after(50)
+
+    assert kept(16.0) > 1e-2 > 1e-8 > kept(4.0)
+
+
+def test_live_slider_follows_the_cell_and_redraws_once():
+    explorer = gradient_decay_explorer(hidden_size=8)
+    slider = explorer.controls["scale"]
+    assert (slider.min, slider.max) == (0.1, 3.0)
+    calls = []
+    original = explorer.redraw
+
+    def counting(*args):
+        calls.append(1)
+        original(*args)
+
+    explorer.redraw = counting
+    explorer.controls["cell"].value = "sigmoid"
+    assert (slider.min, slider.max, slider.step) == (0.5, 16.0, 0.25)
+    assert len(calls) == 1 and slider.value == 1.0
+    png, kept = bytes(explorer.image.value), explorer.flow.decay_after(50)
+    slider.value = 14.0
+    assert bytes(explorer.image.value) != png
+    assert explorer.flow.decay_after(50) > 1e6 * kept
+    explorer.controls["cell"].value = "tanh"
+    assert slider.max == 3.0 and slider.value == 3.0  # clamped to the range
+
+
+def test_static_twin_defaults_to_each_cells_own_range():
+    html = static_gradient_explorer(
+        inits=("orthogonal",), gate_biases=(0.0,), length=8, hidden_size=4
+    )
+    data = _data(html)
+    for cell in CELLS:
+        assert data["scales"][cell] == [f"{s:.2f}" for s in scale_grid(cell)]
+        for scale in data["scales"][cell]:
+            assert f"{cell}|orthogonal|{scale}|0.0" in data["curves"]
+    assert data["scales"]["sigmoid"][-1] == "16.00"
+    with pytest.raises(ValueError, match="scales for 'tanh'"):
+        static_gradient_explorer(scales=(0.0, 1.0), cells=("tanh",))
+    with pytest.raises(ValueError, match="no λ₁ values for the cells"):
+        static_gradient_explorer(scales={"tanh": (1.0,)}, cells=("relu",))

@@ -1,17 +1,19 @@
-"""Gradient flow through time: how ∂s_T/∂s_k and ∂L_T/∂s_k shrink (or grow) with T - k.
+"""Gradient flow through time: how ∂s_T/∂s_k and ∂L_T/∂s_k shrink (or grow)
+with T - k.
 
-For the plain RNN ``s_t = f(a_t)``, ``a_t = W s_{t-1} + u_t`` (``u_t`` is the input term, for
-example ``U[:, x_t]``), the chain rule gives
+For the plain RNN ``s_t = f(a_t)``, ``a_t = W s_{t-1} + u_t`` (``u_t`` is the
+input term, for example ``U[:, x_t]``), the chain rule gives
 
-    ∂s_T/∂s_k = ∏_{j=k+1}^{T} diag(f'(a_j)) W,
+    ∂s_T/∂s_k = J_T J_{T-1} ⋯ J_{k+1},   J_j = ∂s_j/∂s_{j-1} = diag(f'(a_j)) W,
 
-a product of ``T - k`` Jacobians. If ``|f'| ≤ γ`` and ``λ₁`` is the largest singular value of
-``W``, its norm is at most ``(λ₁ γ)^(T-k)`` (Pascanu, Mikolov & Bengio, 2013): it vanishes
-geometrically whenever ``λ₁ < 1/γ`` (γ = 1 for tanh and ReLU, 1/4 for the sigmoid).
+a product of ``T - k`` Jacobians, the newest on the left. If ``|f'| ≤ γ`` and
+``λ₁`` is the largest singular value of ``W``, its norm is at most
+``(λ₁ γ)^(T-k)`` (Pascanu, Mikolov & Bengio, 2013): it vanishes geometrically
+whenever ``λ₁ < 1/γ`` (γ = 1 for tanh and ReLU, 1/4 for the sigmoid).
 
-The measurement works on any *cell* that can report the Jacobian of one step, ``∂s_t/∂s_{t-1}``
-(:class:`RNNCell` here; the gated cells of Chapter 4 provide the same method), so the same call
-compares the plain RNN with GRU and LSTM.
+The measurement works on any *cell* that can report the Jacobian of one step,
+``∂s_t/∂s_{t-1}`` (:class:`RNNCell` here; the gated cells of Chapter 4 provide
+the same method), so the same call compares the plain RNN with GRU and LSTM.
 """
 
 from __future__ import annotations
@@ -62,16 +64,18 @@ def recurrent_matrix(
     normalize: str = "singular",
     seed: int = 0,
 ) -> np.ndarray:
-    """A recurrent matrix ``W`` (H×H) rescaled so that its largest singular value (or spectral
-    radius) equals ``scale``.
+    """A recurrent matrix ``W`` (H×H) rescaled so that its largest singular
+    value (or spectral radius) equals ``scale``.
 
     Parameters
     ----------
     init : {"random", "orthogonal", "identity"}
-        Gaussian entries; a random orthogonal matrix (all singular values equal); the identity.
+        Gaussian entries; a random orthogonal matrix (all singular values
+        equal); the identity.
     normalize : {"singular", "spectral"}
-        Scale by the largest singular value λ₁ (the quantity in Pascanu et al.'s condition) or by
-        the spectral radius (largest |eigenvalue|), which is at most λ₁.
+        Scale by the largest singular value λ₁ (the quantity in Pascanu et
+        al.'s condition) or by the spectral radius (largest |eigenvalue|),
+        which is at most λ₁.
     """
     if hidden_size < 1:
         raise ValueError(f"hidden_size must be positive, got {hidden_size}")
@@ -103,9 +107,10 @@ def recurrent_matrix(
 class StepCell(Protocol):
     """What :func:`gradient_flow` needs from a recurrent cell.
 
-    ``hidden_size`` is the size of the output state ``s_t``. A cell that carries more than
-    ``s_t`` between steps (the LSTM carries ``[s_t; c_t]``) also has ``state_size``; the state
-    passed to and returned by ``step_with_jacobian`` then has that length, ``s_t`` first.
+    ``hidden_size`` is the size of the output state ``s_t``. A cell that
+    carries more than ``s_t`` between steps (the LSTM carries ``[s_t; c_t]``)
+    also has ``state_size``; the state passed to and returned by
+    ``step_with_jacobian`` then has that length, ``s_t`` first.
     """
 
     hidden_size: int
@@ -113,13 +118,15 @@ class StepCell(Protocol):
     def step_with_jacobian(
         self, s_prev: np.ndarray, u: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the next state and ``∂state_t/∂state_{t-1}`` (H×H, or state_size²)."""
+        """Return the next state and ``∂state_t/∂state_{t-1}`` (H×H, or
+        state_size²)."""
         ...
 
 
 @dataclass
 class RNNCell:
-    """The plain RNN step ``s_t = f(W s_{t-1} + u_t)`` with its one-step Jacobian."""
+    """The plain RNN step ``s_t = f(W s_{t-1} + u_t)`` with its one-step
+    Jacobian."""
 
     W: np.ndarray
     activation: str = "tanh"
@@ -127,7 +134,8 @@ class RNNCell:
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
             raise ValueError(
-                f"unknown activation {self.activation!r}; use one of {sorted(ACTIVATIONS)}"
+                f"unknown activation {self.activation!r};"
+                f" use one of {sorted(ACTIVATIONS)}"
             )
         if self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
             raise ValueError(f"W must be square, got shape {self.W.shape}")
@@ -151,17 +159,19 @@ class RNNCell:
 
 @dataclass
 class GradientFlow:
-    """Measured gradient flow for one sequence: index ``i`` is ``T - k = i`` steps back.
+    """Measured gradient flow for one sequence: index ``i`` is ``T - k = i``
+    steps back.
 
     Attributes
     ----------
     steps_back : numpy.ndarray of int, shape (T + 1,)
         0, 1, ..., T.
     jacobian_norm : numpy.ndarray, shape (T + 1,), or None
-        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back. None when not measured.
+        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back. None when
+        not measured.
     loss_grad_norm : numpy.ndarray, shape (T + 1,)
-        ``‖∂L_T/∂s_k‖`` for a loss whose gradient at the last state is ``g_T`` (unit norm by
-        default), i.e. ``‖(∂s_T/∂s_k)ᵀ g_T‖``.
+        ``‖∂L_T/∂s_k‖`` for a loss whose gradient at the last state is ``g_T``
+        (unit norm by default), i.e. ``‖(∂s_T/∂s_k)ᵀ g_T‖``.
     bound : numpy.ndarray or None, shape (T + 1,)
         ``(λ₁ γ)^(T-k)`` for a plain RNN cell, None for other cells.
     """
@@ -172,7 +182,8 @@ class GradientFlow:
     bound: np.ndarray | None
 
     def decay_after(self, steps: int) -> float:
-        """``‖∂L_T/∂s_{T-steps}‖ / ‖∂L_T/∂s_T‖``: the share of the gradient left after ``steps``."""
+        """``‖∂L_T/∂s_{T-steps}‖ / ‖∂L_T/∂s_T‖``: the share of the gradient
+        left after ``steps``."""
         return float(self.loss_grad_norm[steps] / self.loss_grad_norm[0])
 
 
@@ -184,24 +195,27 @@ def gradient_flow(
     seed: int = 0,
     jacobian_norms: bool = True,
 ) -> GradientFlow:
-    """Run ``cell`` over ``inputs`` and measure how the gradient at the last step flows back.
+    """Run ``cell`` over ``inputs`` and measure how the gradient at the last
+    step flows back.
 
     Parameters
     ----------
     cell : StepCell
         :class:`RNNCell`, or any cell with ``step_with_jacobian``.
     inputs : numpy.ndarray, shape (T, H_in)
-        What the cell adds at each step (for :class:`RNNCell`, ``u_t``, shape (T, H)).
+        What the cell adds at each step (for :class:`RNNCell`, ``u_t``, shape
+        (T, H)).
     s0 : numpy.ndarray, optional
         Initial state (zeros).
     g_T : numpy.ndarray, optional
-        ``∂L_T/∂s_T``; a random unit vector (seeded) by default. For a cell whose state is
-        longer than ``s_t`` (the LSTM's ``[s; c]``) it is padded with zeros: the loss reads
-        ``s_T`` only, and what is measured is the gradient with respect to the whole state.
+        ``∂L_T/∂s_T``; a random unit vector (seeded) by default. For a cell
+        whose state is longer than ``s_t`` (the LSTM's ``[s; c]``) it is padded
+        with zeros: the loss reads ``s_T`` only, and what is measured is the
+        gradient with respect to the whole state.
     jacobian_norms : bool
-        Also measure ``‖∂s_T/∂s_k‖₂`` (a chain of H×H products and an SVD per step). Without it
-        only the vector ``(∂s_T/∂s_k)ᵀ g_T`` is carried back, which is T times cheaper: what the
-        interactive explorer uses.
+        Also measure ``‖∂s_T/∂s_k‖₂`` (a chain of H×H products and an SVD per
+        step). Without it only the vector ``(∂s_T/∂s_k)ᵀ g_T`` is carried back,
+        which is T times cheaper: what the interactive explorer uses.
 
     Returns
     -------
@@ -222,7 +236,8 @@ def gradient_flow(
         g_T = np.concatenate([g_T, np.zeros(n - H)])
     T = len(inputs)
     if not jacobian_norms and s0 is None and hasattr(cell, "state_gradients"):
-        # a cell with its own backward pass carries the one vector back itself (fast)
+        # a cell with its own backward pass carries the one vector back itself
+        # (fast)
         loss_grads = cell.state_gradients(inputs, g_T)
     else:
         s = np.zeros(n) if s0 is None else np.asarray(s0, dtype=np.float64)
@@ -254,10 +269,12 @@ def gradient_flow(
 def clip_by_norm(
     grads: Sequence[np.ndarray], theta: float
 ) -> tuple[list[np.ndarray], float]:
-    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then ``g ← θ g / ‖g‖``.
+    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then ``g ← θ g /
+    ‖g‖``.
 
-    ``‖g‖`` is the norm of all the gradients together, as if they were one long vector, so the
-    direction of the update is kept and only its length is capped.
+    ``‖g‖`` is the norm of all the gradients together, as if they were one long
+    vector, so the direction of the update is kept and only its length is
+    capped.
 
     Returns
     -------
@@ -271,7 +288,8 @@ def clip_by_norm(
     norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
         raise FloatingPointError(
-            f"the gradient norm is {norm}: clipping cannot repair a non-finite gradient"
+            f"the gradient norm is {norm}: clipping cannot repair a"
+            " non-finite gradient"
         )
     factor = theta / norm if norm > theta else 1.0
     return [g * factor for g in grads], norm
@@ -282,17 +300,19 @@ def bptt_contributions(
     x: Sequence[int] | np.ndarray,
     y: Sequence[int] | np.ndarray,
 ) -> np.ndarray:
-    """How much each output's error contributes to ``∂L/∂W`` through each earlier step.
+    """How much each output's error contributes to ``∂L/∂W`` through each
+    earlier step.
 
     Full BPTT sums, over outputs ``t`` and steps ``k ≤ t``, the terms
-    ``δ_k^{(t)} s_{k-1}ᵀ`` where ``δ_k^{(t)} = ∂L_t/∂a_k``. This returns their Frobenius norms.
+    ``δ_k^{(t)} s_{k-1}ᵀ`` where ``δ_k^{(t)} = ∂L_t/∂a_k``. This returns their
+    Frobenius norms.
 
     Returns
     -------
     numpy.ndarray, shape (T, T)
-        ``C[t, k] = ‖δ_k^{(t)} s_{k-1}ᵀ‖ = ‖δ_k^{(t)}‖ ‖s_{k-1}‖`` for ``k ≤ t``, 0 above the
-        diagonal. Summing the (unnormed) terms gives ``model.bptt`` with full BPTT; see
-        :func:`bptt_contribution_sum`.
+        ``C[t, k] = ‖δ_k^{(t)} s_{k-1}ᵀ‖ = ‖δ_k^{(t)}‖ ‖s_{k-1}‖`` for ``k ≤
+        t``, 0 above the diagonal. Summing the (unnormed) terms gives
+        ``model.bptt`` with full BPTT; see :func:`bptt_contribution_sum`.
     """
     return np.array(
         [
@@ -307,7 +327,8 @@ def bptt_contribution_sum(
     x: Sequence[int] | np.ndarray,
     y: Sequence[int] | np.ndarray,
 ) -> np.ndarray:
-    """The sum of all the per-(output, step) terms: ``∂L/∂W`` of full BPTT, built term by term."""
+    """The sum of all the per-(output, step) terms: ``∂L/∂W`` of full BPTT,
+    built term by term."""
     return sum(
         term for row in _contribution_terms(model, x, y) for term in row
     )

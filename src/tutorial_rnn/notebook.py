@@ -1,8 +1,10 @@
-"""Helpers for the chapters' notebooks: showing the package's own code, and the fast mode.
+"""Helpers for the chapters' notebooks: showing the package's own code, and the
+fast mode.
 
-The book shows model code with :func:`show_source`, so what a reader sees is exactly the code
-the tests check. ``make test`` builds the book with ``TUTORIAL_RNN_FAST=1``; heavy cells read
-:func:`fast_mode` (or call :func:`pick`) to shrink their work.
+The book shows model code with :func:`show_source`, so what a reader sees is
+exactly the code the tests check. ``make test`` builds the book with
+``TUTORIAL_RNN_FAST=1``; heavy cells read :func:`fast_mode` (or call
+:func:`pick`) to shrink their work.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ T = TypeVar("T")
 
 
 def fast_mode() -> bool:
-    """True when ``TUTORIAL_RNN_FAST`` is set to anything but ``""``, ``"0"`` or ``"false"``."""
+    """True when ``TUTORIAL_RNN_FAST`` is set to anything but ``""``, ``"0"``
+    or ``"false"``."""
     return os.environ.get(FAST_ENV, "").strip().lower() not in (
         "",
         "0",
@@ -38,10 +41,12 @@ def pick(fast: T, full: T) -> T:
 
 
 def show_source(obj: object, dedent: bool = True) -> Markdown:
-    """The source of a function, class or method from the package, as a highlighted code block.
+    """The source of a function, class or method from the package, as a
+    highlighted code block.
 
-    Returns an IPython ``Markdown`` object holding a fenced ``python`` block: Jupyter shows it
-    highlighted, and the book renders it as a code block with a copy button.
+    Returns an IPython ``Markdown`` object holding a fenced ``python`` block:
+    Jupyter shows it highlighted, and the book renders it as a code block with
+    a copy button.
     """
     try:
         source = inspect.getsource(obj)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Figures the chapters draw: network diagrams and corpus plots (matplotlib).
 
-Every function draws on an ``ax`` you may pass (or a new figure) and returns the figure, so a
-notebook cell is one call.
+Every function draws on an ``ax`` you may pass (or a new figure) and returns
+the figure, so a notebook cell is one call.
 """
 
 from __future__ import annotations
@@ -218,7 +218,8 @@ def _chain(
 
 
 def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
-    """The input/output shapes an RNN can take: one-to-many, many-to-one and two many-to-many.
+    """The input/output shapes an RNN can take: one-to-many, many-to-one and
+    two many-to-many.
 
     Blue boxes are inputs, yellow the hidden state, green outputs.
     """
@@ -257,7 +258,8 @@ def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
 
 
 def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
-    """A bidirectional RNN: a forward chain and a backward chain both feed each output."""
+    """A bidirectional RNN: a forward chain and a backward chain both feed each
+    output."""
     fig, ax = _axes(ax, (1.1 * steps + 0.8, 3.0))
     for i in range(steps):
         x = 1.6 * i
@@ -279,7 +281,8 @@ def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
 def draw_deep_rnn(
     steps: int = 4, layers: int = 3, ax: Axes | None = None
 ) -> Figure:
-    """A deep (stacked) RNN: each layer's states are the next layer's inputs."""
+    """A deep (stacked) RNN: each layer's states are the next layer's
+    inputs."""
     fig, ax = _axes(ax, (1.1 * steps + 0.8, 0.8 * layers + 1.6))
     top = 1.1 * (layers + 1)
     for i in range(steps):
@@ -300,7 +303,8 @@ def draw_deep_rnn(
 def plot_sentence_lengths(
     sentences: Sequence[Sequence[str]], ax: Axes | None = None, clip: int = 80
 ) -> Figure:
-    """Histogram of sentence lengths in tokens (lengths above ``clip`` pooled in the last bin)."""
+    """Histogram of sentence lengths in tokens (lengths above ``clip`` pooled
+    in the last bin)."""
     fig, ax = _axes(ax, (7, 3.6))
     lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64)
     ax.hist(
@@ -324,7 +328,8 @@ def plot_sentence_lengths(
 
 
 def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
-    """Word frequency against rank on log-log axes, with the line ``f ∝ 1/rank`` for reference."""
+    """Word frequency against rank on log-log axes, with the line
+    ``f ∝ 1/rank`` for reference."""
     fig, ax = _axes(ax, (6, 4))
     f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
     f = f[f > 0]
@@ -349,7 +354,8 @@ def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
 def plot_coverage(
     counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None
 ) -> Figure:
-    """Fraction of tokens covered by the ``n`` most frequent words, with ``vocabulary_size`` marked."""
+    """Fraction of tokens covered by the ``n`` most frequent words, with
+    ``vocabulary_size`` marked."""
     fig, ax = _axes(ax, (6, 4))
     f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
     coverage = np.cumsum(f) / f.sum()
@@ -373,10 +379,12 @@ def plot_coverage(
 
 
 def plot_truncation(T: int = 12, k: int = 3) -> Figure:
-    """Which steps each output's error reaches: the 2015 rule against chunked truncation.
+    """Which steps each output's error reaches: the 2015 rule against chunked
+    truncation.
 
-    Left, the 2015 rule: output ``t`` sends its error back to steps ``max(0, t-k) .. t``.
-    Right, frameworks' chunks of ``k + 1`` steps: the error stops at the start of its chunk.
+    Left, the 2015 rule: output ``t`` sends its error back to steps
+    ``max(0, t-k) .. t``. Right, frameworks' chunks of ``k + 1`` steps: the
+    error stops at the start of its chunk.
     """
     fig, axes = plt.subplots(
         1, 2, figsize=(9, 4.2), layout="constrained", sharey=True
@@ -404,7 +412,8 @@ def plot_loss_curves(
     xlabel: str = "tokens seen",
     ax: Axes | None = None,
 ) -> Figure:
-    """Loss curves ``{label: (x, loss)}`` with horizontal reference lines ``{label: value}``."""
+    """Loss curves ``{label: (x, loss)}`` with horizontal reference lines
+    ``{label: value}``."""
     fig, ax = _axes(ax, (7, 4))
     palette = [COLORS["s"], COLORS["x"], COLORS["o"], COLORS["back"]]
     for (label, (x, y)), color in zip(
@@ -459,8 +468,9 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
 def plot_gradient_decay(
     flows: dict, ax: Axes | None = None, show_bound: bool = True
 ) -> Figure:
-    """``‖∂L_T/∂s_{T-k}‖`` against steps back ``k`` (log scale) for ``{label: GradientFlow}``,
-    each with its bound ``(λ₁γ)^k`` dashed in the same colour."""
+    """``‖∂L_T/∂s_{T-k}‖`` against steps back ``k`` (log scale) for
+    ``{label: GradientFlow}``, each with its bound ``(λ₁γ)^k`` dashed in the
+    same colour."""
     fig, ax = _axes(ax, (7, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (label, flow), color in zip(flows.items(), colors * 4, strict=False):
@@ -491,7 +501,8 @@ def plot_gradient_decay(
 
 
 def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
-    """Heatmap (log colour scale) of per-(output t, step k) contributions to ``∂L/∂W``."""
+    """Heatmap (log colour scale) of per-(output t, step k) contributions to
+    ``∂L/∂W``."""
     from matplotlib.colors import LogNorm
 
     fig, ax = _axes(ax, (6, 5))
@@ -539,7 +550,8 @@ def _line(
     color: str = "#333333",
     arrow: bool = True,
 ) -> None:
-    """A path through ``points``, with an arrow head at the end (unless ``arrow=False``)."""
+    """A path through ``points``, with an arrow head at the end (unless
+    ``arrow=False``)."""
     xs, ys = zip(*points, strict=True)
     if arrow:
         ax.plot(
@@ -563,10 +575,12 @@ def _line(
 
 
 def draw_gru_cell(ax: Axes | None = None) -> Figure:
-    """One GRU step (Cho et al.'s convention): reset gate r, update gate z, candidate n.
+    """One GRU step (Cho et al.'s convention): reset gate r, update gate z,
+    candidate n.
 
-    The state ``s_{t-1}`` runs along the top; ``s_t = z ⊙ s_{t-1} + (1 - z) ⊙ n`` is a blend of
-    the old state and the candidate.
+    The state ``s_{t-1}`` runs along the top;
+    ``s_t = z ⊙ s_{t-1} + (1 - z) ⊙ n`` is a blend of the old state and the
+    candidate.
     """
     fig, ax = _axes(ax, (7.2, 4.0))
     top, gates = 3.2, 0.9
@@ -619,10 +633,12 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
 
 
 def draw_lstm_cell(ax: Axes | None = None) -> Figure:
-    """One LSTM step: forget, input and output gates around the memory cell ``c``.
+    """One LSTM step: forget, input and output gates around the memory cell
+    ``c``.
 
-    The cell ``c_{t-1}`` runs along the top and is changed only by a product (forget) and a sum
-    (write): ``c_t = f ⊙ c_{t-1} + i ⊙ g``; the state ``s_t = o ⊙ tanh(c_t)`` is read from it.
+    The cell ``c_{t-1}`` runs along the top and is changed only by a product
+    (forget) and a sum (write): ``c_t = f ⊙ c_{t-1} + i ⊙ g``; the state
+    ``s_t = o ⊙ tanh(c_t)`` is read from it.
     """
     fig, ax = _axes(ax, (7.2, 4.2))
     top, mid, gates = 3.4, 2.0, 0.8
@@ -680,15 +696,17 @@ def plot_gate_activations(
     units: int = 24,
     axes: Sequence[Axes] | None = None,
 ) -> Figure:
-    """Heatmaps of gate activations (time × unit) over a sentence, one panel per gate.
+    """Heatmaps of gate activations (time × unit) over a sentence, one panel
+    per gate.
 
     Parameters
     ----------
     words : sequence of str
         The input words (x axis).
     gates : dict of name to array (T, H)
-        From :meth:`tutorial_rnn.gated_numpy.GatedLMNumpy.gate_activations`; values in [0, 1]
-        (an entry named ``c``, the LSTM's cell, is shown on its own symmetric scale).
+        From :meth:`tutorial_rnn.gated_numpy.GatedLMNumpy.gate_activations`;
+        values in [0, 1] (an entry named ``c``, the LSTM's cell, is shown on
+        its own symmetric scale).
     units : int
         Show the first ``units`` hidden units.
     """

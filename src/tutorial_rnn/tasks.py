@@ -1,12 +1,16 @@
 """Synthetic long-range tasks: the adding problem, as seeded batch generators.
 
-In the adding problem (Hochreiter & Schmidhuber, 1997) each time step carries two numbers: a
-value drawn uniformly from [0, 1] and a marker. Exactly two steps are marked, one in the first
-half of the sequence and one in the second; the target is the sum of the two marked values. A
-model must carry the first marked value across about half the sequence.
+In the adding problem (Hochreiter & Schmidhuber, 1997) each time step carries
+two numbers: a value drawn uniformly from [0, 1] and a marker. Exactly two
+steps are marked, one in the first half of the sequence and one in the second;
+the target is the sum of the two marked values. A model must carry the first
+marked value from where it appears to the end of the sequence, where the
+answer is read: between T/2 and T steps. (The distance between the two markers
+does not matter.)
 
-Predicting the mean target, 1, without looking at the input scores the variance of the sum of
-two independent uniform values, 2 × 1/12 = 1/6 ≈ 0.167: the chance-level mean squared error.
+Predicting the mean target, 1, without looking at the input scores the variance
+of the sum of two independent uniform values, 2 × 1/12 = 1/6 ≈ 0.167: the
+chance-level mean squared error.
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ __all__ = [
     "train_adding",
 ]
 
-#: Mean squared error of the best constant prediction (the mean, 1.0): Var(u1 + u2) = 1/6.
+#: Mean squared error of the best constant prediction (the mean, 1.0):
+#: Var(u1 + u2) = 1/6.
 ADDING_CHANCE_MSE = 1.0 / 6.0
 
 
 @contextlib.contextmanager
 def _one_thread_on(device: object) -> Iterator[None]:
-    """Run torch's CPU operations on one thread inside the block (only for a CPU device)."""
+    """Run torch's CPU operations on one thread inside the block (only for a
+    CPU device)."""
     import torch
 
     threads = torch.get_num_threads()
@@ -59,7 +65,8 @@ def adding_batch(
     Returns
     -------
     x : numpy.ndarray, shape (batch_size, T, 2)
-        Channel 0: values in [0, 1); channel 1: the two markers (1.0), zero elsewhere.
+        Channel 0: values in [0, 1); channel 1: the two markers (1.0), zero
+        elsewhere.
     y : numpy.ndarray, shape (batch_size,)
         The sum of the two marked values.
     """
@@ -67,7 +74,8 @@ def adding_batch(
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if length < 2:
         raise ValueError(
-            f"length must be at least 2 (one marker in each half), got {length}"
+            "length must be at least 2 (one marker in each half),"
+            f" got {length}"
         )
     half = length // 2
     x = np.zeros((batch_size, length, 2))
@@ -106,14 +114,16 @@ class AddingProblem:
             yield adding_batch(self.batch_size, self.length, rng)
 
     def batches(self, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The first ``n`` batches of the stream (the same ones for the same seed)."""
+        """The first ``n`` batches of the stream (the same ones for the same
+        seed)."""
         stream = iter(self)
         return [next(stream) for _ in range(n)]
 
 
 @dataclass
 class AddingResult:
-    """What :func:`train_adding` returns: test MSE (on fresh sequences) during training."""
+    """What :func:`train_adding` returns: test MSE (on fresh sequences) during
+    training."""
 
     steps: list[int]
     test_mse: list[float]
@@ -136,13 +146,15 @@ def train_adding(
     seed: int = 0,
     device: str = "auto",
 ) -> AddingResult:
-    """Train a recurrent regressor on the adding problem and measure its test MSE.
+    """Train a recurrent regressor on the adding problem and measure its test
+    MSE.
 
-    The model reads the (T, 2) sequence with ``torch.nn.RNN`` (tanh), ``nn.GRU`` or ``nn.LSTM``
-    and predicts the target from its last state with a linear layer. Training batches come
-    from ``AddingProblem(length, batch_size, seed)``, test batches (1,024 sequences) from a
-    different seed, so the test MSE is measured on sequences never trained on. Compare it with
-    :data:`ADDING_CHANCE_MSE`.
+    The model reads the (T, 2) sequence with ``torch.nn.RNN`` (tanh),
+    ``nn.GRU`` or ``nn.LSTM`` and predicts the target from its last state with
+    a linear layer. Training batches come from
+    ``AddingProblem(length, batch_size, seed)``, test batches (1,024
+    sequences) from a different seed, so the test MSE is measured on sequences
+    never trained on. Compare it with :data:`ADDING_CHANCE_MSE`.
     """
     import torch
     from torch import nn
@@ -170,8 +182,9 @@ def train_adding(
 
     marks = set(np.linspace(0, steps, evaluations + 1, dtype=int).tolist())
     result = AddingResult([], [], 0.0)
-    # On a CPU the products here are tiny ((64, 2) @ (2, 3H), (64, H) @ (H, 3H)): a second thread
-    # costs more in hand-offs than it saves (nn.GRU ran twice as slowly on 2 threads as on 1).
+    # On a CPU the products here are tiny ((64, 2) @ (2, 3H), (64, H) @ (H,
+    # 3H)): a second thread costs more in hand-offs than it saves (nn.GRU ran
+    # twice as slowly on 2 threads as on 1).
     with _one_thread_on(dev):
         start = time.perf_counter()
         stream = iter(AddingProblem(length, batch_size, seed))

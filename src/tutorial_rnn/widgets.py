@@ -1,17 +1,24 @@
-"""The gradient-decay explorer: ipywidgets in Jupyter, and a static twin for the website.
+"""The gradient-decay explorer: ipywidgets in Jupyter, a static twin online.
 
-:func:`gradient_decay_explorer` builds live controls (cell, largest singular value λ₁ of ``W``,
-initialisation, sequence length, hidden size, gate bias) over
-:func:`tutorial_rnn.gradients.gradient_flow` and redraws a log-scale plot of ``‖∂L_T/∂s_k‖``
-against steps back, beside the Pascanu bound for the plain cells. The GRU and LSTM (Chapter 4)
-use the same controls: λ₁ applies to each of their recurrent blocks, and the gate bias sets the
-bias of the GRU's update gate or the LSTM's forget gate, the gate that decides how much of the
-old state is kept.
+:func:`gradient_decay_explorer` builds live controls (cell, largest singular
+value λ₁ of ``W``, initialisation, sequence length, hidden size, gate bias)
+over :func:`tutorial_rnn.gradients.gradient_flow` and redraws a log-scale plot
+of ``‖∂L_T/∂s_k‖`` against steps back, beside the Pascanu bound for the plain
+cells. The GRU and LSTM (Chapter 4) use the same controls: λ₁ applies to each
+of their recurrent blocks, and the gate bias sets the bias of the GRU's update
+gate or the LSTM's forget gate, the gate that decides how much of the old
+state is kept.
 
-A static page has no Python kernel, so :func:`static_gradient_explorer` computes the same curves
-over a grid of settings with the same package functions and returns one self-contained HTML
-block (data as JSON, a small SVG plot drawn by inline JavaScript, no CDN): dragging its slider
-redraws the curve in any browser.
+λ₁'s range depends on the cell (:data:`SCALE_RANGES`): a sigmoid, whose
+derivative is at most 1/4, needs λ₁ up to about 16 before its gradient
+survives 50 steps, while the tanh and ReLU cells go from vanishing to
+exploding between 0.1 and 3.
+
+A static page has no Python kernel, so :func:`static_gradient_explorer`
+computes the same curves over a grid of settings with the same package
+functions and returns one self-contained HTML block (data as JSON, a small SVG
+plot drawn by inline JavaScript, no CDN): dragging its slider redraws the
+curve in any browser.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +36,11 @@ from .gated_numpy import GRUNumpy, LSTMNumpy
 from .gradients import GradientFlow, RNNCell, gradient_flow, recurrent_matrix
 
 __all__ = [
+    "SCALE_RANGES",
     "Explorer",
     "flow_for",
     "gradient_decay_explorer",
+    "scale_grid",
     "static_gradient_explorer",
 ]
 
@@ -40,6 +49,26 @@ GATED = {"gru": GRUNumpy, "lstm": LSTMNumpy}
 INITS = ("random", "orthogonal", "identity")
 #: Gate biases of the static explorer (the live one has a slider).
 GATE_BIASES = (0.0, 2.0, 4.0)
+#: λ₁ per cell: (smallest, largest, step of the static grid). The live
+#: slider moves in half steps over the same range.
+SCALE_RANGES = {
+    "tanh": (0.1, 3.0, 0.1),
+    "sigmoid": (0.5, 16.0, 0.5),
+    "relu": (0.1, 2.0, 0.1),
+    "gru": (0.1, 2.0, 0.1),
+    "lstm": (0.1, 2.0, 0.1),
+}
+
+
+def scale_grid(cell: str) -> tuple[float, ...]:
+    """The λ₁ values of the static explorer for ``cell`` (ends included)."""
+    if cell not in SCALE_RANGES:
+        raise ValueError(
+            f"cell must be one of {sorted(SCALE_RANGES)}, got {cell!r}"
+        )
+    lo, hi, step = SCALE_RANGES[cell]
+    n = round((hi - lo) / step)
+    return tuple(round(lo + i * step, 2) for i in range(n + 1))
 
 
 def gated_cell(
@@ -50,11 +79,13 @@ def gated_cell(
     gate_bias: float = 0.0,
     seed: int = 0,
 ) -> GRUNumpy | LSTMNumpy:
-    """A one-layer GRU or LSTM whose recurrent blocks each have largest singular value ``scale``.
+    """A one-layer GRU or LSTM, each recurrent block of largest singular
+    value ``scale``.
 
-    Input weights keep their default initialisation, biases are zero except block 1 (the GRU's
-    update gate ``z``, the LSTM's forget gate ``f``), which is ``gate_bias``: a large value
-    keeps the gate near 1, so the state, and the gradient, are carried over almost unchanged.
+    Input weights keep their default initialisation, biases are zero except
+    block 1 (the GRU's update gate ``z``, the LSTM's forget gate ``f``), which
+    is ``gate_bias``: a large value keeps the gate near 1, so the state, and
+    the gradient, are carried over almost unchanged.
     """
     stack = GATED[cell](hidden_size, hidden_size, seed=seed)
     H = hidden_size
@@ -78,10 +109,12 @@ def flow_for(
     seed: int = 0,
     gate_bias: float = 0.0,
 ) -> GradientFlow:
-    """Gradient flow over ``length`` steps of Gaussian inputs (standard deviation ``input_std``).
+    """Gradient flow over ``length`` steps of Gaussian inputs (standard
+    deviation ``input_std``).
 
-    ``cell`` is an activation of the plain RNN (``W`` scaled to largest singular value
-    ``scale``), or ``"gru"``/``"lstm"`` (see :func:`gated_cell`; ``gate_bias`` applies to them).
+    ``cell`` is an activation of the plain RNN (``W`` scaled to largest
+    singular value ``scale``), or ``"gru"``/``"lstm"`` (see
+    :func:`gated_cell`; ``gate_bias`` applies to them).
     """
     inputs = input_std * np.random.default_rng(seed + 1).standard_normal(
         (length, hidden_size)
@@ -108,12 +141,14 @@ def _decade_label(value: float, _position: object = None) -> str:
 
 def _readout(flow: GradientFlow, steps: int = 50) -> str:
     k = min(steps, len(flow.steps_back) - 1)
-    return f"after {k} steps the gradient is {flow.decay_after(k):.1e} of its size"
+    kept = flow.decay_after(k)
+    return f"after {k} steps the gradient is {kept:.1e} of its size"
 
 
 @dataclass
 class Explorer:
-    """The live explorer: ``widget`` to display, ``redraw()`` to recompute, ``flow`` the last result."""
+    """The live explorer: ``widget`` to display, ``redraw()`` to recompute,
+    ``flow`` the last result."""
 
     widget: Any
     controls: dict[str, Any]
@@ -121,8 +156,27 @@ class Explorer:
     readout: Any
     flow: GradientFlow | None = None
     _figure: Any = field(default=None, repr=False)
+    _quiet: bool = field(default=False, repr=False)
+
+    def set_cell(self, change: dict[str, Any]) -> None:
+        """Fit λ₁'s slider to the new cell's range, then redraw once."""
+        lo, hi, step = SCALE_RANGES[change["new"]]
+        slider = self.controls["scale"]
+        value = min(max(slider.value, lo), hi)
+        self._quiet = True  # one redraw, not one per changed bound
+        try:
+            if lo > slider.max:  # never let min pass max on the way
+                slider.max, slider.min = hi, lo
+            else:
+                slider.min, slider.max = lo, hi
+            slider.step, slider.value = step / 2, value
+        finally:
+            self._quiet = False
+        self.redraw()
 
     def redraw(self, *_: object) -> None:
+        if self._quiet:
+            return
         c = {name: w.value for name, w in self.controls.items()}
         self.flow = flow_for(
             c["cell"],
@@ -154,7 +208,8 @@ class Explorer:
 
 
 def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
-    """Live controls over the plain RNN's gradient flow (ipywidgets; display ``.widget``)."""
+    """Live controls over the gradient flow (ipywidgets; display
+    ``.widget``)."""
     import ipywidgets as widgets
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -164,7 +219,11 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
             options=list(CELLS), value="tanh", description="cell"
         ),
         "scale": widgets.FloatSlider(
-            value=1.0, min=0.1, max=2.0, step=0.05, description="λ₁ of W"
+            value=1.0,
+            min=SCALE_RANGES["tanh"][0],
+            max=SCALE_RANGES["tanh"][1],
+            step=SCALE_RANGES["tanh"][2] / 2,
+            description="λ₁ of W",
         ),
         "init": widgets.Dropdown(
             options=list(INITS), value="random", description="W init"
@@ -187,8 +246,8 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
     )  # fixed: no layout pass per redraw
     ax = figure.subplots()
     ax.set_yscale("log")
-    # Plain Unicode text everywhere (10⁻⁵, λ₁): matplotlib's mathtext was parsed again at every
-    # redraw and took half of its time.
+    # Plain Unicode text everywhere (10⁻⁵, λ₁): matplotlib's mathtext was
+    # parsed again at every redraw and took half of its time.
     ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
     ax.yaxis.set_minor_formatter(NullFormatter())
     (measured,) = ax.plot(
@@ -215,14 +274,17 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
         readout=readout,
         _figure=(figure, ax, measured, bound),
     )
-    for w in controls.values():
-        w.observe(explorer.redraw, names="value")
+    for name, w in controls.items():
+        w.observe(
+            explorer.set_cell if name == "cell" else explorer.redraw,
+            names="value",
+        )
     explorer.redraw()
     return explorer
 
 
 def static_gradient_explorer(
-    scales: Sequence[float] = tuple(np.round(np.arange(0.1, 2.001, 0.1), 2)),
+    scales: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
     cells: Sequence[str] = CELLS,
     inits: Sequence[str] = INITS,
     gate_biases: Sequence[float] = GATE_BIASES,
@@ -230,15 +292,45 @@ def static_gradient_explorer(
     hidden_size: int = 64,
     stride: int = 4,
 ) -> str:
-    """A self-contained HTML explorer over a precomputed grid (every ``cell × init × scale``, and
-    every gate bias for the gated cells).
+    """A self-contained HTML explorer over a precomputed grid (every
+    ``cell × init × scale``, and every gate bias for the gated cells).
 
-    Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the bound (plain cells only) for
-    ``k = 0, stride, 2·stride, .., length``. The page needs no kernel and no CDN: the plot is an
-    SVG drawn by a few lines of inline JavaScript.
+    Parameters
+    ----------
+    scales : sequence of float, or mapping cell -> sequence, optional
+        The λ₁ values; by default :func:`scale_grid` of each cell (its own
+        range). One sequence serves every cell.
+    cells, inits, gate_biases : sequences
+        The other axes of the grid.
+    length, hidden_size, stride : int
+        Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the bound
+        (plain cells only) for ``k = 0, stride, 2·stride, .., length``.
+
+    Returns
+    -------
+    str
+        One ``<div>`` and its ``<script>``: no kernel, no CDN; the plot is an
+        SVG drawn by a few lines of inline JavaScript.
     """
+    if scales is None:
+        per_cell = {cell: scale_grid(cell) for cell in cells}
+    elif isinstance(scales, Mapping):
+        missing = [cell for cell in cells if cell not in scales]
+        if missing:
+            raise ValueError(
+                f"scales has no λ₁ values for the cells {missing}; it has "
+                f"{sorted(scales)}"
+            )
+        per_cell = {cell: tuple(scales[cell]) for cell in cells}
+    else:
+        per_cell = {cell: tuple(scales) for cell in cells}
+    for cell, values in per_cell.items():
+        if not values or min(values) <= 0:
+            raise ValueError(
+                f"scales for {cell!r} must be positive values, got {values!r}"
+            )
     steps = list(range(0, length + 1, stride))
-    curves: dict[str, dict[str, list[float]]] = {}
+    curves: dict[str, dict[str, Any]] = {}
 
     def log10(values: np.ndarray) -> list[float]:
         return np.round(
@@ -247,7 +339,7 @@ def static_gradient_explorer(
 
     for cell in cells:
         for init in inits:
-            for scale in scales:
+            for scale in per_cell[cell]:
                 for bias in gate_biases if cell in GATED else (0.0,):
                     flow = flow_for(
                         cell,
@@ -266,7 +358,10 @@ def static_gradient_explorer(
                     }
     data = {
         "steps": steps,
-        "scales": [f"{s:.2f}" for s in scales],
+        "scales": {
+            cell: [f"{s:.2f}" for s in values]
+            for cell, values in per_cell.items()
+        },
         "cells": list(cells),
         "gated": [c for c in cells if c in GATED],
         "inits": list(inits),
@@ -279,31 +374,54 @@ def static_gradient_explorer(
     )
 
 
+# The slider moves over indices into the current cell's λ₁ values; a change
+# of cell keeps the nearest λ₁ the new cell offers.
 _STATIC_TEMPLATE = """
-<div id="__UID__" class="gradient-explorer" style="font-family: sans-serif; max-width: 720px;">
-  <div style="display: flex; flex-wrap: wrap; gap: 1em; align-items: center; margin-bottom: 0.5em;">
+<div id="__UID__" class="gradient-explorer"
+     style="font-family: sans-serif; max-width: 720px;">
+  <div style="display: flex; flex-wrap: wrap; gap: 1em;
+              align-items: center; margin-bottom: 0.5em;">
     <label>cell <select data-role="cell"></select></label>
     <label>W init <select data-role="init"></select></label>
     <label>gate bias <select data-role="bias"></select></label>
-    <label>λ₁ of W <input data-role="scale" type="range" min="0" step="1" style="vertical-align: middle;">
+    <label>λ₁ of W <input data-role="scale" type="range" min="0" step="1"
+      style="vertical-align: middle;">
       <output data-role="scale-value"></output></label>
   </div>
-  <div data-role="readout" style="font-weight: bold; margin-bottom: 0.3em;"></div>
-  <svg data-role="plot" viewBox="0 0 700 330" style="width: 100%; background: white; border: 1px solid #ccc;"
-       role="img" aria-label="Gradient norm against steps back, log scale"></svg>
+  <div data-role="readout" style="font-weight: bold;
+       margin-bottom: 0.3em;"></div>
+  <svg data-role="plot" viewBox="0 0 700 330"
+       style="width: 100%; background: white; border: 1px solid #ccc;"
+       role="img" aria-label="Gradient norm against steps back, log scale">
+  </svg>
 </div>
 <script type="text/javascript">
 (function () {
   var data = __DATA__;
   var root = document.getElementById("__UID__");
-  var q = function (role) { return root.querySelector('[data-role="' + role + '"]'); };
+  var q = function (role) {
+    return root.querySelector('[data-role="' + role + '"]');
+  };
   var svgNS = "http://www.w3.org/2000/svg";
   data.cells.forEach(function (c) { q("cell").add(new Option(c, c)); });
   data.inits.forEach(function (c) { q("init").add(new Option(c, c)); });
   data.biases.forEach(function (c) { q("bias").add(new Option(c, c)); });
   var slider = q("scale");
-  slider.max = data.scales.length - 1;
-  slider.value = data.scales.indexOf("1.00") >= 0 ? data.scales.indexOf("1.00") : 0;
+  function nearest(values, target) {
+    var best = 0;
+    values.forEach(function (v, i) {
+      if (Math.abs(v - target) < Math.abs(values[best] - target)) {
+        best = i;
+      }
+    });
+    return best;
+  }
+  var current = 1.0;
+  function fitSlider() {
+    var values = data.scales[q("cell").value];
+    slider.max = values.length - 1;
+    slider.value = nearest(values.map(Number), current);
+  }
   var L = 60, R = 690, T = 10, B = 290;
   function el(name, attrs, text) {
     var e = document.createElementNS(svgNS, name);
@@ -312,53 +430,73 @@ _STATIC_TEMPLATE = """
     return e;
   }
   function draw() {
-    var scale = data.scales[slider.value];
+    var cell = q("cell").value;
+    var scale = data.scales[cell][slider.value];
+    current = Number(scale);
     q("scale-value").textContent = scale;
-    var gated = data.gated.indexOf(q("cell").value) >= 0;
+    var gated = data.gated.indexOf(cell) >= 0;
     q("bias").disabled = !gated;
     var bias = gated ? q("bias").value : "0.0";
-    var curve = data.curves[q("cell").value + "|" + q("init").value + "|" + scale + "|" + bias];
+    var curve = data.curves[
+      cell + "|" + q("init").value + "|" + scale + "|" + bias];
     q("readout").textContent = curve.readout;
     var lo = Math.floor(Math.min.apply(null, curve.measured)) - 1;
     var hi = Math.ceil(Math.max.apply(null, curve.measured.concat([0]))) + 1;
     lo = Math.max(lo, -60); hi = Math.min(Math.max(hi, lo + 2), 60);
     var xmax = data.steps[data.steps.length - 1];
     var x = function (k) { return L + (R - L) * k / xmax; };
-    var y = function (v) { return B - (B - T) * (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo); };
+    var y = function (v) {
+      return B - (B - T) * (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo);
+    };
     var svg = q("plot");
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
     var every = Math.max(1, Math.ceil((hi - lo) / 8));
     for (var e = lo; e <= hi; e += every) {
-      svg.appendChild(el("line", {x1: L, x2: R, y1: y(e), y2: y(e), stroke: "#e5e5e5"}));
-      svg.appendChild(el("text", {x: L - 6, y: y(e) + 4, "text-anchor": "end", "font-size": 11}, "1e" + e));
+      svg.appendChild(el("line", {x1: L, x2: R, y1: y(e), y2: y(e),
+                                  stroke: "#e5e5e5"}));
+      svg.appendChild(el("text", {x: L - 6, y: y(e) + 4,
+                                  "text-anchor": "end", "font-size": 11},
+                         "1e" + e));
     }
-    for (var k = 0; k <= xmax; k += Math.max(10, Math.round(xmax / 10 / 10) * 10)) {
-      svg.appendChild(el("text", {x: x(k), y: B + 16, "text-anchor": "middle", "font-size": 11}, String(k)));
+    var tick = Math.max(10, Math.round(xmax / 10 / 10) * 10);
+    for (var k = 0; k <= xmax; k += tick) {
+      svg.appendChild(el("text", {x: x(k), y: B + 16, "text-anchor": "middle",
+                                  "font-size": 11}, String(k)));
     }
-    svg.appendChild(el("text", {x: (L + R) / 2, y: B + 34, "text-anchor": "middle", "font-size": 12},
+    svg.appendChild(el("text", {x: (L + R) / 2, y: B + 34,
+                                "text-anchor": "middle", "font-size": 12},
                        "steps back k"));
     function path(values) {
       return values.map(function (v, i) {
-        return (i ? "L" : "M") + x(data.steps[i]).toFixed(1) + "," + y(v).toFixed(1);
+        return (i ? "L" : "M") + x(data.steps[i]).toFixed(1) + "," +
+          y(v).toFixed(1);
       }).join(" ");
     }
     if (curve.bound) {
-      svg.appendChild(el("path", {d: path(curve.bound), fill: "none", stroke: "#333",
-                                  "stroke-dasharray": "5,4", "data-role": "bound"}));
+      svg.appendChild(el("path", {d: path(curve.bound), fill: "none",
+                                  stroke: "#333", "stroke-dasharray": "5,4",
+                                  "data-role": "bound"}));
     }
-    svg.appendChild(el("path", {d: path(curve.measured), fill: "none", stroke: "#e08a00", "stroke-width": 2.5,
+    svg.appendChild(el("path", {d: path(curve.measured), fill: "none",
+                                stroke: "#e08a00", "stroke-width": 2.5,
                                 "data-role": "measured"}));
-    svg.appendChild(el("text", {x: R - 4, y: T + 14, "text-anchor": "end", "font-size": 12, fill: "#e08a00"},
+    svg.appendChild(el("text", {x: R - 4, y: T + 14, "text-anchor": "end",
+                                "font-size": 12, fill: "#e08a00"},
                        "measured ‖∂L/∂s‖ (log scale)"));
     if (curve.bound) {
-      svg.appendChild(el("text", {x: R - 4, y: T + 30, "text-anchor": "end", "font-size": 12, fill: "#333"},
+      svg.appendChild(el("text", {x: R - 4, y: T + 30, "text-anchor": "end",
+                                  "font-size": 12, fill: "#333"},
                          "bound (λ₁γ)^k, dashed"));
     }
   }
   slider.addEventListener("input", draw);
-  q("cell").addEventListener("change", draw);
+  q("cell").addEventListener("change", function () {
+    fitSlider();
+    draw();
+  });
   q("init").addEventListener("change", draw);
   q("bias").addEventListener("change", draw);
+  fitSlider();
   draw();
 })();
 </script>

@@ -1,4 +1,6 @@
-"""The static gradient-decay explorer in a real browser: dragging the slider redraws the curve."""
+"""The static gradient-decay explorer in a real browser: dragging the slider
+redraws the curve, and the sigmoid's slider reaches λ₁ ≥ 12, where Exercise
+3.1's answer lies, both on a page of its own and on the built website."""
 
 from __future__ import annotations
 
@@ -9,18 +11,54 @@ import pytest
 
 from tutorial_rnn.widgets import static_gradient_explorer
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TUTORIAL_RNN_CHROMIUM", "/usr/bin/chromium")
+CHAPTER_3 = "chapters/03_bptt_vanishing_gradients.html"
 playwright_api = pytest.importorskip(
     "playwright.sync_api",
     reason="pip install playwright to run the browser tests",
 )
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).is_file(),
-    reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` (.ci/run installs it)",
+    reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` "
+    "(.ci/run installs it)",
 )
 
 
-def test_slider_changes_the_plotted_data(tmp_path):
+def _site_page() -> Path | None:
+    """Chapter 3 of the built site: $TUTORIAL_RNN_SITE, or a local build."""
+    for site in (
+        os.environ.get("TUTORIAL_RNN_SITE"),
+        ROOT / "_build/fast/_build/html",
+        ROOT / "_build/html",
+    ):
+        if site and (Path(site) / CHAPTER_3).is_file():
+            return Path(site) / CHAPTER_3
+    return None
+
+
+@pytest.fixture
+def page():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        yield page
+        browser.close()
+
+
+def _move_slider(page, root: str, index: int) -> None:
+    page.eval_on_selector(
+        f'{root} [data-role="scale"]',
+        f"s => {{ s.value = {index}; s.dispatchEvent(new Event('input')); }}",
+    )
+
+
+def test_slider_changes_the_plotted_data(tmp_path, page):
     page_file = tmp_path / "explorer.html"
     html = static_gradient_explorer(
         scales=(0.5, 1.0, 1.5), length=60, hidden_size=16, stride=2
@@ -28,36 +66,70 @@ def test_slider_changes_the_plotted_data(tmp_path):
     page_file.write_text(
         f"<!doctype html><html><body>{html}</body></html>", encoding="utf-8"
     )
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(page_file.as_uri())
-        path = 'path[data-role="measured"]'
-        before = page.get_attribute(path, "d")
-        readout_before = page.inner_text('[data-role="readout"]')
-        page.eval_on_selector(
-            '[data-role="scale"]',
-            "s => { s.value = 2; s.dispatchEvent(new Event('input')); }",
-        )
-        after = page.get_attribute(path, "d")
-        assert before and after and before != after
-        assert page.inner_text('[data-role="scale-value"]') == "1.50"
-        assert page.inner_text('[data-role="readout"]') != readout_before
-        page.select_option('[data-role="cell"]', "sigmoid")
-        assert page.get_attribute(path, "d") != after
-        assert page.is_disabled('[data-role="bias"]')
-        assert page.locator('path[data-role="bound"]').count() == 1
-        page.select_option('[data-role="cell"]', "gru")
-        assert not page.is_disabled('[data-role="bias"]')
-        assert (
-            page.locator('path[data-role="bound"]').count() == 0
-        )  # no Pascanu bound for gated cells
-        gru_low = page.get_attribute(path, "d")
-        page.select_option('[data-role="bias"]', "4.0")
-        assert page.get_attribute(path, "d") != gru_low
-        assert not errors, errors
-        browser.close()
+    page.goto(page_file.as_uri())
+    path = 'path[data-role="measured"]'
+    before = page.get_attribute(path, "d")
+    readout_before = page.inner_text('[data-role="readout"]')
+    assert page.inner_text('[data-role="scale-value"]') == "1.00"
+    _move_slider(page, "", 2)
+    after = page.get_attribute(path, "d")
+    assert before and after and before != after
+    assert page.inner_text('[data-role="scale-value"]') == "1.50"
+    assert page.inner_text('[data-role="readout"]') != readout_before
+    page.select_option('[data-role="cell"]', "sigmoid")
+    assert page.get_attribute(path, "d") != after
+    assert page.is_disabled('[data-role="bias"]')
+    assert page.locator('path[data-role="bound"]').count() == 1
+    page.select_option('[data-role="cell"]', "gru")
+    assert not page.is_disabled('[data-role="bias"]')
+    # no Pascanu bound for gated cells
+    assert page.locator('path[data-role="bound"]').count() == 0
+    gru_low = page.get_attribute(path, "d")
+    page.select_option('[data-role="bias"]', "4.0")
+    assert page.get_attribute(path, "d") != gru_low
+    assert not page.errors, page.errors
+
+
+def _sigmoid_to_12_and_beyond(page, root: str) -> None:
+    """Select sigmoid and orthogonal, drag λ₁ to each value from 12 up: the
+    readout must report a gradient that survives 50 steps somewhere there."""
+    page.select_option(f'{root} [data-role="cell"]', "sigmoid")
+    page.select_option(f'{root} [data-role="init"]', "orthogonal")
+    # λ₁ stays where it was (1.00) when the cell changes
+    assert page.inner_text(f'{root} [data-role="scale-value"]') == "1.00"
+    top = int(page.get_attribute(f'{root} [data-role="scale"]', "max"))
+    values, kept = [], []
+    for index in range(top + 1):
+        _move_slider(page, root, index)
+        value = float(page.inner_text(f'{root} [data-role="scale-value"]'))
+        if value >= 12:
+            readout = page.inner_text(f'{root} [data-role="readout"]')
+            values.append(value)
+            kept.append(float(readout.split("is ")[1].split(" ")[0]))
+    assert values and max(values) >= 16, values
+    assert max(kept) > 1e-3, list(zip(values, kept, strict=True))
+    assert not page.errors, page.errors
+
+
+def test_static_sigmoid_reaches_its_exercise_range(tmp_path, page):
+    page_file = tmp_path / "explorer.html"
+    html = static_gradient_explorer(
+        cells=("tanh", "sigmoid"), inits=("random", "orthogonal"), length=60
+    )
+    page_file.write_text(
+        f"<!doctype html><html><body>{html}</body></html>", encoding="utf-8"
+    )
+    page.goto(page_file.as_uri())
+    _sigmoid_to_12_and_beyond(page, "")
+
+
+@pytest.mark.skipif(
+    _site_page() is None,
+    reason="no built site: run `make fast-book` or `make book` first",
+)
+def test_static_explorer_on_the_built_site_reaches_sigmoid_12(page):
+    page.goto(_site_page().as_uri())
+    page.errors.clear()  # the theme's own load-time errors are not ours
+    root = ".gradient-explorer"
+    assert page.locator(root).count() == 1
+    _sigmoid_to_12_and_beyond(page, root)
