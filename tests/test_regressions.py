@@ -23,7 +23,6 @@ from tutorial_rnn.__main__ import main
 from tutorial_rnn.gated_numpy import GatedLMNumpy
 from tutorial_rnn.gated_torch import GatedLMTorch
 from tutorial_rnn.gradients import GradientFlow
-from tutorial_rnn.rnn_torch import RNNTorch
 from tutorial_rnn.sampling import softmax
 from tutorial_rnn.widgets import flow_for
 

@@ -105,7 +105,9 @@ def _float_dtype(dtype: Any) -> np.dtype | None:
     try:
         dt = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype must be a NumPy float type, got {dtype!r}")
+        raise TypeError(
+            f"dtype must be a NumPy float type, got {dtype!r}"
+        ) from None
     if dt.kind != "f" or dt.itemsize not in (2, 4, 8):
         raise TypeError(
             f"dtype must be float16, float32 or float64, got {dt}: weights "
@@ -274,7 +276,8 @@ def _read_header(path: Path, max_bytes: int) -> tuple[dict, dict]:
         if not isinstance(spec, dict) or spec.get("dtype") not in _FLOATS:
             raise ValueError(
                 f"{str(path)!r}: parameter {name!r} is not a float tensor "
-                f"(dtype {spec.get('dtype') if isinstance(spec, dict) else spec!r})"
+                "(dtype "
+                f"{spec.get('dtype') if isinstance(spec, dict) else spec!r})"
             )
         shape = spec.get("shape")
         if not (

@@ -87,20 +87,21 @@ class TorchLanguageModel(nn.Module):
         return next(self.parameters()).device
 
     def check_ids(self, x: torch.Tensor) -> torch.Tensor:
-        """Refuse a batch of ids that is not a 2-D integer tensor of ids in
-        ``0 .. V - 1`` (indexing would read id -1 as id V - 1)."""
+        """A batch of ids as an int64 tensor, checked: a 2-D integer tensor
+        of ids in ``0 .. V - 1``. (Unchecked, indexing would read id -1 as
+        id V - 1, and a uint8 tensor as a mask.)"""
         if not isinstance(x, torch.Tensor):
             raise TypeError(
                 f"x must be a torch tensor of ids, got {type(x).__name__}"
             )
-        if x.dtype.is_floating_point or x.dtype.is_complex or (
-            x.dtype == torch.bool
+        if (
+            x.dtype.is_floating_point
+            or x.dtype.is_complex
+            or (x.dtype == torch.bool)
         ):
             raise TypeError(f"x must hold integer word ids, got {x.dtype}")
         if x.ndim != 2:
-            raise ValueError(
-                f"x must have shape (B, T), got {tuple(x.shape)}"
-            )
+            raise ValueError(f"x must have shape (B, T), got {tuple(x.shape)}")
         if x.numel():
             low, high = int(x.min()), int(x.max())
             if low < 0 or high >= self.vocab_size:
@@ -109,7 +110,7 @@ class TorchLanguageModel(nn.Module):
                     f"x holds id {bad}, outside the vocabulary (valid ids "
                     f"are 0..{self.vocab_size - 1})"
                 )
-        return x
+        return x.long()
 
     def _load_checked(
         self, named: dict[str, torch.Tensor], params: dict[str, Any]
@@ -464,7 +465,7 @@ class RNNTorch(TorchLanguageModel):
         )
 
     def to_numpy(
-        self, bptt_truncate: int | None | str = "recorded"
+        self, bptt_truncate: int | str | None = "recorded"
     ) -> RNNNumpy:
         """A NumPy model (float64) with this model's weights; its
         ``bptt_truncate`` is the recorded one unless given."""

@@ -113,8 +113,7 @@ def sample_words(
         z = np.array(next_scores(x), dtype=np.float64)
         if not np.isfinite(z).all():
             raise FloatingPointError(
-                f"the model's scores after {len(words)} words are not "
-                f"finite"
+                f"the model's scores after {len(words)} words are not finite"
             )
         z /= temperature
         z[[vocab.unknown_id, vocab.start_id]] = -np.inf

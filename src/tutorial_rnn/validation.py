@@ -100,8 +100,8 @@ def check_scalar(
     Returns
     -------
     int, float, or the value itself
-        ``int(x)`` for integers, ``float(x)`` for other real numbers, ``x``
-        for other types.
+        ``int(x)`` when ``target_type`` takes integers and ``x`` is one,
+        else ``float(x)`` for real numbers; ``x`` for other types.
 
     Raises
     ------
@@ -140,12 +140,16 @@ def check_scalar(
         what = f"None or {what}"
     is_bool = isinstance(x, bool | np.bool_)
     if (is_bool and bool not in types) or not isinstance(x, abstract):
-        raise TypeError(
-            f"{name} must be {what}, got {type(x).__name__} {x!r}"
-        )
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
     if not (numeric and isinstance(x, Real)) or is_bool:
         return x
-    value = int(x) if isinstance(x, Integral) else float(x)
+    keep_int = isinstance(x, Integral) and any(
+        t in (int, Integral) for t in types
+    )
+    try:
+        value = int(x) if keep_int else float(x)
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
         raise ValueError(f"{name} must be {what}, got {x!r}")
     left = include_boundaries in ("both", "left")
