@@ -7,6 +7,7 @@ plain model in ``test_rnn_numpy.py``.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import subprocess
@@ -23,7 +24,6 @@ from tutorial_rnn.__main__ import main
 from tutorial_rnn.gated_numpy import GatedLMNumpy
 from tutorial_rnn.gated_torch import GatedLMTorch
 from tutorial_rnn.gradients import GradientFlow
-from tutorial_rnn.sampling import softmax
 from tutorial_rnn.widgets import flow_for
 
 
@@ -198,8 +198,25 @@ def test_p06_targets_of_another_shape_are_refused(gated_numpy):
 
 
 # 8 ---------------------------------------------------------------------
-def test_p08_softmax_of_a_wide_row_near_the_overflow_limit():
-    p = softmax(np.full((1, 50_000), 699.0))
+@pytest.mark.parametrize(
+    "module",
+    [
+        "sampling",
+        pytest.param(
+            "rnn_numpy",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="rnn_numpy.softmax skips the shift below 700; the "
+                "plain RNNNumpy rewrite (issue 15) subtracts the maximum: "
+                "then drop this mark",
+            ),
+        ),
+    ],
+)
+def test_p08_softmax_of_a_wide_row_near_the_overflow_limit(module):
+    softmax_of = importlib.import_module(f"tutorial_rnn.{module}").softmax
+    with np.errstate(all="raise"):
+        p = softmax_of(np.full((1, 50_000), 699.0))
     np.testing.assert_allclose(p, 1 / 50_000, rtol=1e-12)
 
 
