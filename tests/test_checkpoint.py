@@ -1,108 +1,238 @@
-"""tutorial_rnn.checkpoint: exact round trips, twins, and clear errors for bad files."""
+"""tutorial_rnn.checkpoint: exact round trips, twins, atomic saves, and
+clear errors for bad or foreign files."""
 
 from __future__ import annotations
 
 import json
+import os
+import struct
 
 import numpy as np
 import pytest
 import torch
+from safetensors.numpy import save as safetensors_bytes
 
 from tutorial_rnn import checkpoint
-from tutorial_rnn.rnn_numpy import RNNNumpy
+from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_torch import GatedLMTorch
 from tutorial_rnn.rnn_torch import RNNTorch
 
 
-def test_numpy_round_trip_is_exact(tmp_path):
-    model = RNNNumpy(30, 5, bptt_truncate=3, seed=2)
+def _assert_same_weights(a, b):
+    pa, pb = a.numpy_parameters(), b.numpy_parameters()
+    assert set(pa) == set(pb)
+    for name in pa:
+        np.testing.assert_array_equal(pa[name], pb[name])
+
+
+def _write_raw(path, arrays, meta):
+    path.write_bytes(safetensors_bytes(arrays, metadata=meta))
+
+
+def _meta(model="GatedLMNumpy", config=None, version="2"):
+    return {
+        "format": "tutorial-rnn",
+        "version": version,
+        "model": model,
+        "config": json.dumps(config or GatedLMNumpy(20, 6).config()),
+        "extra": "{}",
+    }
+
+
+def test_numpy_round_trip_is_exact(rnn_numpy_interface, checkpoint_dir):
+    model = rnn_numpy_interface(30, 5, bptt_truncate=3, seed=2)
     model.W += 0.123  # not the seed's weights
     path = checkpoint.save(
-        tmp_path / "rnn.npz", model, extra={"seed": 2, "command": "test"}
+        checkpoint_dir / "rnn", model, extra={"seed": 2, "command": "test"}
+    )
+    assert path.name == "rnn.safetensors"
+    loaded = checkpoint.load(path)
+    assert type(loaded) is rnn_numpy_interface
+    assert loaded.bptt_truncate == 3
+    _assert_same_weights(loaded, model)
+    meta, arrays = checkpoint.load_arrays(path)
+    assert meta["extra"] == {"seed": 2, "command": "test"}
+    assert meta["model"] == "RNNNumpy" and meta["version"] == 2
+    assert {k: v.dtype for k, v in arrays.items()} == dict.fromkeys(
+        "UVW", np.dtype(np.float64)
+    )
+
+
+def test_gated_round_trip_in_float32(gated_numpy, checkpoint_dir):
+    path = checkpoint.save(
+        checkpoint_dir / "g.safetensors", gated_numpy, dtype=np.float32
     )
     loaded = checkpoint.load(path)
-    assert type(loaded) is RNNNumpy and loaded.bptt_truncate == 3
-    for name in "UVW":
-        np.testing.assert_array_equal(
-            getattr(loaded, name), getattr(model, name)
-        )
-    meta, _ = checkpoint.load_arrays(path)
-    assert (
-        meta["extra"] == {"seed": 2, "command": "test"}
-        and meta["model"] == "RNNNumpy"
+    assert loaded.config() == gated_numpy.config()
+    for name, value in gated_numpy.numpy_parameters().items():
+        got = loaded.numpy_parameters()[name]
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, value.astype(np.float32))
+
+
+def test_twins_share_the_format(rnn_numpy_interface, checkpoint_dir):
+    torch_model = RNNTorch(
+        30, 5, seed=4, device="cpu", dtype=torch.float64, bptt_truncate=2
     )
-
-
-def test_twins_share_the_format(tmp_path):
-    torch_model = RNNTorch(30, 5, seed=4, device="cpu", dtype=torch.float64)
-    path = checkpoint.save(tmp_path / "t.npz", torch_model)
-    as_numpy = checkpoint.load(path, RNNNumpy)
+    path = checkpoint.save(checkpoint_dir / "t.safetensors", torch_model)
+    as_numpy = checkpoint.load(path, rnn_numpy_interface)
+    assert as_numpy.bptt_truncate == 2
     again = checkpoint.load(path)
-    assert isinstance(
-        again, RNNTorch
-    )  # on the default device: CUDA when present (found on an H100)
+    assert isinstance(again, RNNTorch) and again.bptt_truncate == 2
+    # on the default device: CUDA when present (found on an H100)
     assert again.U.device.type == (
         "cuda" if torch.cuda.is_available() else "cpu"
     )
-    for name in "UVW":
-        np.testing.assert_array_equal(
-            getattr(as_numpy, name),
-            getattr(torch_model, name).detach().numpy(),
-        )
-        torch.testing.assert_close(
-            getattr(again, name).detach().cpu().double(),
-            getattr(torch_model, name),
-        )
+    _assert_same_weights(as_numpy, torch_model)
+    back = checkpoint.load(
+        checkpoint.save(checkpoint_dir / "n.safetensors", as_numpy),
+        RNNTorch,
+        device="cpu",
+        dtype=torch.float64,
+    )
+    assert back.config() == torch_model.config()
+    _assert_same_weights(back, torch_model)
 
 
-def test_no_pickle_is_ever_loaded(tmp_path):
-    path = tmp_path / "evil.npz"
+def test_gated_twins_share_the_format(gated_torch, checkpoint_dir):
+    path = checkpoint.save(checkpoint_dir / "g.safetensors", gated_torch)
+    as_numpy = checkpoint.load(path, GatedLMNumpy)
+    _assert_same_weights(as_numpy, gated_torch)
+    again = checkpoint.load(path, device="cpu", dtype=torch.float64)
+    assert isinstance(again, GatedLMTorch)
+    _assert_same_weights(again, gated_torch)
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_litter(
+    gated_numpy, checkpoint_dir, monkeypatch
+):
+    path = checkpoint.save(checkpoint_dir / "m.safetensors", gated_numpy)
+    before = path.read_bytes()
+    gated_numpy.E += 1.0
+
+    def power_cut(fd):
+        raise OSError("power cut while writing")
+
+    monkeypatch.setattr(os, "fsync", power_cut)
+    with pytest.raises(OSError, match="power cut"):
+        checkpoint.save(path, gated_numpy)
+    assert path.read_bytes() == before
+    assert [p.name for p in checkpoint_dir.iterdir()] == ["m.safetensors"]
+    checkpoint.load(path)
+
+
+def test_save_checks_the_target_before_writing(gated_numpy, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        checkpoint.save(tmp_path / "missing" / "m.safetensors", gated_numpy)
+    with pytest.raises(ValueError, match=r"m\.safetensors"):
+        checkpoint.save(tmp_path / "m.npz", gated_numpy)
+    with pytest.raises(TypeError, match="LanguageModel"):
+        checkpoint.save(tmp_path / "m.safetensors", object())
+    with pytest.raises(TypeError, match="extra"):
+        checkpoint.save(tmp_path / "m", gated_numpy, extra={"f": print})
+    assert not any(tmp_path.iterdir())
+
+
+def test_old_npz_checkpoints_still_load(gated_numpy, checkpoint_dir):
+    meta = {
+        "format": "tutorial-rnn",
+        "version": 1,
+        "model": "GatedLMNumpy",
+        "config": gated_numpy.config(),
+        "extra": {"seed": 1},
+    }
+    path = checkpoint_dir / "old.npz"
+    np.savez_compressed(
+        path,
+        meta=np.array(json.dumps(meta)),
+        **{f"param/{k}": v for k, v in gated_numpy.numpy_parameters().items()},
+    )
+    loaded = checkpoint.load(path)
+    _assert_same_weights(loaded, gated_numpy)
+    assert checkpoint.load_arrays(path)[0]["extra"] == {"seed": 1}
+
+
+def test_no_pickle_is_ever_loaded_nor_suggested(checkpoint_dir):
+    path = checkpoint_dir / "evil.npz"
     np.savez(
         path,
         meta=np.array(json.dumps({"format": "tutorial-rnn", "version": 1})),
         **{"param/U": np.array([object()], dtype=object)},
     )
-    with pytest.raises(ValueError, match="not a readable checkpoint"):
+    with pytest.raises(ValueError, match="not a float array") as info:
+        checkpoint.load(path)
+    assert "allow_pickle" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"hello",
+        bytes(range(256)) * 40,
+        b"PK\x03\x04 this is not a zip file",
+        struct.pack("<Q", 2) + b"{}",
+        struct.pack("<Q", 2**40) + b"{}",
+    ],
+    ids=["empty", "short", "random", "fake-zip", "empty-header", "huge-n"],
+)
+def test_foreign_files_are_not_checkpoints(content, checkpoint_dir):
+    path = checkpoint_dir / "foreign.safetensors"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not a tutorial_rnn checkpoint") as e:
+        checkpoint.load(path)
+    assert "allow_pickle" not in str(e.value)
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        checkpoint.load(checkpoint_dir / "missing.safetensors")
+
+
+def test_a_truncated_file_is_refused(gated_numpy, checkpoint_dir):
+    good = checkpoint.save(checkpoint_dir / "good", gated_numpy)
+    cut = checkpoint_dir / "cut.safetensors"
+    cut.write_bytes(good.read_bytes()[:-10])
+    with pytest.raises(ValueError, match="truncated"):
+        checkpoint.load(cut)
+
+
+def test_sizes_are_checked_from_the_header_before_allocating(
+    checkpoint_dir,
+):
+    # a header that claims 200,000 x 10,000 float32 weights (7.5 GiB)
+    header = {
+        "__metadata__": _meta(),
+        "E": {"dtype": "F32", "shape": [200_000, 10_000], "data_offsets": []},
+    }
+    text = json.dumps(header).encode()
+    path = checkpoint_dir / "huge.safetensors"
+    path.write_bytes(struct.pack("<Q", len(text)) + text)
+    with pytest.raises(ValueError, match="max_bytes"):
+        checkpoint.load(path)
+    # a config that claims a huge model over small arrays
+    small = GatedLMNumpy(20, 6)
+    config = small.config() | {"vocab_size": 200_000}
+    _write_raw(path, small.numpy_parameters(), _meta(config=config))
+    with pytest.raises(ValueError, match="vocab_size=200000"):
         checkpoint.load(path)
 
 
-def test_bad_files_get_clear_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        checkpoint.load(tmp_path / "missing.npz")
-    corrupt = tmp_path / "corrupt.npz"
-    corrupt.write_bytes(b"PK\x03\x04 this is not a zip file")
-    with pytest.raises(ValueError, match="not a readable checkpoint"):
-        checkpoint.load(corrupt)
-    good = checkpoint.save(tmp_path / "good.npz", RNNNumpy(30, 5))
-    truncated = tmp_path / "truncated.npz"
-    truncated.write_bytes(good.read_bytes()[:200])
-    with pytest.raises(ValueError, match="not a readable checkpoint"):
-        checkpoint.load(truncated)
-    no_meta = tmp_path / "nometa.npz"
-    np.savez(no_meta, U=np.zeros(3))
-    with pytest.raises(ValueError, match="no 'meta' entry"):
-        checkpoint.load(no_meta)
-
-
-def test_wrong_shapes_are_refused(tmp_path):
-    model = RNNNumpy(30, 5)
-    path = checkpoint.save(tmp_path / "m.npz", model)
-    meta, arrays = checkpoint.load_arrays(path)
-    arrays["W"] = np.zeros((4, 4))
-    bad = tmp_path / "bad.npz"
-    np.savez(
-        bad,
-        meta=np.array(json.dumps(meta)),
-        **{f"param/{k}": v for k, v in arrays.items()},
-    )
+def test_wrong_shapes_and_non_finite_weights_are_refused(checkpoint_dir):
+    model = GatedLMNumpy(20, 6)
+    params = model.numpy_parameters()
+    path = checkpoint_dir / "bad.safetensors"
+    _write_raw(path, params | {"V": np.zeros((20, 5))}, _meta())
     with pytest.raises(
-        ValueError, match=r"parameter 'W' has shape \(4, 4\).*needs \(5, 5\)"
+        ValueError, match=r"parameter 'V' has shape \(20, 5\).*needs \(20, 6\)"
     ):
-        checkpoint.load(bad)
-    arrays["W"] = np.full((5, 5), np.nan)
-    np.savez(
-        bad,
-        meta=np.array(json.dumps(meta)),
-        **{f"param/{k}": v for k, v in arrays.items()},
-    )
-    with pytest.raises(ValueError, match="non-finite"):
-        checkpoint.load(bad)
+        checkpoint.load(path)
+    _write_raw(path, params | {"c": np.full(20, np.nan)}, _meta())
+    with pytest.raises(ValueError, match="'c' holds non-finite"):
+        checkpoint.load(path)
+    _write_raw(path, params | {"c": np.zeros(20, np.int32)}, _meta())
+    with pytest.raises(ValueError, match="'c' is not a float tensor"):
+        checkpoint.load(path)
+    _write_raw(path, params, _meta(model="Transformer"))
+    with pytest.raises(ValueError, match="unknown model 'Transformer'"):
+        checkpoint.load(path)
+    _write_raw(path, params, _meta(version="3"))
+    with pytest.raises(ValueError, match="version '3'"):
+        checkpoint.load(path)

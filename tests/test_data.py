@@ -1,4 +1,5 @@
-"""tutorial_rnn.data: parsing, tokenizing, vocabulary, pairs, loaders and their errors."""
+"""tutorial_rnn.data: parsing, tokenizing, vocabulary, pairs, loaders and their
+errors."""
 
 from __future__ import annotations
 
@@ -173,7 +174,7 @@ def test_reddit_csv_loader(tmp_path):
     assert stats.sentences == 3 and stats.tokens == 9 and stats.words == 5
 
 
-# ---------------------------------------------------------------------------- bad input
+# ----------------------------------------------------------------- bad input
 def test_errors_for_bad_input(tmp_path):
     with pytest.raises(ValueError, match="empty"):
         data.load_text_file(_write(tmp_path / "empty.txt", "  \n\n "))
@@ -211,9 +212,10 @@ def _write(path, text):
     return path
 
 
-# ---------------------------------------------------------------------------- the real corpus
+# ----------------------------------------------------------- the real corpus
 def test_shakespeare_corpus_figures():
-    """The figures the book quotes: ~1M tokens with punctuation, ~840k words, 8,000 entries."""
+    """The figures the book quotes: ~1M tokens with punctuation, ~840k words,
+    8,000 entries."""
     files = data.shakespeare_play_files()
     assert len(files) == 38 and "tragedies/hamlet" in files
     stats = data.corpus_statistics()
@@ -224,7 +226,8 @@ def test_shakespeare_corpus_figures():
     assert stats.vocabulary_size == 8000
     assert 0.95 < stats.coverage < 0.98
     assert 5.8 < stats.unigram_entropy < 6.1 < math.log(8000)
-    # nothing but spoken words survives the parser: no markup characters, no speaker names
+    # nothing but spoken words survives the parser: no markup characters, no
+    # speaker names
     text = "\n".join(data.load_shakespeare().documents)
     for leftover in ("**", "_", "#", "\\", "[", "]"):
         assert leftover not in text, leftover
@@ -235,10 +238,13 @@ def test_load_shakespeare_subset_and_cache():
     hamlet = data.load_shakespeare(["hamlet"])
     assert hamlet.works == 1
     assert any("To be, or not to be" in d for d in hamlet.documents)
-    assert data.load_shakespeare(["hamlet"]) is hamlet
+    again = data.load_shakespeare(["hamlet"])
+    # parsed once (cached), but each caller gets its own list
+    assert again.documents == hamlet.documents
+    assert again.documents is not hamlet.documents
 
 
-def test_unigram_cross_entropy_is_smoothed_and_matches_entropy_on_its_own_data():
+def test_unigram_cross_entropy_is_smoothed_and_is_the_entropy_on_its_data():
     Y = [np.array([3, 3, 4, 5])]
     # add-one smoothing over 6 ids: counts 1,1,1,3,2,2 -> p = c / 10
     expected = -(2 * math.log(0.3) + math.log(0.2) + math.log(0.2)) / 4

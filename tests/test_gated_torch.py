@@ -222,7 +222,7 @@ def test_checkpoints_move_between_torch_and_numpy(tmp_path):
     model = GatedLMTorch(20, 5, "gru", 2, device="cpu", dtype=torch.float64)
     with torch.no_grad():
         model.output.bias.add_(0.5)
-    path = checkpoint.save(tmp_path / "gru.npz", model)
+    path = checkpoint.save(tmp_path / "gru.safetensors", model)
     as_numpy = checkpoint.load(path, GatedLMNumpy)
     back = checkpoint.load(path, device="cpu", dtype=torch.float64)
     assert isinstance(back, GatedLMTorch) and isinstance(

@@ -1,4 +1,5 @@
-"""tutorial_rnn.optim: each update against values computed by hand, and clear errors."""
+"""tutorial_rnn.optim: each update against values computed by hand, and clear
+errors."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def test_adam_two_steps_by_hand_and_against_torch():
     grads = [np.array([1.0, 0.1]), np.array([-3.0, 0.2])]
     opt = Adam({"p": p}, learning_rate=0.01)
     opt.step({"p": grads[0]})
-    # step 1: m̂ = g, v̂ = g², so the update is lr * g / (|g| + eps) = lr * sign(g)
+    # step 1: m̂ = g, v̂ = g², so the update is lr * g / (|g| + eps) = lr *
+    # sign(g)
     p1 = np.array([0.5, -0.5]) - 0.01 * grads[0] / (np.abs(grads[0]) + 1e-8)
     np.testing.assert_allclose(p, p1, rtol=1e-14)
     np.testing.assert_allclose(p, [0.49, -0.51], rtol=1e-6)

@@ -1,4 +1,5 @@
-"""tutorial_rnn.pretrained: the shipped checkpoint loads without pickle and says how it was made."""
+"""tutorial_rnn.pretrained: the shipped checkpoint loads without pickle and
+says how it was made."""
 
 from __future__ import annotations
 

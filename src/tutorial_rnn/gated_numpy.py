@@ -44,12 +44,18 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import data as _data
-from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
+from .batching import (
+    IGNORE_INDEX,
+    check_fit_arguments,
+    make_batches,
+    pad_ids,
+    train_loop,
+)
 from .gradcheck import GradientCheck, gradient_check
 from .models import History
 from .optim import OPTIMIZERS, clip_gradients
 from .sampling import sample_words
-from .validation import as_ids, check_learning_rate
+from .validation import as_ids, check_array, check_pairs, check_scalar
 
 __all__ = [
     "CELLS",
@@ -69,16 +75,6 @@ CONVENTIONS = ("cho", "pytorch")
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """The logistic function ``1 / (1 + e^{-a})``, computed as ``(1 + tanh(a/2)) / 2`` (no overflow)."""
     return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _positive_int(name: str, value: object) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or value < 1
-    ):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 State = tuple[
@@ -115,9 +111,15 @@ class RecurrentNumpy:
         num_layers: int = 1,
         seed: int = 0,
     ):
-        self.input_size = _positive_int("input_size", input_size)
-        self.hidden_size = H = _positive_int("hidden_size", hidden_size)
-        self.num_layers = _positive_int("num_layers", num_layers)
+        self.input_size = check_scalar(
+            input_size, "input_size", int, min_val=1
+        )
+        self.hidden_size = H = check_scalar(
+            hidden_size, "hidden_size", int, min_val=1
+        )
+        self.num_layers = check_scalar(
+            num_layers, "num_layers", int, min_val=1
+        )
         rng = np.random.default_rng(seed)
         bound = 1.0 / math.sqrt(H)
         GH = self.gates * H
@@ -676,12 +678,16 @@ class GatedLMNumpy:
         convention: str = "pytorch",
         seed: int = 0,
     ):
-        self.vocab_size = _positive_int("vocab_size", vocab_size)
-        self.hidden_size = _positive_int("hidden_size", hidden_size)
+        self.vocab_size = check_scalar(
+            vocab_size, "vocab_size", int, min_val=1
+        )
+        self.hidden_size = check_scalar(
+            hidden_size, "hidden_size", int, min_val=1
+        )
         self.embed_size = (
             self.hidden_size
             if embed_size is None
-            else _positive_int("embed_size", embed_size)
+            else check_scalar(embed_size, "embed_size", int, min_val=1)
         )
         self.cell, self.convention = cell, convention
         self.rnn = make_stack(
@@ -729,13 +735,13 @@ class GatedLMNumpy:
             raise ValueError(
                 f"expected parameters {sorted(own)}, got {sorted(params)}"
             )
+        # check all (real, finite, right shape), then copy all
+        values = {
+            name: check_array(params[name], name, p.shape)
+            for name, p in own.items()
+        }
         for name, p in own.items():
-            value = np.asarray(params[name], dtype=np.float64)
-            if value.shape != p.shape:
-                raise ValueError(
-                    f"{name} has shape {value.shape}, expected {p.shape}"
-                )
-            p[...] = value
+            p[...] = values[name]
 
     # ---------------------------------------------------------------- forward and backward
     def _ids(self, x: object) -> np.ndarray:
@@ -785,15 +791,17 @@ class GatedLMNumpy:
             ``∂total/∂θ`` for every parameter.
         """
         xb = self._ids(x)
-        yb = (
-            np.asarray(y, dtype=np.int64).reshape(xb.shape)
-            if np.asarray(y).size == xb.size
-            else None
-        )
-        if yb is None:
-            raise ValueError(
-                f"x and y must have the same shape, got {np.shape(x)} and {np.shape(y)}"
+        y_arr = np.asarray(y)
+        if y_arr.dtype.kind not in "iu":
+            raise TypeError(
+                f"y must hold integer word ids, got dtype {y_arr.dtype}"
             )
+        if y_arr.shape != np.shape(x):
+            raise ValueError(
+                f"x and y must have the same shape, got {np.shape(x)} "
+                f"and {y_arr.shape}"
+            )
+        yb = y_arr.astype(np.int64).reshape(xb.shape)
         real = yb != IGNORE_INDEX
         if not real.any():
             raise ValueError(
@@ -834,10 +842,7 @@ class GatedLMNumpy:
         batch_size: int = 64,
     ) -> float:
         """Summed cross-entropy over all words of all pairs (nats)."""
-        if len(X) != len(Y) or len(X) == 0:
-            raise ValueError(
-                f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}"
-            )
+        check_pairs(X, Y)
         total = 0.0
         for idx in make_batches([len(x) for x in X], batch_size, seed=None):
             xb, yb = pad_ids(
@@ -934,7 +939,17 @@ class GatedLMNumpy:
         Arguments and the returned :class:`~tutorial_rnn.models.History` are as in
         :meth:`tutorial_rnn.rnn_torch.TorchLanguageModel.fit`.
         """
-        lr = check_learning_rate(learning_rate)
+        epochs, batch_size, lr, clip, evaluations = check_fit_arguments(
+            X,
+            Y,
+            X_valid,
+            Y_valid,
+            epochs,
+            batch_size,
+            learning_rate,
+            clip,
+            evaluations,
+        )
         if optimizer not in OPTIMIZERS:
             raise ValueError(
                 f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)}"
@@ -946,19 +961,26 @@ class GatedLMNumpy:
                 [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
             )
             total, count, grads = self.loss_and_gradients(xb, yb)
-            if math.isfinite(total):
-                grads = {k: g / count for k, g in grads.items()}
-                opt.step(
-                    clip_gradients(grads, clip)[0]
-                    if clip is not None
-                    else grads
+            if not math.isfinite(total):
+                raise FloatingPointError(
+                    f"the loss became {total}: no update was made"
                 )
+            grads = {k: g / count for k, g in grads.items()}
+            opt.step(  # refuses a non-finite gradient
+                clip_gradients(grads, clip)[0] if clip is not None else grads
+            )
+            for name, p in self.parameters().items():
+                if not np.isfinite(p).all():
+                    raise FloatingPointError(
+                        f"the update made {name} non-finite: lower the "
+                        f"learning rate or clip the gradient"
+                    )
             return total, count
 
         def evaluate() -> float:
             return self.loss(X_valid, Y_valid)
 
-        validate = X_valid is not None and Y_valid is not None
+        validate = X_valid is not None
         return train_loop(
             train_batch,
             [len(x) for x in X],
@@ -969,6 +991,7 @@ class GatedLMNumpy:
             seed,
             desc=f"{self.cell} (NumPy)",
             progress=progress,
+            learning_rate=lr,
         )
 
     # ---------------------------------------------------------------- sampling

@@ -196,9 +196,12 @@ class GatedLMTorch(TorchLanguageModel):
             impl,
         )
         dev = resolve_device(device)
+        # torch's own layers are built on the "meta" device (no memory, no
+        # random initialisation: torch's global generator is left alone),
+        # then given memory on ``dev``; load_numpy sets every weight.
         self.embedding = nn.Embedding(
-            self.vocab_size, self.embed_size, device=dev, dtype=dtype
-        )
+            self.vocab_size, self.embed_size, device="meta", dtype=dtype
+        ).to_empty(device=dev)
         if impl == "cudnn":
             layer_cls = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
             self.rnn = layer_cls(
@@ -206,9 +209,9 @@ class GatedLMTorch(TorchLanguageModel):
                 self.hidden_size,
                 num_layers,
                 batch_first=True,
-                device=dev,
+                device="meta",
                 dtype=dtype,
-            )
+            ).to_empty(device=dev)
         else:
             self.rnn = RecurrentTorch(
                 cell,
@@ -220,8 +223,8 @@ class GatedLMTorch(TorchLanguageModel):
                 device=dev,
             )
         self.output = nn.Linear(
-            self.hidden_size, self.vocab_size, device=dev, dtype=dtype
-        )
+            self.hidden_size, self.vocab_size, device="meta", dtype=dtype
+        ).to_empty(device=dev)
         self.load_numpy(init.parameters())
 
     def extra_repr(self) -> str:
@@ -265,19 +268,7 @@ class GatedLMTorch(TorchLanguageModel):
 
     def load_numpy(self, params: dict[str, np.ndarray]) -> None:
         """Copy arrays named as :meth:`numpy_parameters` into the parameters (shapes must match)."""
-        named = self._named()
-        if set(params) != set(named):
-            raise ValueError(
-                f"expected parameters {sorted(named)}, got {sorted(params)}"
-            )
-        with torch.no_grad():
-            for name, p in named.items():
-                value = np.asarray(params[name])
-                if value.shape != tuple(p.shape):
-                    raise ValueError(
-                        f"{name} has shape {value.shape}, expected {tuple(p.shape)}"
-                    )
-                p.copy_(torch.from_numpy(value).to(p.dtype))
+        self._load_checked(self._named(), params)
 
     @classmethod
     def from_numpy(
@@ -303,7 +294,7 @@ class GatedLMTorch(TorchLanguageModel):
         self, x: torch.Tensor, state: Any = None
     ) -> tuple[torch.Tensor, Any]:
         """Scores ``(B, T, V)`` for ids ``x`` ``(B, T)``, and the final state of every layer."""
-        out, final = self.rnn(self.embedding(x), state)
+        out, final = self.rnn(self.embedding(self.check_ids(x)), state)
         return self.output(out), final
 
     def batch_loss(

@@ -1,20 +1,22 @@
 """A numerical gradient checker shared by every model in the book.
 
-The analytic gradient of a loss ``f(θ)`` is compared, entry by entry, with the five-point
-central difference
+The analytic gradient of a loss ``f(θ)`` is compared, entry by entry, with the
+five-point central difference
 
     (-f(θ + 2h e_i) + 8 f(θ + h e_i) - 8 f(θ - h e_i) + f(θ - 2h e_i)) / 12h,
 
-whose error shrinks like h⁴ instead of the two-point formula's h². That lets ``h`` be large
-(4e-3), so float64 round-off, about 1e-16·|f|/h, stays near 1e-12 while the h⁴ term stays as
-small: a correct gradient checks to relative errors near 1e-9 on typical entries, and below
-1e-6 even on entries 10⁵ times smaller than the largest (measured over the book's models).
-The reported figure for each parameter is the worst relative error
+whose error shrinks like h⁴ instead of the two-point formula's h². That lets
+``h`` be large (4e-3), so float64 round-off, about 1e-16·|f|/h, stays near
+1e-12 while the h⁴ term stays as small: a correct gradient checks to relative
+errors near 1e-9 on typical entries, and below 1e-6 even on entries 10⁵ times
+smaller than the largest (measured over the book's models). The reported figure
+for each parameter is the worst relative error
 
     |analytic - numerical| / max(|analytic| + |numerical|, floor)
 
-over its entries (or over a random sample of them for large parameters). The ``floor`` keeps
-entries whose true gradient is zero, or nearly so, from dividing round-off by zero.
+over its entries (or over a random sample of them for large parameters). The
+``floor`` keeps entries whose true gradient is zero, or nearly so, from
+dividing round-off by zero.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+from .validation import check_scalar
 
 __all__ = [
     "GradientCheck",
@@ -40,7 +44,8 @@ def relative_error(
     numerical = np.asarray(numerical, dtype=np.float64)
     if analytic.shape != numerical.shape:
         raise ValueError(
-            f"shapes differ: analytic {analytic.shape} vs numerical {numerical.shape}"
+            f"shapes differ: analytic {analytic.shape} vs numerical "
+            f"{numerical.shape}"
         )
     return np.abs(analytic - numerical) / np.maximum(
         np.abs(analytic) + np.abs(numerical), floor
@@ -53,10 +58,12 @@ def numerical_gradient(
     h: float = 4e-3,
     indices: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Five-point central-difference gradient of ``f()`` with respect to the array ``param``.
+    """Five-point central-difference gradient of ``f()`` with respect to the
+    array ``param``.
 
-    ``param`` is changed in place while ``f`` is evaluated and restored afterwards, so ``f``
-    must read the parameter it is checked against (for example a model's ``W``).
+    ``param`` is changed in place while ``f`` is evaluated and restored
+    afterwards, so ``f`` must read the parameter it is checked against (for
+    example a model's ``W``).
 
     Parameters
     ----------
@@ -67,15 +74,15 @@ def numerical_gradient(
     h : float
         The step.
     indices : numpy.ndarray of int, optional
-        Flat indices to check; all entries by default. Others are left at 0 in the result.
+        Flat indices to check; all entries by default. Others are left at 0 in
+        the result.
 
     Returns
     -------
     numpy.ndarray
         Same shape as ``param``.
     """
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a finite positive step, got {h!r}")
+    h = check_scalar(h, "h", float, min_val=0, include_boundaries="neither")
     grad = np.zeros_like(param, dtype=np.float64)
     flat = param.reshape(-1)  # a view: writing it writes param
     if not np.shares_memory(flat, param):
@@ -97,7 +104,8 @@ def numerical_gradient(
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """The outcome of :func:`gradient_check`: worst relative error per parameter."""
+    """The outcome of :func:`gradient_check`: worst relative error per
+    parameter."""
 
     errors: dict[str, float]
     checked: dict[str, int]
@@ -133,12 +141,14 @@ def gradient_check(
     seed: int = 0,
     floor: float = 1e-10,
 ) -> GradientCheck:
-    """Compare analytic gradients with central differences, parameter by parameter.
+    """Compare analytic gradients with central differences, parameter by
+    parameter.
 
     Parameters
     ----------
     f : callable
-        ``f()`` returns the loss computed from the current values of ``params``.
+        ``f()`` returns the loss computed from the current values of
+        ``params``.
     params : mapping of name to array
         The arrays ``f`` reads; perturbed in place and restored.
     analytic : mapping of name to array
@@ -157,7 +167,8 @@ def gradient_check(
     missing = set(params) ^ set(analytic)
     if missing:
         raise ValueError(
-            f"params and analytic gradients name different parameters: {sorted(missing)}"
+            "params and analytic gradients name different parameters: "
+            f"{sorted(missing)}"
         )
     rng = np.random.default_rng(seed)
     errors, checked = {}, {}
@@ -165,7 +176,8 @@ def gradient_check(
         grad = np.asarray(analytic[name])
         if grad.shape != param.shape:
             raise ValueError(
-                f"gradient of {name!r} has shape {grad.shape}, parameter has {param.shape}"
+                f"gradient of {name!r} has shape {grad.shape}, parameter has "
+                f"{param.shape}"
             )
         idx = None
         if max_entries is not None and param.size > max_entries:

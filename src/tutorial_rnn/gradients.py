@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from .rnn_numpy import RNNNumpy
-from .validation import check_pair
+from .validation import check_pair, check_scalar
 
 __all__ = [
     "ACTIVATIONS",
@@ -77,10 +77,10 @@ def recurrent_matrix(
         al.'s condition) or by the spectral radius (largest |eigenvalue|),
         which is at most λ₁.
     """
-    if hidden_size < 1:
-        raise ValueError(f"hidden_size must be positive, got {hidden_size}")
-    if not (np.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be finite and positive, got {scale!r}")
+    hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
+    scale = check_scalar(
+        scale, "scale", float, min_val=0, include_boundaries="neither"
+    )
     rng = np.random.default_rng(seed)
     if init == "random":
         W = rng.standard_normal((hidden_size, hidden_size))
@@ -184,6 +184,9 @@ class GradientFlow:
     def decay_after(self, steps: int) -> float:
         """``‖∂L_T/∂s_{T-steps}‖ / ‖∂L_T/∂s_T‖``: the share of the gradient
         left after ``steps``."""
+        steps = check_scalar(
+            steps, "steps", int, min_val=0, max_val=len(self.steps_back) - 1
+        )
         return float(self.loss_grad_norm[steps] / self.loss_grad_norm[0])
 
 
@@ -283,8 +286,9 @@ def clip_by_norm(
     norm : float
         The norm before clipping.
     """
-    if not (np.isfinite(theta) and theta > 0):
-        raise ValueError(f"theta must be finite and positive, got {theta!r}")
+    theta = check_scalar(
+        theta, "theta", float, min_val=0, include_boundaries="neither"
+    )
     norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
         raise FloatingPointError(

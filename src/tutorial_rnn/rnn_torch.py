@@ -1,15 +1,19 @@
-"""The Chapter 2 language model again, in PyTorch: same parameters, autograd for the gradients.
+"""The Chapter 2 language model again, in PyTorch: same parameters,
+autograd for the gradients.
 
-The recurrence is written out step by step, exactly as in :mod:`tutorial_rnn.rnn_numpy`, so the
-two models compute the same numbers (the tests check it in float64). What PyTorch adds is
-mini-batches (padded, with the padding masked out of the loss), a GPU when one is present,
-``torch.optim`` optimisers, and truncated BPTT the way frameworks do it: the batch is cut into
-chunks of ``k`` steps and the state is carried across chunks without its gradient.
+The recurrence is written out step by step, exactly as in
+:mod:`tutorial_rnn.rnn_numpy`, so the two models compute the same numbers
+(the tests check it in float64). What PyTorch adds is mini-batches
+(padded, with the padding masked out of the loss), a GPU when one is
+present, ``torch.optim`` optimisers, and truncated BPTT the way frameworks
+do it: the batch is cut into chunks of ``k`` steps and the state is
+carried across chunks without its gradient.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,10 +21,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as _data
-from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
+from .batching import (
+    IGNORE_INDEX,
+    check_fit_arguments,
+    make_batches,
+    pad_ids,
+    train_loop,
+)
 from .models import History
 from .rnn_numpy import RNNNumpy
-from .validation import check_learning_rate
+from .validation import check_array, check_pairs, check_scalar
 
 __all__ = [
     "IGNORE_INDEX",
@@ -33,7 +43,8 @@ __all__ = [
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` gives CUDA when a GPU is present, else the CPU; anything else is passed on."""
+    """``"auto"`` gives CUDA when a GPU is present, else the CPU; anything
+    else is passed on."""
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
@@ -42,7 +53,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 def pad_batch(
     X: Sequence[np.ndarray], Y: Sequence[np.ndarray], vocab_size: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`tutorial_rnn.batching.pad_ids` as tensors: ``(B, T_max)`` inputs and targets."""
+    """:func:`tutorial_rnn.batching.pad_ids` as tensors: ``(B, T_max)``
+    inputs and targets."""
     xb, yb = pad_ids(X, Y, vocab_size)
     return torch.from_numpy(xb), torch.from_numpy(yb)
 
@@ -50,17 +62,22 @@ def pad_batch(
 def _detach(
     state: torch.Tensor | tuple[torch.Tensor, ...],
 ) -> torch.Tensor | tuple[torch.Tensor, ...]:
-    """Cut the graph behind a recurrent state (a tensor, or a tuple such as LSTM's ``(h, c)``)."""
+    """Cut the graph behind a recurrent state (a tensor, or a tuple such
+    as LSTM's ``(h, c)``)."""
     if isinstance(state, tuple):
         return tuple(t.detach() for t in state)
     return state.detach()
 
 
 class TorchLanguageModel(nn.Module):
-    """What every PyTorch language model of the book shares: loss, training and sampling.
+    """What every PyTorch language model of the book shares: loss,
+    training and sampling.
 
-    A subclass sets ``vocab_size`` and defines ``batch_loss(x, y, state)`` (summed loss, target
-    count, final state) and ``to_numpy()`` (its NumPy twin, used by :meth:`generate`).
+    A subclass sets ``vocab_size`` and defines ``batch_loss(x, y, state)``
+    (summed loss, target count, final state), ``to_numpy()`` (its NumPy
+    twin, used by :meth:`generate`), and the rest of the
+    :class:`~tutorial_rnn.models.LanguageModel` interface: ``config()``,
+    ``numpy_parameters()``, ``load_numpy()``.
     """
 
     vocab_size: int
@@ -69,10 +86,61 @@ class TorchLanguageModel(nn.Module):
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
+    def check_ids(self, x: torch.Tensor) -> torch.Tensor:
+        """A batch of ids as an int64 tensor, checked: a 2-D integer tensor
+        of ids in ``0 .. V - 1``. (Unchecked, indexing would read id -1 as
+        id V - 1, and a uint8 tensor as a mask.)"""
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"x must be a torch tensor of ids, got {type(x).__name__}"
+            )
+        if (
+            x.dtype.is_floating_point
+            or x.dtype.is_complex
+            or (x.dtype == torch.bool)
+        ):
+            raise TypeError(f"x must hold integer word ids, got {x.dtype}")
+        if x.ndim != 2:
+            raise ValueError(f"x must have shape (B, T), got {tuple(x.shape)}")
+        if x.numel():
+            low, high = int(x.min()), int(x.max())
+            if low < 0 or high >= self.vocab_size:
+                bad = low if low < 0 else high
+                raise ValueError(
+                    f"x holds id {bad}, outside the vocabulary (valid ids "
+                    f"are 0..{self.vocab_size - 1})"
+                )
+        return x.long()
+
+    def _load_checked(
+        self, named: dict[str, torch.Tensor], params: dict[str, Any]
+    ) -> None:
+        """Check every array (names, shapes, real and finite), then copy
+        them all: a refused set leaves the model as it was."""
+        if set(params) != set(named):
+            raise ValueError(
+                f"expected parameters {sorted(named)}, got {sorted(params)}"
+            )
+        values = {
+            name: check_array(params[name], name, tuple(p.shape))
+            for name, p in named.items()
+        }
+        with torch.no_grad():
+            for name, p in named.items():
+                p.copy_(torch.from_numpy(np.array(values[name])).to(p.dtype))
+
+    def _parameters_finite(self) -> bool:
+        return bool(
+            torch.stack([torch.isfinite(p).all() for p in self.parameters()])
+            .all()
+            .item()
+        )
+
     def batch_loss(
         self, x: torch.Tensor, y: torch.Tensor, state: object = None
     ) -> tuple[torch.Tensor, int, object]:
-        """Summed cross-entropy over a padded batch, the number of real targets, the final state."""
+        """Summed cross-entropy over a padded batch, the number of real
+        targets, the final state."""
         raise NotImplementedError
 
     def to_numpy(self) -> object:
@@ -86,11 +154,9 @@ class TorchLanguageModel(nn.Module):
         Y: Sequence[np.ndarray],
         batch_size: int = 256,
     ) -> float:
-        """Mean cross-entropy per word over all pairs (nats), as :meth:`RNNNumpy.loss`."""
-        if len(X) != len(Y) or len(X) == 0:
-            raise ValueError(
-                f"X and Y must be non-empty and of equal length, got {len(X)} and {len(Y)}"
-            )
+        """Mean cross-entropy per word over all pairs (nats), as
+        :meth:`RNNNumpy.loss`."""
+        check_pairs(X, Y)
         total, count = 0.0, 0
         for idx in make_batches([len(x) for x in X], batch_size, seed=None):
             xb, yb = pad_batch(
@@ -101,7 +167,7 @@ class TorchLanguageModel(nn.Module):
             count += c
         return total / count
 
-    # ---------------------------------------------------------------- training
+    # ----------------------------------------------------------- training
     def train_batch(
         self,
         x: torch.Tensor,
@@ -112,18 +178,33 @@ class TorchLanguageModel(nn.Module):
     ) -> tuple[float, int]:
         """One batch of training; returns (summed loss, number of targets).
 
-        With ``truncate=None`` the whole batch is one step of full BPTT. With ``truncate=k``
-        the batch is cut into chunks of ``k`` time steps; each chunk is a forward pass from the
-        previous chunk's final state (detached: no gradient flows into earlier chunks), a
-        backward pass and an optimizer step.
+        With ``truncate=None`` the whole batch is one step of full BPTT.
+        With ``truncate=k`` the batch is cut into chunks of ``k`` time
+        steps; each chunk is a forward pass from the previous chunk's final
+        state (detached: no gradient flows into earlier chunks), a backward
+        pass and an optimizer step.
+
+        Raises
+        ------
+        FloatingPointError
+            When a chunk's loss or gradient is not finite (no update is
+            made), or an update made a parameter non-finite.
         """
+        truncate = check_scalar(
+            truncate, "truncate", int, min_val=1, allow_none=True
+        )
+        clip = check_scalar(
+            clip,
+            "clip",
+            float,
+            min_val=0,
+            include_boundaries="neither",
+            allow_none=True,
+        )
         x, y = x.to(self.device), y.to(self.device)
         T = x.shape[1]
         k = T if truncate is None else truncate
-        if k < 1:
-            raise ValueError(
-                f"truncate must be None or a positive number of steps, got {truncate!r}"
-            )
+        params = [p for p in self.parameters() if p.requires_grad]
         s = None
         total, count = 0.0, 0
         for start in range(0, T, k):
@@ -133,12 +214,28 @@ class TorchLanguageModel(nn.Module):
             )
             if n == 0:
                 break
+            loss = loss_sum.detach().item()
+            if not np.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss}: no update was made"
+                )
             (loss_sum / n).backward()
+            grads = [p.grad for p in params if p.grad is not None]
+            norm = nn.utils.get_total_norm(grads)
+            if not torch.isfinite(norm):
+                raise FloatingPointError(
+                    f"the gradient norm is {float(norm)}: no update was made"
+                )
             if clip is not None:
-                nn.utils.clip_grad_norm_(self.parameters(), clip)
+                nn.utils.clip_grads_with_norm_(params, clip, norm)
             optimizer.step()
+            if not self._parameters_finite():
+                raise FloatingPointError(
+                    "the update made a parameter non-finite: lower the "
+                    "learning rate or clip the gradient"
+                )
             s = _detach(s)
-            total += loss_sum.detach().item()
+            total += loss
             count += n
         return total, count
 
@@ -162,22 +259,49 @@ class TorchLanguageModel(nn.Module):
 
         Parameters
         ----------
+        X, Y : sequence of int arrays
+            Sentence pairs (non-empty, as many of each).
+        X_valid, Y_valid : sequence of int arrays, optional
+            Held-out pairs (both or neither).
         epochs : float
-            Passes over the data; a fraction trains on that share of the batches.
+            Passes over the data; a fraction trains on that share of the
+            batches.
         optimizer : {"adam", "sgd"}
         truncate : int or None
             Chunk length of truncated BPTT; ``None`` is full BPTT.
         clip : float or None
-            Clip the gradient norm to this value.
+            Clip the gradient norm to this value (finite and positive).
         evaluations : int
-            How many times to record the losses (evenly spaced; the training loss is the mean
-            over the batches since the last record, the validation loss a full pass).
+            How many times to record the losses (evenly spaced; the
+            training loss is the mean over the batches since the last
+            record, the validation loss a full pass).
 
         Returns
         -------
         History
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a bad argument, before any training.
+        FloatingPointError
+            Naming the step, when a loss or gradient is not finite or the
+            loss diverges (see :func:`tutorial_rnn.batching.train_loop`).
         """
-        lr = check_learning_rate(learning_rate)
+        epochs, batch_size, lr, clip, evaluations = check_fit_arguments(
+            X,
+            Y,
+            X_valid,
+            Y_valid,
+            epochs,
+            batch_size,
+            learning_rate,
+            clip,
+            evaluations,
+        )
+        truncate = check_scalar(
+            truncate, "truncate", int, min_val=1, allow_none=True
+        )
         opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(
             optimizer
         )
@@ -196,21 +320,20 @@ class TorchLanguageModel(nn.Module):
         def evaluate() -> float:
             return self.loss(X_valid, Y_valid)
 
-        validate = X_valid is not None and Y_valid is not None
-        lengths = [len(x) for x in X]
         return train_loop(
             train_batch,
-            lengths,
+            [len(x) for x in X],
             epochs,
             batch_size,
             evaluations,
-            evaluate if validate else None,
+            evaluate if X_valid is not None else None,
             seed,
             desc="training",
             progress=progress,
+            learning_rate=lr,
         )
 
-    # ---------------------------------------------------------------- sampling
+    # ----------------------------------------------------------- sampling
     def generate(
         self,
         vocab: _data.Vocabulary,
@@ -219,7 +342,8 @@ class TorchLanguageModel(nn.Module):
         max_length: int = 50,
         min_length: int = 1,
     ) -> list[str]:
-        """Sample a sentence exactly as :meth:`RNNNumpy.generate` does (same seed, same words)."""
+        """Sample a sentence exactly as :meth:`RNNNumpy.generate` does
+        (same seed, same words)."""
         return self.to_numpy().generate(
             vocab,
             temperature=temperature,
@@ -237,12 +361,18 @@ class RNNTorch(TorchLanguageModel):
     vocab_size, hidden_size : int
         ``V`` and ``H``.
     seed : int
-        Initial weights are those of ``RNNNumpy(vocab_size, hidden_size, seed=seed)``, so both
-        models start from the same point.
+        Initial weights are those of
+        ``RNNNumpy(vocab_size, hidden_size, seed=seed)``, so both models
+        start from the same point.
     device : str or torch.device
         ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``...
     dtype : torch.dtype
         ``torch.float32`` for speed, ``torch.float64`` for parity checks.
+    bptt_truncate : int or None
+        Recorded for the NumPy twin (:meth:`to_numpy`, :meth:`config`), so
+        that a model moves between the twins and checkpoints without
+        losing it. Training here truncates by chunks instead (``fit``'s
+        ``truncate``).
 
     Attributes
     ----------
@@ -260,8 +390,12 @@ class RNNTorch(TorchLanguageModel):
         seed: int = 0,
         device: str | torch.device = "auto",
         dtype: torch.dtype = torch.float32,
+        bptt_truncate: int | None = 4,
     ):
         super().__init__()
+        self.bptt_truncate = check_scalar(
+            bptt_truncate, "bptt_truncate", int, min_val=0, allow_none=True
+        )
         init = RNNNumpy(vocab_size, hidden_size, seed=seed)
         self.vocab_size, self.hidden_size = init.vocab_size, init.hidden_size
         dev = resolve_device(device)
@@ -275,9 +409,21 @@ class RNNTorch(TorchLanguageModel):
             )
 
     def extra_repr(self) -> str:
-        return f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}"
+        return (
+            f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
+            f"bptt_truncate={self.bptt_truncate}"
+        )
 
-    # ---------------------------------------------------------------- weights both ways
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments a checkpoint records; the NumPy
+        twin's constructor takes the same."""
+        return {
+            "vocab_size": self.vocab_size,
+            "hidden_size": self.hidden_size,
+            "bptt_truncate": self.bptt_truncate,
+        }
+
+    # ------------------------------------------------- weights both ways
     @classmethod
     def from_numpy(
         cls,
@@ -287,25 +433,44 @@ class RNNTorch(TorchLanguageModel):
     ) -> RNNTorch:
         """A twin of a NumPy model: same sizes, weights copied."""
         twin = cls(
-            model.vocab_size, model.hidden_size, device=device, dtype=dtype
+            model.vocab_size,
+            model.hidden_size,
+            device=device,
+            dtype=dtype,
+            bptt_truncate=model.bptt_truncate,
         )
-        twin.load_numpy(model.parameters())
+        twin.load_numpy({n: getattr(model, n) for n in cls.param_names})
         return twin
 
-    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
-        """Copy arrays named ``U``, ``V``, ``W`` into the parameters (shapes must match)."""
-        with torch.no_grad():
-            for name in self.param_names:
-                p = getattr(self, name)
-                value = np.asarray(params[name])
-                if value.shape != tuple(p.shape):
-                    raise ValueError(
-                        f"{name} has shape {value.shape}, expected {tuple(p.shape)}"
-                    )
-                p.copy_(torch.from_numpy(value).to(p.dtype))
+    def numpy_parameters(self) -> dict[str, np.ndarray]:
+        """``U``, ``V``, ``W`` as NumPy arrays (float64 copies)."""
+        return {
+            name: getattr(self, name).detach().cpu().double().numpy().copy()
+            for name in self.param_names
+        }
 
-    def to_numpy(self, bptt_truncate: int | None = 4) -> RNNNumpy:
-        """A NumPy model (float64) with this model's weights."""
+    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
+        """Copy arrays named ``U``, ``V``, ``W`` into the parameters.
+
+        Raises
+        ------
+        ValueError
+            For missing or extra names, another shape, or a non-finite
+            entry (nothing is copied then).
+        TypeError
+            For a complex or non-numeric array.
+        """
+        self._load_checked(
+            {name: getattr(self, name) for name in self.param_names}, params
+        )
+
+    def to_numpy(
+        self, bptt_truncate: int | str | None = "recorded"
+    ) -> RNNNumpy:
+        """A NumPy model (float64) with this model's weights; its
+        ``bptt_truncate`` is the recorded one unless given."""
+        if bptt_truncate == "recorded":
+            bptt_truncate = self.bptt_truncate
         model = RNNNumpy(
             self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate
         )
@@ -317,7 +482,7 @@ class RNNTorch(TorchLanguageModel):
             )
         return model
 
-    # ---------------------------------------------------------------- forward
+    # ------------------------------------------------------------ forward
     def forward(
         self, x: torch.Tensor, s0: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -326,6 +491,7 @@ class RNNTorch(TorchLanguageModel):
         Parameters
         ----------
         x : torch.LongTensor, shape (B, T)
+            Ids in ``0 .. V - 1`` (checked).
         s0 : torch.Tensor, shape (B, H), optional
             The state before the first step (zero by default).
 
@@ -336,6 +502,7 @@ class RNNTorch(TorchLanguageModel):
         s_last : torch.Tensor, shape (B, H)
             The state after the last step, to carry into the next chunk.
         """
+        x = self.check_ids(x)
         Ux = self.U.T[x]  # (B, T, H): column x_t of U for every position
         s = s0
         if s is None:

@@ -6,12 +6,12 @@ these functions are shared by all of them, NumPy and PyTorch alike.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 
 from . import data as _data
+from .validation import check_scalar
 
 __all__ = ["log_softmax", "sample_words", "softmax"]
 
@@ -20,7 +20,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis: ``exp(z_i) / sum_j exp(z_j)``.
 
     Subtracting each row's maximum first changes nothing mathematically
-    and keeps ``exp`` from overflowing (the largest term becomes ``e^0``).
+    and keeps ``exp`` from overflowing (the largest term becomes ``e^0``),
+    and the sum from overflowing too (it is at most the row's length).
 
     Parameters
     ----------
@@ -58,38 +59,78 @@ def sample_words(
 ) -> list[str]:
     """Sample one sentence from any language model, word by word.
 
+    The tokens that may not come next (``UNKNOWN_TOKEN`` and
+    ``SENTENCE_START`` always, ``SENTENCE_END`` before ``min_length``
+    words) get the score ``-inf`` *before* the softmax, so the maximum
+    that the softmax subtracts is that of an allowed token: at any
+    temperature, however low, the allowed token with the highest score
+    gets probability ``e^0 / sum > 0`` and nothing divides 0 by 0.
+
     Parameters
     ----------
     next_scores : callable
-        ``next_scores(x)`` feeds word id ``x`` to the model (which keeps its own state) and
-        returns the scores (logits, shape (V,)) of the next word.
+        ``next_scores(x)`` feeds word id ``x`` to the model (which keeps
+        its own state) and returns the scores (logits, shape (V,)) of the
+        next word.
     vocab : Vocabulary
+        It must hold at least one word besides the special tokens.
     vocab_size : int
-        The model's vocabulary size; ``vocab`` must have exactly as many entries.
-    temperature, seed, max_length, min_length
-        As in :meth:`RNNNumpy.generate`.
+        The model's vocabulary size; ``vocab`` must have exactly as many
+        entries.
+    temperature : float
+        Finite and positive: below 1 sharpens the distribution, above 1
+        flattens it.
+    seed : int, optional
+    max_length : int
+        At most this many words (at least 1).
+    min_length : int
+        ``SENTENCE_END`` is not drawn before this many words (at least 0).
 
     Returns
     -------
     list of str
+
+    Raises
+    ------
+    ValueError
+        For a vocabulary of another size or without words, or a bad
+        ``temperature``, ``max_length`` or ``min_length``.
+    FloatingPointError
+        If the model's scores are not finite.
     """
     if len(vocab) != vocab_size:
         raise ValueError(
-            f"the vocabulary has {len(vocab)} entries but the model has vocab_size={vocab_size}"
+            f"the vocabulary has {len(vocab)} entries but the model has "
+            f"vocab_size={vocab_size}"
         )
-    if not (math.isfinite(temperature) and temperature > 0):
+    if len(vocab) <= len(_data.SPECIAL_TOKENS):
         raise ValueError(
-            f"temperature must be finite and positive, got {temperature!r}"
+            "the vocabulary holds no word, only the special tokens: "
+            "there is nothing to sample"
         )
+    temperature = check_scalar(
+        temperature,
+        "temperature",
+        float,
+        min_val=0,
+        include_boundaries="neither",
+    )
+    max_length = check_scalar(max_length, "max_length", int, min_val=1)
+    min_length = check_scalar(min_length, "min_length", int, min_val=0)
     rng = np.random.default_rng(seed)
     words: list[int] = []
     x = vocab.start_id
     while len(words) < max_length:
-        z = next_scores(x) / temperature
-        p = np.exp(z - z.max())
-        p[[vocab.unknown_id, vocab.start_id]] = 0.0
+        z = np.array(next_scores(x), dtype=np.float64)
+        if not np.isfinite(z).all():
+            raise FloatingPointError(
+                f"the model's scores after {len(words)} words are not finite"
+            )
+        z /= temperature
+        z[[vocab.unknown_id, vocab.start_id]] = -np.inf
         if len(words) < min_length:
-            p[vocab.end_id] = 0.0
+            z[vocab.end_id] = -np.inf
+        p = np.exp(z - z.max())  # the maximum is an allowed token's
         x = int(rng.choice(len(p), p=p / p.sum()))
         if x == vocab.end_id:
             break

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import check_learning_rate, check_scalar
+
 __all__ = [
     "ADDING_CHANCE_MSE",
     "AddingProblem",
@@ -70,8 +72,8 @@ def adding_batch(
     y : numpy.ndarray, shape (batch_size,)
         The sum of the two marked values.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
+    length = check_scalar(length, "length", int)
     if length < 2:
         raise ValueError(
             "length must be at least 2 (one marker in each half),"
@@ -164,6 +166,18 @@ def train_adding(
     layers = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
     if cell not in layers:
         raise ValueError(f"unknown cell {cell!r}; use one of {sorted(layers)}")
+    hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
+    steps = check_scalar(steps, "steps", int, min_val=1)
+    evaluations = check_scalar(evaluations, "evaluations", int, min_val=1)
+    learning_rate = check_learning_rate(learning_rate)
+    clip = check_scalar(
+        clip,
+        "clip",
+        float,
+        min_val=0,
+        include_boundaries="neither",
+        allow_none=True,
+    )
     dev = resolve_device(device)
     torch.manual_seed(seed)
     recurrent = layers[cell](2, hidden_size, batch_first=True).to(dev)

@@ -34,6 +34,7 @@ import numpy as np
 
 from .gated_numpy import GRUNumpy, LSTMNumpy
 from .gradients import GradientFlow, RNNCell, gradient_flow, recurrent_matrix
+from .validation import check_scalar
 
 __all__ = [
     "SCALE_RANGES",
@@ -87,6 +88,7 @@ def gated_cell(
     is ``gate_bias``: a large value keeps the gate near 1, so the state, and
     the gradient, are carried over almost unchanged.
     """
+    gate_bias = check_scalar(gate_bias, "gate_bias", float)
     stack = GATED[cell](hidden_size, hidden_size, seed=seed)
     H = hidden_size
     for block in range(stack.gates):
@@ -116,6 +118,9 @@ def flow_for(
     singular value ``scale``), or ``"gru"``/``"lstm"`` (see
     :func:`gated_cell`; ``gate_bias`` applies to them).
     """
+    input_std = check_scalar(input_std, "input_std", float, min_val=0)
+    gate_bias = check_scalar(gate_bias, "gate_bias", float)
+    length = check_scalar(length, "length", int, min_val=1)
     inputs = input_std * np.random.default_rng(seed + 1).standard_normal(
         (length, hidden_size)
     )

@@ -1,8 +1,12 @@
-"""Checkpoints shipped with the package, trained by ``python -m tutorial_rnn train``.
+"""Checkpoints shipped with the package, trained by
+``python -m tutorial_rnn train``.
 
-``gru2``: the final model of the 2015 tutorial's Part 4 — embedding 128, two GRU layers of 128
-units (PyTorch convention), V = 8000 — trained on the book's Shakespeare training split. The
-exact command, data, seed and losses are stored in the file; :func:`info` returns them.
+``gru2``: the final model of the 2015 tutorial's Part 4 — embedding 128,
+two GRU layers of 128 units (PyTorch convention), V = 8000 — trained on
+the book's Shakespeare training split. The exact command, data, seed and
+losses are stored in the file; :func:`info` returns them. The file is a
+``.safetensors`` checkpoint (see :mod:`tutorial_rnn.checkpoint`), weights
+in float32.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ __all__ = ["available", "info", "load", "path"]
 def available() -> list[str]:
     """Names of the shipped checkpoints."""
     return sorted(
-        p.name.removesuffix(".npz")
+        p.name.removesuffix(checkpoint.SUFFIX)
         for p in resources.files(__name__).iterdir()
-        if p.name.endswith(".npz")
+        if p.name.endswith(checkpoint.SUFFIX)
     )
 
 
@@ -31,11 +35,12 @@ def path(name: str = "gru2") -> Path:
         raise ValueError(
             f"no shipped checkpoint named {name!r}; available: {available()}"
         )
-    return Path(str(resources.files(__name__) / f"{name}.npz"))
+    return Path(str(resources.files(__name__) / f"{name}{checkpoint.SUFFIX}"))
 
 
 def info(name: str = "gru2") -> dict[str, Any]:
-    """The checkpoint's metadata: model, configuration, and how it was trained (``extra``)."""
+    """The checkpoint's metadata: model, configuration, and how it was
+    trained (``extra``)."""
     meta, _ = checkpoint.load_arrays(path(name))
     return meta
 
@@ -43,6 +48,7 @@ def info(name: str = "gru2") -> dict[str, Any]:
 def load(
     name: str = "gru2", model_class: type | None = None, **kwargs: Any
 ) -> Any:
-    """The shipped model (a :class:`~tutorial_rnn.gated_torch.GatedLMTorch` by default; pass
-    ``model_class=GatedLMNumpy`` for the NumPy twin). No pickle is involved."""
+    """The shipped model (a :class:`~tutorial_rnn.gated_torch.GatedLMTorch`
+    by default; pass ``model_class=GatedLMNumpy`` for the NumPy twin). No
+    pickle is involved."""
     return checkpoint.load(path(name), model_class, **kwargs)

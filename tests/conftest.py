@@ -1,0 +1,127 @@
+"""Shared fixtures: a tiny corpus and vocabulary, small models, a
+checkpoint folder, and the hypothesis profiles.
+
+Hypothesis profiles (choose one with ``--hypothesis-profile NAME`` or the
+``HYPOTHESIS_PROFILE`` environment variable):
+
+- ``ci`` (the default): a bounded number of examples per property, no
+  deadline (two shared cores make timings noisy), so the whole property
+  suite stays well under a minute;
+- ``thorough``: ten times more examples, for a local hunt.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tutorial_rnn import data
+
+settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "thorough", max_examples=400, deadline=None, print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+TINY_TEXT = (
+    "the cat sat on the mat. the dog sat on the log. "
+    "a cat and a dog. the mat and the log."
+)
+
+
+@pytest.fixture
+def tiny_corpus():
+    """``(vocab, X, Y)``: four sentences, a 20-entry vocabulary."""
+    sentences = [data.tokenize(s) for s in data.split_sentences(TINY_TEXT)]
+    vocab = data.Vocabulary.build(sentences, size=20)
+    return (vocab, *data.training_pairs(sentences, vocab))
+
+
+@pytest.fixture
+def small_vocab(tiny_corpus):
+    """The tiny corpus's 20-entry :class:`~tutorial_rnn.data.Vocabulary`."""
+    return tiny_corpus[0]
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def gated_numpy():
+    """A small GRU language model in NumPy (V = 20, H = 6)."""
+    from tutorial_rnn.gated_numpy import GatedLMNumpy
+
+    return GatedLMNumpy(20, 6, "gru", num_layers=1, seed=1)
+
+
+@pytest.fixture
+def rnn_torch():
+    """A small plain RNN in PyTorch, float64 on the CPU (V = 20, H = 5)."""
+    torch = pytest.importorskip("torch")
+    from tutorial_rnn.rnn_torch import RNNTorch
+
+    return RNNTorch(20, 5, seed=3, device="cpu", dtype=torch.float64)
+
+
+@pytest.fixture
+def gated_torch():
+    """A small GRU language model in PyTorch, float64 on the CPU."""
+    torch = pytest.importorskip("torch")
+    from tutorial_rnn.gated_torch import GatedLMTorch
+
+    return GatedLMTorch(
+        20, 6, "gru", num_layers=1, seed=1, device="cpu", dtype=torch.float64
+    )
+
+
+@pytest.fixture
+def checkpoint_dir(tmp_path):
+    """An empty folder for checkpoints."""
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def rnn_numpy_interface(monkeypatch):
+    """``RNNNumpy`` with the :class:`~tutorial_rnn.models.LanguageModel`
+    methods. A temporary shim: the plain model gets ``config``,
+    ``numpy_parameters``, ``load_numpy`` and ``fit`` of its own (then this
+    fixture changes nothing)."""
+    from tutorial_rnn.rnn_numpy import RNNNumpy
+
+    if hasattr(RNNNumpy, "numpy_parameters"):
+        return RNNNumpy
+
+    def config(self):
+        return {
+            "vocab_size": self.vocab_size,
+            "hidden_size": self.hidden_size,
+            "bptt_truncate": self.bptt_truncate,
+        }
+
+    def numpy_parameters(self):
+        return {n: getattr(self, n).copy() for n in ("U", "V", "W")}
+
+    def load_numpy(self, params):
+        for n in ("U", "V", "W"):
+            setattr(self, n, np.array(params[n], dtype=np.float64))
+
+    monkeypatch.setattr(RNNNumpy, "config", config, raising=False)
+    monkeypatch.setattr(
+        RNNNumpy, "numpy_parameters", numpy_parameters, raising=False
+    )
+    monkeypatch.setattr(RNNNumpy, "load_numpy", load_numpy, raising=False)
+    monkeypatch.setattr(RNNNumpy, "fit", RNNNumpy.train, raising=False)
+    return RNNNumpy
