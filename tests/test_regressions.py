@@ -198,21 +198,8 @@ def test_p06_targets_of_another_shape_are_refused(gated_numpy):
 
 
 # 8 ---------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "module",
-    [
-        "sampling",
-        pytest.param(
-            "rnn_numpy",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="rnn_numpy.softmax skips the shift below 700; the "
-                "plain RNNNumpy rewrite (issue 15) subtracts the maximum: "
-                "then drop this mark",
-            ),
-        ),
-    ],
-)
+# The book has one softmax, tutorial_rnn.sampling.softmax (rnn_numpy uses it).
+@pytest.mark.parametrize("module", ["sampling", "rnn_numpy"])
 def test_p08_softmax_of_a_wide_row_near_the_overflow_limit(module):
     softmax_of = importlib.import_module(f"tutorial_rnn.{module}").softmax
     with np.errstate(all="raise"):
