@@ -287,8 +287,12 @@ def test_fit_stops_when_training_diverges():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"epochs": 0}, ValueError, "epochs must be at least 1, got 0"),
-        ({"epochs": 2.5}, TypeError, "epochs must be an integer"),
+        (
+            {"epochs": 0},
+            ValueError,
+            "epochs must be a positive integer, got 0",
+        ),
+        ({"epochs": 2.5}, TypeError, "epochs must be a positive integer"),
         ({"evaluate_every": 0}, ValueError, "evaluate_every"),
         ({"learning_rate": -1}, ValueError, "learning_rate"),
     ],
@@ -297,7 +301,7 @@ def test_fit_checks_its_arguments_first(kwargs, error, match):
     vocab, X, Y = tiny_corpus()
     with pytest.raises(error, match=match):
         RNNNumpy(len(vocab), 4).fit(X, Y, progress=False, **kwargs)
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="X and Y are empty"):
         RNNNumpy(len(vocab), 4).fit([], [], progress=False)
 
 

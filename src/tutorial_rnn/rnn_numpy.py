@@ -24,10 +24,17 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import data as _data
+from .batching import DIVERGENCE_FACTOR
 from .gradcheck import GradientCheck, gradient_check
 from .models import History, check_parameters
 from .sampling import log_softmax, sample_words, softmax
-from .validation import as_ids, check_learning_rate, check_pair
+from .validation import (
+    as_ids,
+    check_learning_rate,
+    check_pair,
+    check_pairs,
+    check_scalar,
+)
 
 __all__ = ["RNNNumpy"]
 
@@ -69,12 +76,14 @@ class RNNNumpy:
         bptt_truncate: int | None = 4,
         seed: int = 0,
     ):
-        self.vocab_size = _count("vocab_size", vocab_size, minimum=1)
-        self.hidden_size = _count("hidden_size", hidden_size, minimum=1)
-        self.bptt_truncate = (
-            None
-            if bptt_truncate is None
-            else _count("bptt_truncate", bptt_truncate, minimum=0)
+        self.vocab_size = check_scalar(
+            vocab_size, "vocab_size", int, min_val=1
+        )
+        self.hidden_size = check_scalar(
+            hidden_size, "hidden_size", int, min_val=1
+        )
+        self.bptt_truncate = check_scalar(
+            bptt_truncate, "bptt_truncate", int, min_val=0, allow_none=True
         )
         rng = np.random.default_rng(seed)
         H, V = self.hidden_size, self.vocab_size
@@ -124,9 +133,10 @@ class RNNNumpy:
         self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray]
     ) -> float:
         """``-sum log o_t[y_t]`` over all words of all pairs (nats)."""
-        pairs = _check_pairs(X, Y, self.vocab_size)
+        check_pairs(X, Y)
         L = 0.0
-        for x, y in pairs:
+        for x, y in zip(X, Y, strict=True):
+            x, y = check_pair(x, y, self.vocab_size)
             s = self.states(x)
             log_o = log_softmax(s @ self.V.T)  # log o_t, computed stably
             L -= log_o[np.arange(len(y)), y].sum()
@@ -195,12 +205,14 @@ class RNNNumpy:
         Raises
         ------
         FloatingPointError
-            If a gradient is not finite; the parameters are left as they
-            were.
+            If a gradient is not finite (a weight is); the parameters are
+            left as they were.
         """
         lr = check_learning_rate(learning_rate)
         dU, dV, dW = self.bptt(x, y)
-        _check_finite_gradients(dU, dV, dW)
+        for name, g in (("dU", dU), ("dV", dV), ("dW", dW)):
+            if not np.isfinite(g).all():  # NaN weights: change nothing
+                raise FloatingPointError(f"{name} is not finite")
         self.U -= lr * dU
         self.V -= lr * dV
         self.W -= lr * dW
@@ -223,20 +235,27 @@ class RNNNumpy:
         Raises
         ------
         FloatingPointError
-            If the loss becomes non-finite, or grows to ten times its
-            first value (training has diverged).
+            If the loss becomes non-finite, or grows to
+            :data:`~tutorial_rnn.batching.DIVERGENCE_FACTOR` times its first
+            value (training has diverged).
         """
         lr = check_learning_rate(learning_rate)
-        _check_pairs(X, Y, self.vocab_size)
-        _count("epochs", epochs, minimum=1)
-        _count("evaluate_every", evaluate_every, minimum=1)
+        check_pairs(X, Y)
+        epochs = check_scalar(epochs, "epochs", int, min_val=1)
+        every = check_scalar(evaluate_every, "evaluate_every", int, min_val=1)
         history = History()
         seen, start = 0, time.perf_counter()
 
         def evaluate() -> None:
             nonlocal lr
             loss = self.loss(X, Y)
-            _check_loss(loss, history.train_loss, seen)
+            first = history.train_loss[0] if history.train_loss else loss
+            if not loss <= DIVERGENCE_FACTOR * first:  # NaN fails it too
+                raise FloatingPointError(
+                    f"training diverged: the loss is {loss:.4g} after "
+                    f"{seen} tokens (from {first:.4g}); lower the learning "
+                    "rate"
+                )
             if history.train_loss and loss > history.train_loss[-1]:
                 lr *= 0.5
             history.tokens_seen.append(seen)
@@ -245,7 +264,7 @@ class RNNNumpy:
 
         bar = tqdm(total=epochs * len(X), desc="SGD", disable=not progress)
         for epoch in range(epochs):
-            if epoch % evaluate_every == 0:
+            if epoch % every == 0:
                 evaluate()
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
             for x, y in zip(X, Y, strict=True):
@@ -316,52 +335,6 @@ class RNNNumpy:
         """Set ``U``, ``V``, ``W`` from real, finite arrays of their shapes."""
         new = check_parameters(params, self.parameters())
         self.U, self.V, self.W = new["U"], new["V"], new["W"]
-
-
-def _count(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int of at least ``minimum``; else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_pairs(
-    X: Sequence[np.ndarray], Y: Sequence[np.ndarray], vocab_size: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every (x, y) pair checked; X and Y non-empty and of equal length."""
-    if isinstance(X, str | bytes) or isinstance(Y, str | bytes):
-        raise TypeError("X and Y must be sequences of id sequences")
-    if len(X) != len(Y) or len(X) == 0:
-        raise ValueError(
-            "X and Y must hold as many sentences, at least one, "
-            f"got {len(X)} and {len(Y)}"
-        )
-    return [check_pair(x, y, vocab_size) for x, y in zip(X, Y, strict=True)]
-
-
-def _check_finite_gradients(*grads: np.ndarray) -> None:
-    for name, g in zip("UVW", grads, strict=True):
-        if not np.isfinite(g).all():
-            raise FloatingPointError(
-                f"the gradient d{name} is not finite (are the weights?): "
-                "the parameters were left unchanged"
-            )
-
-
-def _check_loss(loss: float, earlier: list[float], seen: int) -> None:
-    """Stop training that has blown up, naming where."""
-    if not math.isfinite(loss):
-        raise FloatingPointError(
-            f"the loss became {loss} after {seen} tokens: "
-            "lower the learning rate"
-        )
-    if earlier and loss > 10 * earlier[0]:
-        raise FloatingPointError(
-            f"training diverged: the loss grew from {earlier[0]:.4g} to "
-            f"{loss:.4g} after {seen} tokens; lower the learning rate"
-        )
 
 
 def _truncated_loss(

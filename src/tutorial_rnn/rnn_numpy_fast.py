@@ -30,8 +30,8 @@ import numpy as np
 from scipy.linalg.blas import dgemm
 from threadpoolctl import threadpool_limits
 
-from .rnn_numpy import Ids, RNNNumpy, _check_pairs
-from .validation import check_learning_rate, check_pair
+from .rnn_numpy import Ids, RNNNumpy
+from .validation import check_learning_rate, check_pair, check_pairs
 
 __all__ = [
     "LOSS_BUCKET",
@@ -105,7 +105,11 @@ class FastRNNNumpy(RNNNumpy):
         states, picked scores and totals stay float64): about twice as
         fast, about 1e-7 relative error per word.
         """
-        pairs = _check_pairs(X, Y, self.vocab_size)
+        check_pairs(X, Y)
+        pairs = [
+            check_pair(x, y, self.vocab_size)
+            for x, y in zip(X, Y, strict=True)
+        ]
         if dtype not in (np.float32, np.float64):
             raise ValueError(
                 f"dtype must be np.float32 or np.float64, got {dtype!r}"
