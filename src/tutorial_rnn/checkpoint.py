@@ -44,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save as safetensors_bytes
 
 from .models import LanguageModel
 
@@ -239,9 +241,7 @@ def save(
         arrays[name] = np.ascontiguousarray(
             arr if dt is None else arr.astype(dt)
         )
-    from safetensors.numpy import save as to_bytes
-
-    _write_atomically(target, to_bytes(arrays, metadata=metadata))
+    _write_atomically(target, safetensors_bytes(arrays, metadata=metadata))
     return target
 
 
@@ -329,8 +329,6 @@ def _load_safetensors(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     raw_meta, specs = _read_header(path, max_bytes)
     meta = _parse_meta(path, raw_meta)
-    from safetensors import SafetensorError, safe_open
-
     arrays = {}
     try:
         with safe_open(path, framework="np") as f:
