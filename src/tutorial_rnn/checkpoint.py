@@ -128,6 +128,10 @@ def _target(path: str | Path) -> Path:
         )
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{str(path)!r} is a folder; name a file to write"
+        )
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"no folder {str(folder)!r} to save into")
@@ -150,8 +154,8 @@ def check_target(path: str | Path) -> Path:
     ------
     ValueError
         For a ``.npz`` name (no longer written).
-    FileNotFoundError, PermissionError
-        For a missing or read-only folder.
+    FileNotFoundError, PermissionError, IsADirectoryError
+        For a missing or read-only folder, or a target that is a folder.
     """
     return _target(path)
 
