@@ -131,6 +131,12 @@ def test_save_checks_the_target_before_writing(gated_numpy, tmp_path):
     with pytest.raises(TypeError, match="extra"):
         checkpoint.save(tmp_path / "m", gated_numpy, extra={"f": print})
     assert not any(tmp_path.iterdir())
+    (tmp_path / "d.safetensors").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        checkpoint.check_target(tmp_path / "d.safetensors")
+    assert checkpoint.check_target(tmp_path / "m") == tmp_path / (
+        "m.safetensors"
+    )
 
 
 def test_old_npz_checkpoints_still_load(gated_numpy, checkpoint_dir):

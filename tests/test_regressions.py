@@ -1,8 +1,9 @@
 """Issue 17: one regression test per problem found by the hostile-call
 survey (numbered as in the issue), then the "unclear ones".
 
-Problem 7 (``RNNNumpy.sgd_step`` spreading a NaN) is tested with the
-plain model in ``test_rnn_numpy.py``.
+Problem 7 (``RNNNumpy.sgd_step`` spreading a NaN) belongs to the plain
+model's rewrite (issue 15); its test goes with it, in
+``test_rnn_numpy.py``.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save as safetensors_bytes
 
 from .models import LanguageModel
 
@@ -126,6 +128,10 @@ def _target(path: str | Path) -> Path:
         )
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{str(path)!r} is a folder; name a file to write"
+        )
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"no folder {str(folder)!r} to save into")
@@ -148,8 +154,8 @@ def check_target(path: str | Path) -> Path:
     ------
     ValueError
         For a ``.npz`` name (no longer written).
-    FileNotFoundError, PermissionError
-        For a missing or read-only folder.
+    FileNotFoundError, PermissionError, IsADirectoryError
+        For a missing or read-only folder, or a target that is a folder.
     """
     return _target(path)
 
@@ -239,9 +245,7 @@ def save(
         arrays[name] = np.ascontiguousarray(
             arr if dt is None else arr.astype(dt)
         )
-    from safetensors.numpy import save as to_bytes
-
-    _write_atomically(target, to_bytes(arrays, metadata=metadata))
+    _write_atomically(target, safetensors_bytes(arrays, metadata=metadata))
     return target
 
 
@@ -329,8 +333,6 @@ def _load_safetensors(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     raw_meta, specs = _read_header(path, max_bytes)
     meta = _parse_meta(path, raw_meta)
-    from safetensors import SafetensorError, safe_open
-
     arrays = {}
     try:
         with safe_open(path, framework="np") as f:
