@@ -91,37 +91,3 @@ def checkpoint_dir(tmp_path):
     folder = tmp_path / "checkpoints"
     folder.mkdir()
     return folder
-
-
-@pytest.fixture
-def rnn_numpy_interface(monkeypatch):
-    """``RNNNumpy`` with the :class:`~tutorial_rnn.models.LanguageModel`
-    methods. A temporary shim: the plain model gets ``config``,
-    ``numpy_parameters``, ``load_numpy`` and ``fit`` of its own (then this
-    fixture changes nothing)."""
-    from tutorial_rnn.rnn_numpy import RNNNumpy
-
-    if hasattr(RNNNumpy, "numpy_parameters"):
-        return RNNNumpy
-
-    def config(self):
-        return {
-            "vocab_size": self.vocab_size,
-            "hidden_size": self.hidden_size,
-            "bptt_truncate": self.bptt_truncate,
-        }
-
-    def numpy_parameters(self):
-        return {n: getattr(self, n).copy() for n in ("U", "V", "W")}
-
-    def load_numpy(self, params):
-        for n in ("U", "V", "W"):
-            setattr(self, n, np.array(params[n], dtype=np.float64))
-
-    monkeypatch.setattr(RNNNumpy, "config", config, raising=False)
-    monkeypatch.setattr(
-        RNNNumpy, "numpy_parameters", numpy_parameters, raising=False
-    )
-    monkeypatch.setattr(RNNNumpy, "load_numpy", load_numpy, raising=False)
-    monkeypatch.setattr(RNNNumpy, "fit", RNNNumpy.train, raising=False)
-    return RNNNumpy

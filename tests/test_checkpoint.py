@@ -15,6 +15,7 @@ from safetensors.numpy import save as safetensors_bytes
 from tutorial_rnn import checkpoint
 from tutorial_rnn.gated_numpy import GatedLMNumpy
 from tutorial_rnn.gated_torch import GatedLMTorch
+from tutorial_rnn.rnn_numpy import RNNNumpy
 from tutorial_rnn.rnn_torch import RNNTorch
 
 
@@ -39,15 +40,15 @@ def _meta(model="GatedLMNumpy", config=None, version="2"):
     }
 
 
-def test_numpy_round_trip_is_exact(rnn_numpy_interface, checkpoint_dir):
-    model = rnn_numpy_interface(30, 5, bptt_truncate=3, seed=2)
+def test_numpy_round_trip_is_exact(checkpoint_dir):
+    model = RNNNumpy(30, 5, bptt_truncate=3, seed=2)
     model.W += 0.123  # not the seed's weights
     path = checkpoint.save(
         checkpoint_dir / "rnn", model, extra={"seed": 2, "command": "test"}
     )
     assert path.name == "rnn.safetensors"
     loaded = checkpoint.load(path)
-    assert type(loaded) is rnn_numpy_interface
+    assert type(loaded) is RNNNumpy
     assert loaded.bptt_truncate == 3
     _assert_same_weights(loaded, model)
     meta, arrays = checkpoint.load_arrays(path)
@@ -70,12 +71,12 @@ def test_gated_round_trip_in_float32(gated_numpy, checkpoint_dir):
         np.testing.assert_array_equal(got, value.astype(np.float32))
 
 
-def test_twins_share_the_format(rnn_numpy_interface, checkpoint_dir):
+def test_twins_share_the_format(checkpoint_dir):
     torch_model = RNNTorch(
         30, 5, seed=4, device="cpu", dtype=torch.float64, bptt_truncate=2
     )
     path = checkpoint.save(checkpoint_dir / "t.safetensors", torch_model)
-    as_numpy = checkpoint.load(path, rnn_numpy_interface)
+    as_numpy = checkpoint.load(path, RNNNumpy)
     assert as_numpy.bptt_truncate == 2
     again = checkpoint.load(path)
     assert isinstance(again, RNNTorch) and again.bptt_truncate == 2

@@ -169,16 +169,10 @@ def test_loss_stays_finite_when_scores_would_overflow_exp():
     assert total == pytest.approx(expected, rel=1e-12)
 
 
-def tiny_corpus():
-    text = "the cat sat on the mat. the dog sat on the log. a cat and a dog."
-    sentences = [data.tokenize(s) for s in data.split_sentences(text)]
-    vocab = data.Vocabulary.build(sentences, size=20)
-    X, Y = data.training_pairs(sentences, vocab)
-    return vocab, X, Y
-
-
-def test_training_overfits_a_tiny_corpus_and_generates_valid_words():
-    vocab, X, Y = tiny_corpus()
+def test_training_overfits_a_tiny_corpus_and_generates_valid_words(
+    tiny_corpus,
+):
+    vocab, X, Y = tiny_corpus
     model = RNNNumpy(len(vocab), hidden_size=16, bptt_truncate=None, seed=0)
     history = model.fit(
         X, Y, learning_rate=0.05, epochs=300, evaluate_every=50, progress=False
@@ -195,8 +189,8 @@ def test_training_overfits_a_tiny_corpus_and_generates_valid_words():
     assert model.generate(vocab, seed=3) == model.generate(vocab, seed=3)
 
 
-def test_learning_rate_is_halved_when_the_loss_rises():
-    vocab, X, Y = tiny_corpus()
+def test_learning_rate_is_halved_when_the_loss_rises(tiny_corpus):
+    vocab, X, Y = tiny_corpus
     model = RNNNumpy(len(vocab), hidden_size=8, seed=0)
     history = model.fit(
         X, Y, learning_rate=3.0, epochs=6, evaluate_every=1, progress=False
@@ -277,8 +271,8 @@ def test_sgd_step_is_theta_minus_lr_times_bptt():
         )
 
 
-def test_fit_stops_when_training_diverges():
-    vocab, X, Y = tiny_corpus()
+def test_fit_stops_when_training_diverges(tiny_corpus):
+    vocab, X, Y = tiny_corpus
     model = RNNNumpy(len(vocab), hidden_size=8, seed=0)
     with pytest.raises(FloatingPointError, match=r"diverged|became"):
         model.fit(X, Y, learning_rate=1e6, epochs=5, progress=False)
@@ -297,8 +291,8 @@ def test_fit_stops_when_training_diverges():
         ({"learning_rate": -1}, ValueError, "learning_rate"),
     ],
 )
-def test_fit_checks_its_arguments_first(kwargs, error, match):
-    vocab, X, Y = tiny_corpus()
+def test_fit_checks_its_arguments_first(kwargs, error, match, tiny_corpus):
+    vocab, X, Y = tiny_corpus
     with pytest.raises(error, match=match):
         RNNNumpy(len(vocab), 4).fit(X, Y, progress=False, **kwargs)
     with pytest.raises(ValueError, match="X and Y are empty"):

@@ -191,15 +191,13 @@ def test_resolve_device():
     assert resolve_device("cpu") == torch.device("cpu")
 
 
-def test_rnn_torch_meets_the_language_model_interface(
-    rnn_torch, tiny_corpus, rnn_numpy_interface
-):
+def test_rnn_torch_meets_the_language_model_interface(rnn_torch, tiny_corpus):
     from tutorial_rnn.models import History, LanguageModel
 
     assert isinstance(rnn_torch, LanguageModel)
     config = rnn_torch.config()
     assert config == {"vocab_size": 20, "hidden_size": 5, "bptt_truncate": 4}
-    twin = rnn_numpy_interface(**config)  # the twin takes the same config
+    twin = RNNNumpy(**config)  # the twin takes the same config
     twin.load_numpy(rnn_torch.numpy_parameters())
     for name, value in rnn_torch.numpy_parameters().items():
         assert value.dtype == np.float64
