@@ -1,4 +1,4 @@
-"""Optimisers in NumPy: SGD, RMSprop (as the 2015 tutorial's GRU used it) and Adam.
+"""Optimisers in NumPy: SGD, RMSprop (the 2015 tutorial's choice) and Adam.
 
 Each keeps its state per parameter name and updates the arrays **in place**::
 
@@ -8,11 +8,13 @@ Each keeps its state per parameter name and updates the arrays **in place**::
 For a gradient ``g`` of parameter ``θ`` at step ``t`` (counting from 1):
 
 - SGD:      ``θ ← θ - η g``
-- RMSprop:  ``m ← ρ m + (1 - ρ) g²``,  ``θ ← θ - η g / √(m + ε)``  (ρ = 0.9, ε = 1e-6: the
-  2015 tutorial's form, with ε inside the square root; PyTorch puts it outside)
+- RMSprop:  ``m ← ρ m + (1 - ρ) g²``,  ``θ ← θ - η g / √(m + ε)``
+  (ρ = 0.9, ε = 1e-6: the 2015 tutorial's form, with ε inside the square
+  root; PyTorch puts it outside)
 - Adam:     ``m ← β₁ m + (1 - β₁) g``,  ``v ← β₂ v + (1 - β₂) g²``,
-  ``θ ← θ - η m̂ / (√v̂ + ε)`` with ``m̂ = m / (1 - β₁ᵗ)``, ``v̂ = v / (1 - β₂ᵗ)``
-  (Kingma & Ba, 2015; the same update as ``torch.optim.Adam``)
+  ``θ ← θ - η m̂ / (√v̂ + ε)`` with ``m̂ = m / (1 - β₁ᵗ)``,
+  ``v̂ = v / (1 - β₂ᵗ)`` (Kingma & Ba, 2015; the same update as
+  ``torch.optim.Adam``)
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ __all__ = [
 
 
 class Optimizer:
-    """Base class: holds the parameters (by name) and checks gradients before a step."""
+    """Base class: holds the parameters (by name) and checks gradients before a
+    step."""
 
     def __init__(self, params: Mapping[str, np.ndarray], learning_rate: float):
         self.params = dict(params)
@@ -45,16 +48,19 @@ class Optimizer:
     def _check(self, grads: Mapping[str, np.ndarray]) -> None:
         if set(grads) != set(self.params):
             raise ValueError(
-                f"gradients name {sorted(grads)}, but the optimiser holds {sorted(self.params)}"
+                f"gradients name {sorted(grads)}, but the optimiser holds "
+                f"{sorted(self.params)}"
             )
         for name, g in grads.items():
             if g.shape != self.params[name].shape:
                 raise ValueError(
-                    f"gradient of {name!r} has shape {g.shape}, parameter has {self.params[name].shape}"
+                    f"gradient of {name!r} has shape {g.shape}, parameter has "
+                    f"{self.params[name].shape}"
                 )
             if not np.all(np.isfinite(g)):
                 raise FloatingPointError(
-                    f"the gradient of {name!r} is not finite: no update was made"
+                    f"the gradient of {name!r} is not finite: no update was "
+                    "made"
                 )
 
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
@@ -76,7 +82,10 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop with the 2015 tutorial's constants: ``decay`` ρ = 0.9, ``eps`` ε = 1e-6 (inside the root)."""
+    """RMSprop with the 2015 tutorial's constants.
+
+    ``decay`` ρ = 0.9 and ``eps`` ε = 1e-6, inside the square root.
+    """
 
     def __init__(
         self,
@@ -103,7 +112,8 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction (``torch.optim.Adam``'s update and defaults)."""
+    """Adam with bias correction (``torch.optim.Adam``'s update and
+    defaults)."""
 
     def __init__(
         self,
@@ -143,7 +153,8 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 def clip_gradients(
     grads: Mapping[str, np.ndarray], theta: float
 ) -> tuple[dict[str, np.ndarray], float]:
-    """:func:`tutorial_rnn.gradients.clip_by_norm` for a dict of gradients: returns (clipped, norm)."""
+    """:func:`tutorial_rnn.gradients.clip_by_norm` for a dict of gradients:
+    returns (clipped, norm)."""
     names = list(grads)
     clipped, norm = clip_by_norm([grads[n] for n in names], theta)
     return dict(zip(names, clipped, strict=True)), norm
