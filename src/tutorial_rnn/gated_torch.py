@@ -229,9 +229,9 @@ class GatedLMTorch(TorchLanguageModel):
         gives the same initial weights.
     impl : {"auto", "cudnn", "hand"}
         ``nn.RNN``/``nn.GRU``/``nn.LSTM`` (fast; GRU convention ``"pytorch"``
-        only), or :class:`RecurrentTorch` (the explicit recurrence; either
-        convention). ``"auto"`` takes ``"cudnn"`` unless the convention is
-        ``"cho"``.
+        only), or the hand-written cells of :data:`TORCH_CELLS` (the
+        explicit recurrence; either convention). ``"auto"`` takes
+        ``"cudnn"`` unless the convention is ``"cho"``.
     device : str or torch.device
         ``"auto"`` takes CUDA when present.
     dtype : torch.dtype
