@@ -1,4 +1,5 @@
-"""tutorial_rnn.gated_numpy: hand-written BPTT for GRU/LSTM, parity with torch.nn, the language model."""
+"""tutorial_rnn.gated_numpy: hand-written BPTT for GRU/LSTM, parity with
+torch.nn, the language model."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def batch(rng, vocab_size, lengths):
 @pytest.mark.parametrize("cell,convention", CASES)
 @pytest.mark.parametrize("layers", [1, 2])
 def test_gradient_check(cell, convention, layers):
-    """Every parameter, every entry, of a padded batch: worst relative error below 1e-6."""
+    """Every parameter, every entry, of a padded batch: worst relative error
+    below 1e-6."""
     model = GatedLMNumpy(
         20, 5, cell, layers, embed_size=4, convention=convention, seed=1
     )
@@ -49,7 +51,7 @@ def test_gradient_check(cell, convention, layers):
 def test_gradient_check_catches_a_wrong_backward_pass(monkeypatch):
     model = GatedLMNumpy(12, 4, "gru", embed_size=3, convention="cho", seed=0)
     xb, yb = batch(np.random.default_rng(0), 12, [5])
-    original = GRUNumpy._step_back
+    original = GRUNumpy.step_back
 
     def wrong(
         self, layer, d_state, cache, grads
@@ -64,7 +66,7 @@ def test_gradient_check_catches_a_wrong_backward_pass(monkeypatch):
         )
         return d_gx, d_prev
 
-    monkeypatch.setattr(GRUNumpy, "_step_back", wrong)
+    monkeypatch.setattr(GRUNumpy, "step_back", wrong)
     assert not model.gradient_check(xb, yb, max_entries=None).passed
 
 
@@ -110,7 +112,8 @@ def test_the_two_gru_conventions_are_different_functions_of_the_same_weights():
     ],
 )
 def test_from_torch_reproduces_outputs_and_states(ours, theirs):
-    """Weights loaded from torch.nn: outputs and final states agree to 1e-10 in float64."""
+    """Weights loaded from torch.nn: outputs and final states agree to 1e-10 in
+    float64."""
     torch.manual_seed(0)
     module = theirs(3, 5, num_layers=2).double()
     X = torch.randn(9, 4, 3, dtype=torch.float64)
@@ -218,7 +221,10 @@ def test_padding_does_not_change_the_loss_or_the_gradients():
 
 
 def tiny_corpus():
-    text = "the cat sat on the mat. the dog sat on the log. a cat and a dog. the mat and the log."
+    text = (
+        "the cat sat on the mat. the dog sat on the log. "
+        "a cat and a dog. the mat and the log."
+    )
     sentences = [data.tokenize(s) for s in data.split_sentences(text)]
     vocab = data.Vocabulary.build(sentences, size=20)
     return (vocab, *data.training_pairs(sentences, vocab))

@@ -1,4 +1,5 @@
-"""tutorial_rnn.gated_torch: parity of hand cells and nn.GRU/nn.LSTM with NumPy, training, sampling."""
+"""tutorial_rnn.gated_torch: parity of hand cells and nn.GRU/nn.LSTM with
+NumPy, training, sampling."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import torch
 
 from tutorial_rnn import checkpoint, data
 from tutorial_rnn.batching import pad_ids
-from tutorial_rnn.gated_numpy import GatedLMNumpy
-from tutorial_rnn.gated_torch import GatedLMTorch, RecurrentTorch
+from tutorial_rnn.gated_numpy import GatedLMNumpy, make_stack
+from tutorial_rnn.gated_torch import (
+    TORCH_CELLS,
+    GatedLMTorch,
+    GRUTorch,
+    LSTMTorch,
+)
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 CASES = [
@@ -33,7 +39,8 @@ def padded(seed=0, vocab_size=30, lengths=(6, 2, 5)):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("cell,convention,impl", CASES)
 def test_parity_with_numpy_in_float64(cell, convention, impl, device):
-    """Shared weights, two layers: loss to 1e-10 relative, every gradient to 1e-8."""
+    """Shared weights, two layers: loss to 1e-10 relative, every gradient to
+    1e-8."""
     numpy_model = GatedLMNumpy(
         30, 6, cell, 2, embed_size=5, convention=convention, seed=3
     )
@@ -58,11 +65,13 @@ def test_parity_with_numpy_in_float64(cell, convention, impl, device):
         )
 
 
-# Tolerances of the GPU in lower precision, as relative errors against NumPy float64 (the loss, and
-# the norm of each gradient's error over the gradient's norm). Unit round-off u is 6e-8 for float32,
-# 4.9e-4 for TF32's 10-bit mantissa and 3.9e-3 for bfloat16; a loss or gradient is the sum of
-# O(10) rounded stages (embedding, T steps, output layer, log-softmax), so errors of a few u to
-# 10 u are expected, and a wrong kernel or a lost gradient is off by order 1.
+# Tolerances of the GPU in lower precision, as relative errors against NumPy
+# float64 (the loss, and the norm of each gradient's error over the gradient's
+# norm). Unit round-off u is 6e-8 for float32, 4.9e-4 for TF32's 10-bit
+# mantissa and 3.9e-3 for bfloat16; a loss or gradient is the sum of O(10)
+# rounded stages (embedding, T steps, output layer, log-softmax), so errors of
+# a few u to 10 u are expected, and a wrong kernel or a lost gradient is off by
+# order 1.
 CUDA_PRECISIONS = {
     "float32": (1e-5, 1e-4),
     "tf32": (5e-3, 1e-2),
@@ -91,7 +100,8 @@ def restore_tf32():
 def test_cuda_lower_precision_agrees_with_numpy_float64(
     cell, impl, precision, restore_tf32
 ):
-    """float32 weights on the GPU in float32, TF32 or bf16 autocast, against NumPy in float64."""
+    """float32 weights on the GPU in float32, TF32 or bf16 autocast, against
+    NumPy in float64."""
     loss_tol, grad_tol = CUDA_PRECISIONS[precision]
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = (
         precision == "tf32"
@@ -115,7 +125,8 @@ def test_cuda_lower_precision_agrees_with_numpy_float64(
             / np.linalg.norm(grads[name])
         )
     print(
-        f"{cell}/{impl}/{precision}: loss {errors['loss']:.1e}, worst gradient "
+        f"{cell}/{impl}/{precision}: loss {errors['loss']:.1e}, worst "
+        "gradient "
         f"{max(v for k, v in errors.items() if k != 'loss'):.1e}"
     )
     assert errors["loss"] < loss_tol, errors
@@ -142,10 +153,49 @@ def test_same_seed_same_initial_weights_as_numpy():
         assert twin.param_names == numpy_model.param_names
 
 
+@pytest.mark.parametrize(
+    "cell,convention",
+    [
+        ("rnn", "pytorch"),
+        ("gru", "cho"),
+        ("gru", "pytorch"),
+        ("lstm", "pytorch"),
+    ],
+)
+def test_each_torch_cell_steps_like_its_numpy_twin(cell, convention):
+    """One step of layer 1, same weights, gx and state: equal in float64."""
+    ours = make_stack(cell, 3, 4, 2, convention, seed=7)
+    gru = {"convention": convention} if cell == "gru" else {}
+    twin = TORCH_CELLS[cell](3, 4, 2, dtype=torch.float64, **gru)
+    params = ours.parameters()
+    assert [n for n, _ in twin.named_parameters()] == list(params)
+    with torch.no_grad():
+        for name, p in twin.named_parameters():
+            p.copy_(torch.from_numpy(params[name]))
+    rng = np.random.default_rng(0)
+    gx = rng.standard_normal((2, ours.gates * 4))
+    state = tuple(rng.standard_normal((2, 4)) for _ in range(ours.state_parts))
+    want, _ = ours.step(1, gx, state)
+    got = twin.step(
+        1, torch.from_numpy(gx), tuple(map(torch.from_numpy, state))
+    )
+    assert len(got) == len(want) == twin.state_parts
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g.detach().numpy(), w, rtol=1e-12)
+    assert torch.equal(twin.W[1], twin.W1) and len(twin.U) == 2
+
+
+def test_torch_cells_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="unknown GRU convention"):
+        GRUTorch(3, 4, convention="keras")
+    with pytest.raises(ValueError, match="hidden_size"):
+        LSTMTorch(3, 0)
+
+
 def test_hand_cells_match_nn_gru_output_and_state():
     torch.manual_seed(0)
     reference = torch.nn.GRU(4, 5, num_layers=2, batch_first=True).double()
-    hand = RecurrentTorch("gru", 4, 5, num_layers=2, dtype=torch.float64)
+    hand = GRUTorch(4, 5, num_layers=2, dtype=torch.float64)
     with torch.no_grad():
         for layer in range(2):
             for ours, theirs in (
@@ -185,7 +235,10 @@ def test_implementation_choice_and_errors():
 
 
 def tiny_corpus():
-    text = "the cat sat on the mat. the dog sat on the log. a cat and a dog. the mat and the log."
+    text = (
+        "the cat sat on the mat. the dog sat on the log. "
+        "a cat and a dog. the mat and the log."
+    )
     sentences = [data.tokenize(s) for s in data.split_sentences(text)]
     vocab = data.Vocabulary.build(sentences, size=20)
     return (vocab, *data.training_pairs(sentences, vocab))

@@ -1,38 +1,45 @@
 """GRU and LSTM in NumPy, with backpropagation through time written by hand.
 
-Three recurrent layers share one layout, PyTorch's, so that weights move between this module,
-``torch.nn.RNN``/``nn.GRU``/``nn.LSTM`` and :mod:`tutorial_rnn.gated_torch` unchanged. For
-layer ``l`` with input size ``D`` and hidden size ``H`` and ``G`` gate blocks (1, 3 or 4)::
+Three recurrent layers share one layout, PyTorch's, so that weights move
+between this module, ``torch.nn.RNN``/``nn.GRU``/``nn.LSTM`` and
+:mod:`tutorial_rnn.gated_torch` unchanged. For layer ``l`` with input size
+``D`` and hidden size ``H`` and ``G`` gate blocks (1, 3 or 4)::
 
     U{l}: (G·H, D)   input weights       bU{l}: (G·H,)  input bias
     W{l}: (G·H, H)   recurrent weights   bW{l}: (G·H,)  recurrent bias
 
-The blocks are stacked in PyTorch's order: GRU ``[r, z, n]``, LSTM ``[i, f, g, o]``. Written for
-one sequence with column vectors (``σ`` is the logistic sigmoid, ``⊙`` the element-wise product):
+The blocks are stacked in PyTorch's order: GRU ``[r, z, n]``, LSTM
+``[i, f, g, o]``. Written for one sequence with column vectors (``σ`` is the
+logistic sigmoid, ``⊙`` the element-wise product):
 
-**Elman** (the plain RNN, with biases):  ``s_t = tanh(U x_t + bU + W s_{t-1} + bW)``
+**Elman** (the plain RNN, with biases)::
+
+    s_t = tanh(U x_t + bU + W s_{t-1} + bW)
 
 **GRU** (Cho et al., 2014)::
 
-    r_t = σ(U_r x_t + W_r s_{t-1} + b_r)                   reset gate
-    z_t = σ(U_z x_t + W_z s_{t-1} + b_z)                   update gate
-    n_t = tanh(U_n x_t + bU_n + W_n (r_t ⊙ s_{t-1}) + bW_n)     convention="cho"
-    n_t = tanh(U_n x_t + bU_n + r_t ⊙ (W_n s_{t-1} + bW_n))     convention="pytorch"
+    r_t = σ(U_r x_t + W_r s_{t-1} + b_r)              reset gate
+    z_t = σ(U_z x_t + W_z s_{t-1} + b_z)              update gate
+    n_t = tanh(U_n x_t + bU_n + W_n (r_t ⊙ s_{t-1}) + bW_n)    "cho"
+    n_t = tanh(U_n x_t + bU_n + r_t ⊙ (W_n s_{t-1} + bW_n))    "pytorch"
     s_t = (1 - z_t) ⊙ n_t + z_t ⊙ s_{t-1}
 
-The two conventions differ only in where the reset gate acts: before the recurrent product (Cho
-et al., the 2015 tutorial, d2l.ai) or after it (PyTorch and cuDNN). They are different functions
-of the same weights.
+The two conventions differ only in where the reset gate acts: before the
+recurrent product (Cho et al., the 2015 tutorial, d2l.ai) or after it (PyTorch
+and cuDNN). They are different functions of the same weights.
 
-**LSTM** (Hochreiter & Schmidhuber, 1997, with the forget gate of Gers et al., 2000)::
+**LSTM** (Hochreiter & Schmidhuber, 1997, with the forget gate of Gers et
+al., 2000)::
 
-    i_t = σ(...), f_t = σ(...), g_t = tanh(...), o_t = σ(...)   each U_· x_t + W_· s_{t-1} + biases
-    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                             memory cell
+    i_t = σ(...), f_t = σ(...), g_t = tanh(...), o_t = σ(...)
+                  (each of U_· x_t + W_· s_{t-1} + biases)
+    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                  memory cell
     s_t = o_t ⊙ tanh(c_t)
 
-Arrays are time-major: a batch of sequences is ``(T, B, D)``; a state is ``(B, H)``. The
-language model :class:`GatedLMNumpy` puts an embedding ``E`` (V×D) below the layers and an
-output layer ``V`` (V×H), ``c`` (V,) above them.
+Arrays are time-major: a batch of sequences is ``(T, B, D)``; a state is
+``(B, H)``. The language model :class:`GatedLMNumpy` puts an embedding
+``E`` (V×D) below the layers and an output layer ``V`` (V×H), ``c`` (V,)
+above them.
 """
 
 from __future__ import annotations
@@ -73,7 +80,10 @@ CONVENTIONS = ("cho", "pytorch")
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """The logistic function ``1 / (1 + e^{-a})``, computed as ``(1 + tanh(a/2)) / 2`` (no overflow)."""
+    """The logistic function ``1 / (1 + e^{-a})``, without overflow.
+
+    Computed as ``(1 + tanh(a/2)) / 2``.
+    """
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
@@ -83,10 +93,11 @@ State = tuple[
 
 
 class RecurrentNumpy:
-    """A stack of recurrent layers (the NumPy counterpart of ``nn.RNN``/``nn.GRU``/``nn.LSTM``).
+    """A stack of recurrent layers (the NumPy counterpart of
+    ``nn.RNN``/``nn.GRU``/``nn.LSTM``).
 
-    Subclasses define one time step, :meth:`_step`, and its backward pass, :meth:`_step_back`;
-    this class runs them over sequences and layers.
+    Subclasses define one time step, :meth:`step`, and its backward pass,
+    :meth:`step_back`; this class runs them over sequences and layers.
 
     Parameters
     ----------
@@ -138,54 +149,62 @@ class RecurrentNumpy:
             else ""
         )
         return (
-            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"{type(self).__name__}(input_size={self.input_size}, "
+            f"hidden_size={self.hidden_size}, "
             f"num_layers={self.num_layers}{extra})"
         )
 
     @property
     def state_size(self) -> int:
-        """Length of the state carried between steps: ``H``, or ``2H`` for the LSTM's ``[s; c]``."""
+        """Length of the state carried between steps: ``H``, or ``2H`` for the
+        LSTM's ``[s; c]``."""
         return self.state_parts * self.hidden_size
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """``{"U0": ..., "W0": ..., "bU0": ..., "bW0": ..., "U1": ...}``: the arrays themselves."""
+        """``{"U0": ..., "W0": ..., "bU0": ..., "bW0": ..., "U1": ...}``: the
+        arrays themselves."""
         out = {}
         for layer in range(self.num_layers):
             for name in ("U", "W", "bU", "bW"):
                 out[f"{name}{layer}"] = getattr(self, name)[layer]
         return out
 
-    # ---------------------------------------------------------------- one step (subclasses)
-    def _step(
+    # --------------------------------------------------- one step (subclasses)
+    def step(
         self, layer: int, gx: np.ndarray, state: State
     ) -> tuple[State, tuple]:
-        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the previous state → new state, cache."""
+        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the previous
+        state → new state, cache."""
         raise NotImplementedError
 
-    def _step_back(
+    def step_back(
         self,
         layer: int,
         d_state: State,
         cache: tuple,
         grads: dict[str, np.ndarray],
     ) -> tuple[np.ndarray, State]:
-        """Backward through one step: ``∂L/∂(new state)`` → ``∂L/∂gx`` and ``∂L/∂(previous state)``.
+        """Backward through one step: ``∂L/∂(new state)`` → ``∂L/∂gx`` and
+        ``∂L/∂(previous state)``.
 
-        Adds the step's contributions to ``grads[f"W{layer}"]`` and ``grads[f"bW{layer}"]``.
+        Adds the step's contributions to ``grads[f"W{layer}"]`` and
+        ``grads[f"bW{layer}"]``.
         """
         raise NotImplementedError
 
-    # ---------------------------------------------------------------- sequences
+    # --------------------------------------------------------------- sequences
     def _check_input(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 3 or X.shape[0] == 0 or X.shape[2] != self.input_size:
             raise ValueError(
-                f"X must have shape (T, B, input_size={self.input_size}) with T >= 1, got {X.shape}"
+                f"X must have shape (T, B, input_size={self.input_size}) with "
+                f"T >= 1, got {X.shape}"
             )
         return X
 
     def _initial_state(self, state0: Any, batch: int) -> list[State]:
-        """Per-layer initial states from ``None`` (zeros) or arrays shaped like the final state."""
+        """Per-layer initial states from ``None`` (zeros) or arrays shaped like
+        the final state."""
         H, L = self.hidden_size, self.num_layers
         if state0 is None:
             return [
@@ -195,13 +214,15 @@ class RecurrentNumpy:
         parts = state0 if self.state_parts > 1 else (state0,)
         if len(parts) != self.state_parts:
             raise ValueError(
-                f"{type(self).__name__} needs a state of {self.state_parts} arrays"
+                f"{type(self).__name__} needs a state of {self.state_parts} "
+                "arrays"
             )
         parts = [np.asarray(p, dtype=np.float64) for p in parts]
         for p in parts:
             if p.shape != (L, batch, H):
                 raise ValueError(
-                    f"initial state must have shape {(L, batch, H)}, got {p.shape}"
+                    f"initial state must have shape {(L, batch, H)}, got "
+                    f"{p.shape}"
                 )
         return [tuple(p[layer] for p in parts) for layer in range(L)]
 
@@ -220,7 +241,7 @@ class RecurrentNumpy:
             out = np.empty((T, B, self.hidden_size))
             state, steps = states[layer], []
             for t in range(T):
-                state, cache = self._step(layer, gx[t], state)
+                state, cache = self.step(layer, gx[t], state)
                 out[t] = state[0]
                 steps.append(cache)
             caches.append((inputs, steps))
@@ -237,19 +258,21 @@ class RecurrentNumpy:
     def forward(
         self, X: np.ndarray, state0: Any = None
     ) -> tuple[np.ndarray, Any]:
-        """Run the stack over a batch of sequences, like ``nn.GRU(batch_first=False)``.
+        """Run the stack over a batch of sequences, like
+        ``nn.GRU(batch_first=False)``.
 
         Parameters
         ----------
         X : numpy.ndarray, shape (T, B, D)
         state0 : optional
-            ``h_0`` of shape (L, B, H) (``(h_0, c_0)`` for the LSTM); zeros by default.
+            ``h_0`` of shape (L, B, H) (``(h_0, c_0)`` for the LSTM); zeros by
+            default.
 
         Returns
         -------
         output : numpy.ndarray, shape (T, B, H)
             The top layer's states ``s_t``.
-        final : numpy.ndarray of shape (L, B, H), or a pair of them for the LSTM
+        final : numpy.ndarray, shape (L, B, H), or a pair for the LSTM
             Every layer's last state.
         """
         output, final, _ = self.forward_with_cache(X, state0)
@@ -263,7 +286,8 @@ class RecurrentNumpy:
         Parameters
         ----------
         d_output : numpy.ndarray, shape (T, B, H)
-            ``∂L/∂s_t`` of the top layer, from whatever sits above (the output layer).
+            ``∂L/∂s_t`` of the top layer, from whatever sits above (the output
+            layer).
         caches : list
             From :meth:`forward_with_cache`.
 
@@ -286,9 +310,10 @@ class RecurrentNumpy:
                 for _ in range(self.state_parts)
             )
             for t in range(T - 1, -1, -1):
-                # s_t feeds the layer above (d_above[t]) and step t + 1 (d_state[0])
+                # s_t feeds the layer above (d_above[t]) and step t + 1
+                # (d_state[0])
                 d_state = (d_state[0] + d_above[t], *d_state[1:])
-                d_gx[t], d_state = self._step_back(
+                d_gx[t], d_state = self.step_back(
                     layer, d_state, steps[t], grads
                 )
             flat = d_gx.reshape(T * B, -1)
@@ -297,17 +322,20 @@ class RecurrentNumpy:
             d_above = d_gx @ self.U[layer]  # ∂L/∂(this layer's input)
         return d_above, grads
 
-    # ---------------------------------------------------------------- Chapter 3's measurement
+    # ------------------------------------------------- Chapter 3's measurement
     def step_with_jacobian(
         self, state_prev: np.ndarray, x: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One step of a one-layer stack and its Jacobian ``∂state_t/∂state_{t-1}``.
+        """One step of a one-layer stack and its Jacobian
+        ``∂state_t/∂state_{t-1}``.
 
-        The state is ``s`` (H,), or ``[s; c]`` (2H,) for the LSTM. The Jacobian is computed by
-        the hand-written backward pass itself, run on a batch of ``state_size`` copies of the
-        step with the rows of the identity as incoming gradients: row ``i`` of the result is
-        ``∂state_t[i]/∂state_{t-1}``. This is what :func:`tutorial_rnn.gradients.gradient_flow`
-        multiplies along a sequence.
+        The state is ``s`` (H,), or ``[s; c]`` (2H,) for the LSTM. The Jacobian
+        is computed by the hand-written backward pass itself, run on a batch of
+        ``state_size`` copies of the step with the rows of the identity as
+        incoming gradients: row ``i`` of the result is
+        ``∂state_t[i]/∂state_{t-1}``. This is what
+        :func:`tutorial_rnn.gradients.gradient_flow` multiplies along a
+        sequence.
         """
         if self.num_layers != 1:
             raise ValueError("step_with_jacobian needs a one-layer stack")
@@ -325,7 +353,7 @@ class RecurrentNumpy:
             np.tile(state_prev[i * H : (i + 1) * H], (n, 1))
             for i in range(self.state_parts)
         )
-        new_state, cache = self._step(0, gx, state)
+        new_state, cache = self.step(0, gx, state)
         eye = np.eye(n)
         d_new = tuple(
             eye[:, i * H : (i + 1) * H] for i in range(self.state_parts)
@@ -334,17 +362,19 @@ class RecurrentNumpy:
             "W0": np.zeros_like(self.W[0]),
             "bW0": np.zeros_like(self.bW[0]),
         }
-        _, d_prev = self._step_back(0, d_new, cache, scratch)
+        _, d_prev = self.step_back(0, d_new, cache, scratch)
         return np.concatenate([p[0] for p in new_state]), np.hstack(d_prev)
 
     def state_gradients(
         self, inputs: np.ndarray, g_T: np.ndarray
     ) -> np.ndarray:
-        """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when ``∂L_T/∂state_T = g_T``, by the backward pass.
+        """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when ``∂L_T/∂state_T =
+        g_T``, by the backward pass.
 
-        The same numbers as multiplying ``g_T`` by the Jacobians of :meth:`step_with_jacobian`
-        step after step, but one vector goes back instead of ``state_size`` of them, so it is
-        fast enough for an interactive plot. One-layer stack, one sequence ``inputs`` (T, D),
+        The same numbers as multiplying ``g_T`` by the Jacobians of
+        :meth:`step_with_jacobian` step after step, but one vector goes back
+        instead of ``state_size`` of them, so it is fast enough for an
+        interactive plot. One-layer stack, one sequence ``inputs`` (T, D),
         starting from the zero state.
         """
         if self.num_layers != 1:
@@ -367,22 +397,23 @@ class RecurrentNumpy:
             "bW0": np.zeros_like(self.bW[0]),
         }
         for i, cache in enumerate(reversed(steps), start=1):
-            _, d_state = self._step_back(0, d_state, cache, scratch)
+            _, d_state = self.step_back(0, d_state, cache, scratch)
             out[i] = np.concatenate([d[0] for d in d_state])
         return out
 
-    # ---------------------------------------------------------------- PyTorch
+    # ----------------------------------------------------------------- PyTorch
     @classmethod
     def from_torch(cls, module: Any) -> RecurrentNumpy:
-        """A NumPy copy (float64) of a ``torch.nn.RNN``/``GRU``/``LSTM`` with the same outputs.
+        """A NumPy copy (float64) of a ``torch.nn.RNN``/``GRU``/``LSTM`` with
+        the same outputs.
 
         Raises
         ------
         TypeError
             If ``module`` is not the matching torch class.
         ValueError
-            For options this module does not implement (bidirectional, no bias, projections,
-            a non-tanh ``nn.RNN``).
+            For options this module does not implement (bidirectional, no bias,
+            projections, a non-tanh ``nn.RNN``).
         """
         import torch
 
@@ -393,7 +424,8 @@ class RecurrentNumpy:
         }[cls.kind]
         if type(module) is not expected:
             raise TypeError(
-                f"{cls.__name__}.from_torch needs a torch.nn.{expected.__name__}, got {module!r}"
+                f"{cls.__name__}.from_torch needs a "
+                f"torch.nn.{expected.__name__}, got {module!r}"
             )
         if (
             module.bidirectional
@@ -401,11 +433,13 @@ class RecurrentNumpy:
             or getattr(module, "proj_size", 0)
         ):
             raise ValueError(
-                "bidirectional layers, layers without bias and projections are not supported"
+                "bidirectional layers, layers without bias and projections "
+                "are not supported"
             )
         if cls.kind == "elman" and module.nonlinearity != "tanh":
             raise ValueError(
-                f"only the tanh nn.RNN is supported, got nonlinearity={module.nonlinearity!r}"
+                "only the tanh nn.RNN is supported, got "
+                f"nonlinearity={module.nonlinearity!r}"
             )
         kwargs = {"convention": "pytorch"} if cls.kind == "gru" else {}
         copy = cls(
@@ -430,19 +464,20 @@ class RecurrentNumpy:
 
 
 class ElmanNumpy(RecurrentNumpy):
-    """The plain RNN layer ``s_t = tanh(U x_t + bU + W s_{t-1} + bW)`` (``nn.RNN``'s layout)."""
+    """The plain RNN layer ``s_t = tanh(U x_t + bU + W s_{t-1} + bW)``
+    (``nn.RNN``'s layout)."""
 
     kind = "elman"
     gates = 1
 
-    def _step(
+    def step(
         self, layer: int, gx: np.ndarray, state: State
     ) -> tuple[State, tuple]:
         (s_prev,) = state
         s = np.tanh(gx + s_prev @ self.W[layer].T + self.bW[layer])
         return (s,), (s_prev, s)
 
-    def _step_back(self, layer, d_state, cache, grads):
+    def step_back(self, layer, d_state, cache, grads):
         s_prev, s = cache
         da = d_state[0] * (1.0 - s**2)  # ∂L/∂a_t, a_t the pre-activation
         grads[f"W{layer}"] += da.T @ s_prev
@@ -451,14 +486,16 @@ class ElmanNumpy(RecurrentNumpy):
 
 
 class GRUNumpy(RecurrentNumpy):
-    """Gated recurrent units (``nn.GRU``'s layout), in either placement of the reset gate.
+    """Gated recurrent units (``nn.GRU``'s layout), in either placement of the
+    reset gate.
 
     Parameters
     ----------
     convention : {"pytorch", "cho"}
-        ``"pytorch"``: ``n_t = tanh(U_n x_t + bU_n + r_t ⊙ (W_n s_{t-1} + bW_n))``, as
-        ``torch.nn.GRU`` and cuDNN compute it. ``"cho"``: ``n_t = tanh(U_n x_t + bU_n +
-        W_n (r_t ⊙ s_{t-1}) + bW_n)``, as Cho et al. (2014), the 2015 tutorial and d2l.ai write it.
+        ``"pytorch"``: ``n_t = tanh(U_n x_t + bU_n + r_t ⊙ (W_n s_{t-1} +
+        bW_n))``, as ``torch.nn.GRU`` and cuDNN compute it. ``"cho"``: ``n_t =
+        tanh(U_n x_t + bU_n + W_n (r_t ⊙ s_{t-1}) + bW_n)``, as Cho et al.
+        (2014), the 2015 tutorial and d2l.ai write it.
     """
 
     kind = "gru"
@@ -474,12 +511,13 @@ class GRUNumpy(RecurrentNumpy):
     ):
         if convention not in CONVENTIONS:
             raise ValueError(
-                f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}"
+                f"unknown GRU convention {convention!r}; use one of "
+                f"{CONVENTIONS}"
             )
         self.convention = convention
         super().__init__(input_size, hidden_size, num_layers, seed)
 
-    def _step(
+    def step(
         self, layer: int, gx: np.ndarray, state: State
     ) -> tuple[State, tuple]:
         (s_prev,) = state
@@ -498,7 +536,7 @@ class GRUNumpy(RecurrentNumpy):
         s = (1.0 - z) * n + z * s_prev
         return (s,), (s_prev, r, z, n, extra)
 
-    def _step_back(self, layer, d_state, cache, grads):
+    def step_back(self, layer, d_state, cache, grads):
         s_prev, r, z, n, extra = cache
         H, W = self.hidden_size, self.W[layer]
         dW, dbW = grads[f"W{layer}"], grads[f"bW{layer}"]
@@ -528,13 +566,15 @@ class GRUNumpy(RecurrentNumpy):
 
 
 class LSTMNumpy(RecurrentNumpy):
-    """Long short-term memory (``nn.LSTM``'s layout): gates ``[i, f, g, o]``, state ``(s, c)``.
+    """Long short-term memory (``nn.LSTM``'s layout): gates ``[i, f, g, o]``,
+    state ``(s, c)``.
 
     Parameters
     ----------
     forget_bias : float
-        Added to the forget gate's input bias at initialisation (Gers et al., 2000, recommend a
-        positive value so that the cell starts out remembering). 0 gives PyTorch's initialisation.
+        Added to the forget gate's input bias at initialisation (Gers et al.,
+        2000, recommend a positive value so that the cell starts out
+        remembering). 0 gives PyTorch's initialisation.
     """
 
     kind = "lstm"
@@ -558,7 +598,7 @@ class LSTMNumpy(RecurrentNumpy):
         for bU in self.bU:
             bU[H : 2 * H] += forget_bias
 
-    def _step(
+    def step(
         self, layer: int, gx: np.ndarray, state: State
     ) -> tuple[State, tuple]:
         s_prev, c_prev = state
@@ -573,7 +613,7 @@ class LSTMNumpy(RecurrentNumpy):
         s = o * tanh_c
         return (s, c), (s_prev, c_prev, i, f, g, o, tanh_c)
 
-    def _step_back(self, layer, d_state, cache, grads):
+    def step_back(self, layer, d_state, cache, grads):
         s_prev, c_prev, i, f, g, o, tanh_c = cache
         ds, dc = d_state
         dc = dc + ds * o * (
@@ -621,7 +661,8 @@ def make_stack(
         )
     if convention != "pytorch":
         raise ValueError(
-            f"convention applies to the GRU only, got convention={convention!r} for {cell!r}"
+            "convention applies to the GRU only, got "
+            f"convention={convention!r} for {cell!r}"
         )
     if cell == "lstm":
         return LSTMNumpy(
@@ -631,7 +672,8 @@ def make_stack(
 
 
 def lm_config(model: Any) -> dict[str, Any]:
-    """The configuration shared by :class:`GatedLMNumpy` and its torch twin (what a checkpoint records)."""
+    """The configuration shared by :class:`GatedLMNumpy` and its torch twin
+    (what a checkpoint records)."""
     names = (
         "vocab_size",
         "hidden_size",
@@ -644,7 +686,8 @@ def lm_config(model: Any) -> dict[str, Any]:
 
 
 class GatedLMNumpy:
-    """A word-level language model: embedding, recurrent layers, softmax output layer.
+    """A word-level language model: embedding, recurrent layers, softmax output
+    layer.
 
     ::
 
@@ -664,8 +707,9 @@ class GatedLMNumpy:
         The GRU's reset-gate placement (see :class:`GRUNumpy`).
     seed : int
 
-    The LSTM starts with forget-gate bias +1 (see :class:`LSTMNumpy`); the embedding is uniform in
-    ±√(3/D) (unit-variance inputs), the output layer uniform in ±1/√H with ``c = 0``.
+    The LSTM starts with forget-gate bias +1 (see :class:`LSTMNumpy`); the
+    embedding is uniform in ±√(3/D) (unit-variance inputs), the output layer
+    uniform in ±1/√H with ``c = 0``.
     """
 
     def __init__(
@@ -706,7 +750,8 @@ class GatedLMNumpy:
         self.c = np.zeros(V)
 
     def __repr__(self) -> str:
-        return f"GatedLMNumpy({', '.join(f'{k}={v!r}' for k, v in self.config().items())})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"GatedLMNumpy({args})"
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments (what a checkpoint records)."""
@@ -717,11 +762,13 @@ class GatedLMNumpy:
         return tuple(self.parameters())
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """Every parameter array by name: ``E``, the stack's ``U0, W0, bU0, bW0, ...``, ``V``, ``c``."""
+        """Every parameter array by name: ``E``, the stack's ``U0, W0, bU0,
+        bW0, ...``, ``V``, ``c``."""
         return {"E": self.E, **self.rnn.parameters(), "V": self.V, "c": self.c}
 
     def numpy_parameters(self) -> dict[str, np.ndarray]:
-        """The parameters by name (what :mod:`tutorial_rnn.checkpoint` saves)."""
+        """The parameters by name (what :mod:`tutorial_rnn.checkpoint`
+        saves)."""
         return self.parameters()
 
     @property
@@ -729,7 +776,8 @@ class GatedLMNumpy:
         return sum(p.size for p in self.parameters().values())
 
     def load_numpy(self, params: dict[str, np.ndarray]) -> None:
-        """Copy arrays into the parameters, in place (names and shapes must match)."""
+        """Copy arrays into the parameters, in place (names and shapes must
+        match)."""
         own = self.parameters()
         if set(params) != set(own):
             raise ValueError(
@@ -743,9 +791,11 @@ class GatedLMNumpy:
         for name, p in own.items():
             p[...] = values[name]
 
-    # ---------------------------------------------------------------- forward and backward
+    # ----------------------------------------------------------------- forward
+    # and backward
     def _ids(self, x: object) -> np.ndarray:
-        """A (B, T) batch of ids (a 1-D sequence becomes a batch of one), checked."""
+        """A (B, T) batch of ids (a 1-D sequence becomes a batch of one),
+        checked."""
         arr = np.asarray(x)
         if arr.ndim == 1:
             return as_ids(arr, self.vocab_size)[None, :]
@@ -757,14 +807,16 @@ class GatedLMNumpy:
         return arr.astype(np.int64)
 
     def scores(self, x: object) -> np.ndarray:
-        """Scores (logits) ``V s_t + c`` of the next word, shape (B, T, V) (or (T, V) for one sequence)."""
+        """Scores (logits) ``V s_t + c`` of the next word, shape (B, T, V) (or
+        (T, V) for one sequence)."""
         xb = self._ids(x)
         top, _, _ = self.rnn.forward_with_cache(self.E[xb.T])
         z = (top @ self.V.T + self.c).transpose(1, 0, 2)
         return z[0] if np.asarray(x).ndim == 1 else z
 
     def forward(self, x: object) -> np.ndarray:
-        """Next-word probabilities ``o_t``, shape (T, V) for one sequence or (B, T, V) for a batch."""
+        """Next-word probabilities ``o_t``, shape (T, V) for one sequence or
+        (B, T, V) for a batch."""
         z = self.scores(x)
         z = z - z.max(axis=-1, keepdims=True)
         np.exp(z, out=z)
@@ -773,13 +825,15 @@ class GatedLMNumpy:
     def loss_and_gradients(
         self, x: object, y: object
     ) -> tuple[float, int, dict[str, np.ndarray]]:
-        """Summed cross-entropy of a padded batch and its gradients by full BPTT.
+        """Summed cross-entropy of a padded batch and its gradients by full
+        BPTT.
 
         Parameters
         ----------
         x : array of int, shape (B, T) or (T,)
         y : array of int, same shape
-            Target ids; :data:`~tutorial_rnn.batching.IGNORE_INDEX` marks padding.
+            Target ids; :data:`~tutorial_rnn.batching.IGNORE_INDEX` marks
+            padding.
 
         Returns
         -------
@@ -871,7 +925,8 @@ class GatedLMNumpy:
         max_entries: int | None = 40,
         seed: int = 0,
     ) -> GradientCheck:
-        """Compare :meth:`loss_and_gradients` with central differences (see :mod:`tutorial_rnn.gradcheck`)."""
+        """Compare :meth:`loss_and_gradients` with central differences (see
+        :mod:`tutorial_rnn.gradcheck`)."""
         _, _, analytic = self.loss_and_gradients(x, y)
 
         def f() -> float:
@@ -892,7 +947,8 @@ class GatedLMNumpy:
     ) -> dict[str, np.ndarray]:
         """The gates of ``layer`` over one sentence: name → (T, H) array.
 
-        GRU: ``r`` (reset) and ``z`` (update); LSTM: ``i``, ``f``, ``o`` and the cell ``c``.
+        GRU: ``r`` (reset) and ``z`` (update); LSTM: ``i``, ``f``, ``o`` and
+        the cell ``c``.
         """
         x = as_ids(x, self.vocab_size)
         if self.cell == "rnn":
@@ -933,10 +989,12 @@ class GatedLMNumpy:
         seed: int = 0,
         progress: bool = True,
     ) -> History:
-        """Mini-batch training with full BPTT and a NumPy optimiser (:mod:`tutorial_rnn.optim`).
+        """Mini-batch training with full BPTT and a NumPy optimiser
+        (:mod:`tutorial_rnn.optim`).
 
-        Each batch's gradient is that of its mean loss per word; ``clip`` caps its global norm.
-        Arguments and the returned :class:`~tutorial_rnn.models.History` are as in
+        Each batch's gradient is that of its mean loss per word; ``clip`` caps
+        its global norm. Arguments and the returned
+        :class:`~tutorial_rnn.models.History` are as in
         :meth:`tutorial_rnn.rnn_torch.TorchLanguageModel.fit`.
         """
         epochs, batch_size, lr, clip, evaluations = check_fit_arguments(
@@ -952,7 +1010,8 @@ class GatedLMNumpy:
         )
         if optimizer not in OPTIMIZERS:
             raise ValueError(
-                f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)}"
+                f"unknown optimizer {optimizer!r}; use one of "
+                f"{sorted(OPTIMIZERS)}"
             )
         opt = OPTIMIZERS[optimizer](self.parameters(), learning_rate=lr)
 
@@ -1003,7 +1062,8 @@ class GatedLMNumpy:
         max_length: int = 50,
         min_length: int = 1,
     ) -> list[str]:
-        """Sample a sentence, as :meth:`tutorial_rnn.rnn_numpy.RNNNumpy.generate` does."""
+        """Sample a sentence, as
+        :meth:`tutorial_rnn.rnn_numpy.RNNNumpy.generate` does."""
         state = None
 
         def next_scores(x: int) -> np.ndarray:

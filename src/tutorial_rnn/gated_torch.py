@@ -1,17 +1,23 @@
-"""The gated language models in PyTorch: hand-written cells, and ``nn.GRU``/``nn.LSTM`` for speed.
+"""The gated language models in PyTorch: hand-written cells, and
+``nn.GRU``/``nn.LSTM`` for speed.
 
-:class:`RecurrentTorch` writes the same time steps as :mod:`tutorial_rnn.gated_numpy` with torch
-operations (autograd does the backward pass), so the two agree to round-off; the tests check
-it in float64. :class:`GatedLMTorch` is the language model of Chapter 4 with either those
-hand-written layers (``impl="hand"``, both GRU conventions) or PyTorch's own ``nn.RNN``,
-``nn.GRU`` and ``nn.LSTM`` (``impl="cudnn"``: cuDNN on a GPU, PyTorch's fused kernels on a
-CPU; the GRU there is the ``"pytorch"`` convention). Every layout is PyTorch's, so weights move
-unchanged between the NumPy model, both implementations and the shared checkpoint format.
+:class:`ElmanTorch`, :class:`GRUTorch` and :class:`LSTMTorch` write the same
+time steps as :class:`~tutorial_rnn.gated_numpy.ElmanNumpy`,
+:class:`~tutorial_rnn.gated_numpy.GRUNumpy` and
+:class:`~tutorial_rnn.gated_numpy.LSTMNumpy`, line for line, with torch
+operations (autograd does the backward pass), so the two agree to round-off;
+the tests check it in float64.
+:class:`GatedLMTorch` is the language model of Chapter 4 with either those
+hand-written layers (``impl="hand"``, both GRU conventions) or PyTorch's own
+``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` (``impl="cudnn"``: cuDNN on a GPU,
+PyTorch's fused kernels on a CPU; the GRU there is the ``"pytorch"``
+convention). Every layout is PyTorch's, so weights move unchanged between the
+NumPy model, both implementations and the shared checkpoint format.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -19,28 +25,141 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import IGNORE_INDEX
-from .gated_numpy import CONVENTIONS, GatedLMNumpy, lm_config
+from .gated_numpy import CONVENTIONS, GatedLMNumpy, _positive_int, lm_config
 from .rnn_torch import TorchLanguageModel, resolve_device
 
-__all__ = ["IMPLEMENTATIONS", "GatedLMTorch", "RecurrentTorch"]
+__all__ = [
+    "IMPLEMENTATIONS",
+    "TORCH_CELLS",
+    "ElmanTorch",
+    "GRUTorch",
+    "GatedLMTorch",
+    "LSTMTorch",
+    "RecurrentTorch",
+]
 
 #: How :class:`GatedLMTorch` runs its recurrent layers.
 IMPLEMENTATIONS = ("cudnn", "hand")
 
-_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+State = tuple[torch.Tensor, ...]  # (s,), or (s, c) for the LSTM; each (B, H)
 
 
 class RecurrentTorch(nn.Module):
-    """Hand-written recurrent layers in torch, step for step those of :mod:`tutorial_rnn.gated_numpy`.
+    """A stack of hand-written recurrent layers in torch (autograd does BPTT).
 
-    Parameters ``U{l}``, ``W{l}``, ``bU{l}``, ``bW{l}`` have the shapes of the NumPy stack (and
-    of ``nn.GRU``'s ``weight_ih_l{l}``, ...). Batch-first: input ``(B, T, D)``, output
-    ``(B, T, H)``; the state is ``(L, B, H)``, or ``(h, c)`` for the LSTM, as in ``nn.LSTM``.
+    The torch twin of :class:`tutorial_rnn.gated_numpy.RecurrentNumpy`:
+    subclasses define one time step, :meth:`step`, with the same lines as the
+    NumPy cell's; this class runs it over sequences and layers. Parameters
+    ``U{l}``, ``W{l}``, ``bU{l}``, ``bW{l}`` have the NumPy stack's shapes
+    (and ``nn.GRU``'s ``weight_ih_l{l}``, ...); ``self.W[layer]`` reads them
+    as in NumPy. Batch-first: input ``(B, T, D)``, output ``(B, T, H)``; the
+    state is ``(L, B, H)``, or ``(h, c)`` for the LSTM, as in ``nn.LSTM``.
     """
+
+    gates: ClassVar[int]  # G: blocks of H rows in U and W
+    state_parts: ClassVar[int] = 1  # 2 for the LSTM's (s, c)
 
     def __init__(
         self,
-        cell: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ):
+        super().__init__()
+        self.input_size = _positive_int("input_size", input_size)
+        self.hidden_size = H = _positive_int("hidden_size", hidden_size)
+        self.num_layers = _positive_int("num_layers", num_layers)
+        GH = self.gates * H
+        for layer in range(self.num_layers):
+            D = self.input_size if layer == 0 else H
+            shapes = {"U": (GH, D), "W": (GH, H), "bU": (GH,), "bW": (GH,)}
+            for name, shape in shapes.items():
+                zeros = torch.zeros(shape, dtype=dtype, device=device)
+                self.register_parameter(f"{name}{layer}", nn.Parameter(zeros))
+
+    def _layers(self, name: str) -> list[nn.Parameter]:
+        return [getattr(self, f"{name}{i}") for i in range(self.num_layers)]
+
+    @property
+    def U(self) -> list[nn.Parameter]:
+        """Input weights by layer, each (G·H, D)."""
+        return self._layers("U")
+
+    @property
+    def W(self) -> list[nn.Parameter]:
+        """Recurrent weights by layer, each (G·H, H)."""
+        return self._layers("W")
+
+    @property
+    def bU(self) -> list[nn.Parameter]:
+        return self._layers("bU")
+
+    @property
+    def bW(self) -> list[nn.Parameter]:
+        return self._layers("bW")
+
+    def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
+        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) → new state."""
+        raise NotImplementedError
+
+    def forward(
+        self, X: torch.Tensor, state0: Any = None
+    ) -> tuple[torch.Tensor, Any]:
+        """Run the stack over ``X`` (B, T, D), like
+        ``nn.GRU(batch_first=True)``.
+
+        Returns the top layer's states (B, T, H) and every layer's last state
+        (L, B, H) (a pair of them for the LSTM).
+        """
+        B, T, _ = X.shape
+        parts = self.state_parts
+        if state0 is None:
+            zeros = X.new_zeros(self.num_layers, B, self.hidden_size)
+            state0 = (zeros,) * parts if parts > 1 else zeros
+        initial = state0 if parts > 1 else (state0,)
+        finals = []
+        for layer in range(self.num_layers):
+            gx = X @ self.U[layer].T + self.bU[layer]  # (B, T, G·H)
+            state = tuple(p[layer] for p in initial)
+            outputs = []
+            for t in range(T):
+                state = self.step(layer, gx[:, t], state)
+                outputs.append(state[0])
+            X = torch.stack(outputs, dim=1)
+            finals.append(state)
+        stacked = tuple(
+            torch.stack([f[i] for f in finals]) for i in range(parts)
+        )
+        return X, (stacked if parts > 1 else stacked[0])
+
+
+class ElmanTorch(RecurrentTorch):
+    """The plain RNN layer, as :class:`.gated_numpy.ElmanNumpy` writes it."""
+
+    gates = 1
+
+    def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
+        (s_prev,) = state
+        s = torch.tanh(gx + s_prev @ self.W[layer].T + self.bW[layer])
+        return (s,)
+
+
+class GRUTorch(RecurrentTorch):
+    """The GRU, as :class:`.gated_numpy.GRUNumpy` writes it (both conventions).
+
+    Parameters
+    ----------
+    convention : {"pytorch", "cho"}
+        Where the reset gate acts: after (``nn.GRU``) or before the recurrent
+        product (Cho et al.).
+    """
+
+    gates = 3
+
+    def __init__(
+        self,
         input_size: int,
         hidden_size: int,
         num_layers: int = 1,
@@ -48,102 +167,70 @@ class RecurrentTorch(nn.Module):
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
     ):
-        super().__init__()
-        if cell not in _GATES:
-            raise ValueError(
-                f"unknown cell {cell!r}; use one of {sorted(_GATES)}"
-            )
         if convention not in CONVENTIONS:
             raise ValueError(
-                f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}"
+                f"unknown GRU convention {convention!r}; "
+                f"use one of {CONVENTIONS}"
             )
-        self.cell, self.convention = cell, convention
-        self.hidden_size, self.num_layers = hidden_size, num_layers
-        GH = _GATES[cell] * hidden_size
-        for layer in range(num_layers):
-            D = input_size if layer == 0 else hidden_size
-            for name, shape in (
-                ("U", (GH, D)),
-                ("W", (GH, hidden_size)),
-                ("bU", (GH,)),
-                ("bW", (GH,)),
-            ):
-                self.register_parameter(
-                    f"{name}{layer}",
-                    nn.Parameter(
-                        torch.zeros(shape, dtype=dtype, device=device)
-                    ),
-                )
+        super().__init__(input_size, hidden_size, num_layers, dtype, device)
+        self.convention = convention
 
-    def _step(
-        self, layer: int, gx: torch.Tensor, state: tuple[torch.Tensor, ...]
-    ) -> tuple[torch.Tensor, ...]:
+    def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
+        (s_prev,) = state
+        H, W, bW = self.hidden_size, self.W[layer], self.bW[layer]
+        gh_rz = s_prev @ W[: 2 * H].T + bW[: 2 * H]
+        r = torch.sigmoid(gx[:, :H] + gh_rz[:, :H])  # reset gate
+        z = torch.sigmoid(gx[:, H : 2 * H] + gh_rz[:, H:])  # update gate
+        if self.convention == "pytorch":
+            h_n = s_prev @ W[2 * H :].T + bW[2 * H :]  # W_n s_{t-1} + bW_n
+            n = torch.tanh(gx[:, 2 * H :] + r * h_n)
+        else:
+            rs = r * s_prev  # r_t ⊙ s_{t-1}
+            n = torch.tanh(gx[:, 2 * H :] + rs @ W[2 * H :].T + bW[2 * H :])
+        s = (1.0 - z) * n + z * s_prev
+        return (s,)
+
+
+class LSTMTorch(RecurrentTorch):
+    """The LSTM, as :class:`.gated_numpy.LSTMNumpy` writes it; state (s, c)."""
+
+    gates = 4
+    state_parts = 2
+
+    def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
+        s_prev, c_prev = state
         H = self.hidden_size
-        W, bW = getattr(self, f"W{layer}"), getattr(self, f"bW{layer}")
-        s_prev = state[0]
-        if self.cell == "rnn":
-            return (torch.tanh(gx + s_prev @ W.T + bW),)
-        if self.cell == "gru":
-            gh_rz = s_prev @ W[: 2 * H].T + bW[: 2 * H]
-            r = torch.sigmoid(gx[:, :H] + gh_rz[:, :H])
-            z = torch.sigmoid(gx[:, H : 2 * H] + gh_rz[:, H:])
-            if self.convention == "pytorch":
-                n = torch.tanh(
-                    gx[:, 2 * H :] + r * (s_prev @ W[2 * H :].T + bW[2 * H :])
-                )
-            else:
-                n = torch.tanh(
-                    gx[:, 2 * H :] + (r * s_prev) @ W[2 * H :].T + bW[2 * H :]
-                )
-            return ((1 - z) * n + z * s_prev,)
-        c_prev = state[1]
-        a = gx + s_prev @ W.T + bW
-        i, f, o = (
-            torch.sigmoid(a[:, :H]),
-            torch.sigmoid(a[:, H : 2 * H]),
-            torch.sigmoid(a[:, 3 * H :]),
-        )
-        c = f * c_prev + i * torch.tanh(a[:, 2 * H : 3 * H])
-        return o * torch.tanh(c), c
+        a = gx + s_prev @ self.W[layer].T + self.bW[layer]
+        i = torch.sigmoid(a[:, :H])  # input gate
+        f = torch.sigmoid(a[:, H : 2 * H])  # forget gate
+        g = torch.tanh(a[:, 2 * H : 3 * H])  # candidate
+        o = torch.sigmoid(a[:, 3 * H :])  # output gate
+        c = f * c_prev + i * g
+        s = o * torch.tanh(c)
+        return (s, c)
 
-    def forward(
-        self, X: torch.Tensor, state0: Any = None
-    ) -> tuple[torch.Tensor, Any]:
-        B, T, _ = X.shape
-        parts = 2 if self.cell == "lstm" else 1
-        if state0 is None:
-            zeros = X.new_zeros(self.num_layers, B, self.hidden_size)
-            state0 = (zeros, zeros) if parts == 2 else zeros
-        initial = state0 if parts == 2 else (state0,)
-        finals = []
-        for layer in range(self.num_layers):
-            gx = X @ getattr(self, f"U{layer}").T + getattr(
-                self, f"bU{layer}"
-            )  # (B, T, G·H)
-            state = tuple(p[layer] for p in initial)
-            outputs = []
-            for t in range(T):
-                state = self._step(layer, gx[:, t], state)
-                outputs.append(state[0])
-            X = torch.stack(outputs, dim=1)
-            finals.append(state)
-        stacked = tuple(
-            torch.stack([f[i] for f in finals]) for i in range(parts)
-        )
-        return X, (stacked if parts == 2 else stacked[0])
+
+#: Cell name → hand-written torch stack class.
+TORCH_CELLS: dict[str, type[RecurrentTorch]] = {
+    "rnn": ElmanTorch,
+    "gru": GRUTorch,
+    "lstm": LSTMTorch,
+}
 
 
 class GatedLMTorch(TorchLanguageModel):
-    """Embedding → recurrent layers → output layer: the twin of :class:`.gated_numpy.GatedLMNumpy`.
+    """Embedding → recurrent layers → output layer: the twin of
+    :class:`.gated_numpy.GatedLMNumpy`.
 
     Parameters
     ----------
     vocab_size, hidden_size, cell, num_layers, embed_size, convention, seed
-        As in :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`; the same seed gives the same
-        initial weights.
+        As in :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`; the same seed
+        gives the same initial weights.
     impl : {"auto", "cudnn", "hand"}
-        ``nn.RNN``/``nn.GRU``/``nn.LSTM`` (fast; GRU convention ``"pytorch"`` only), or
-        :class:`RecurrentTorch` (the explicit recurrence; either convention). ``"auto"`` takes
+        ``nn.RNN``/``nn.GRU``/``nn.LSTM`` (fast; GRU convention ``"pytorch"``
+        only), or the hand-written cells of :data:`TORCH_CELLS` (the
+        explicit recurrence; either convention). ``"auto"`` takes
         ``"cudnn"`` unless the convention is ``"cho"``.
     device : str or torch.device
         ``"auto"`` takes CUDA when present.
@@ -213,14 +300,14 @@ class GatedLMTorch(TorchLanguageModel):
                 dtype=dtype,
             ).to_empty(device=dev)
         else:
-            self.rnn = RecurrentTorch(
-                cell,
+            gru = {"convention": convention} if cell == "gru" else {}
+            self.rnn = TORCH_CELLS[cell](
                 self.embed_size,
                 self.hidden_size,
                 num_layers,
-                convention,
                 dtype=dtype,
                 device=dev,
+                **gru,
             )
         self.output = nn.Linear(
             self.hidden_size, self.vocab_size, device="meta", dtype=dtype
@@ -228,15 +315,21 @@ class GatedLMTorch(TorchLanguageModel):
         self.load_numpy(init.parameters())
 
     def extra_repr(self) -> str:
-        return f"cell={self.cell!r}, impl={self.impl!r}, convention={self.convention!r}"
+        return (
+            f"cell={self.cell!r}, impl={self.impl!r}, "
+            f"convention={self.convention!r}"
+        )
 
     def config(self) -> dict[str, Any]:
-        """The NumPy twin's constructor arguments (what a checkpoint records)."""
+        """The NumPy twin's constructor arguments (what a checkpoint
+        records)."""
         return lm_config(self)
 
-    # ---------------------------------------------------------------- weights both ways
+    # ----------------------------------------------------------------- weights
+    # both ways
     def _named(self) -> dict[str, nn.Parameter]:
-        """The book's parameter names (``E``, ``U0``, ..., ``V``, ``c``) → this module's tensors."""
+        """The book's parameter names (``E``, ``U0``, ..., ``V``, ``c``) → this
+        module's tensors."""
         out = {"E": self.embedding.weight}
         for layer in range(self.num_layers):
             if self.impl == "cudnn":
@@ -260,14 +353,16 @@ class GatedLMTorch(TorchLanguageModel):
         return tuple(self._named())
 
     def numpy_parameters(self) -> dict[str, np.ndarray]:
-        """Every parameter as a NumPy array (float64 copies), under the book's names."""
+        """Every parameter as a NumPy array (float64 copies), under the book's
+        names."""
         return {
             name: p.detach().cpu().double().numpy().copy()
             for name, p in self._named().items()
         }
 
     def load_numpy(self, params: dict[str, np.ndarray]) -> None:
-        """Copy arrays named as :meth:`numpy_parameters` into the parameters (shapes must match)."""
+        """Copy arrays named as :meth:`numpy_parameters` into the parameters
+        (shapes must match)."""
         self._load_checked(self._named(), params)
 
     @classmethod
@@ -289,18 +384,20 @@ class GatedLMTorch(TorchLanguageModel):
         model.load_numpy(self.numpy_parameters())
         return model
 
-    # ---------------------------------------------------------------- forward
+    # ----------------------------------------------------------------- forward
     def forward(
         self, x: torch.Tensor, state: Any = None
     ) -> tuple[torch.Tensor, Any]:
-        """Scores ``(B, T, V)`` for ids ``x`` ``(B, T)``, and the final state of every layer."""
+        """Scores ``(B, T, V)`` for ids ``x`` ``(B, T)``, and the final state
+        of every layer."""
         out, final = self.rnn(self.embedding(self.check_ids(x)), state)
         return self.output(out), final
 
     def batch_loss(
         self, x: torch.Tensor, y: torch.Tensor, state: Any = None
     ) -> tuple[torch.Tensor, int, Any]:
-        """Summed cross-entropy over the real (unpadded) targets, their count, the final state."""
+        """Summed cross-entropy over the real (unpadded) targets, their count,
+        the final state."""
         z, final = self(x, state)
         total = F.cross_entropy(
             z.reshape(-1, self.vocab_size),

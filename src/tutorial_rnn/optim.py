@@ -1,5 +1,4 @@
-"""Optimisers in NumPy: SGD, RMSprop (as the 2015 tutorial's GRU used it) and
-Adam.
+"""Optimisers in NumPy: SGD, RMSprop (the 2015 tutorial's choice) and Adam.
 
 Each keeps its state per parameter name and updates the arrays **in place**::
 
@@ -84,8 +83,10 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop with the 2015 tutorial's constants: ``decay`` ρ = 0.9,
-    ``eps`` ε = 1e-6 (inside the root)."""
+    """RMSprop with the 2015 tutorial's constants.
+
+    ``decay`` ρ = 0.9 and ``eps`` ε = 1e-6, inside the square root.
+    """
 
     def __init__(
         self,
