@@ -25,8 +25,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import IGNORE_INDEX
-from .gated_numpy import CONVENTIONS, GatedLMNumpy, _positive_int, lm_config
+from .gated_numpy import CONVENTIONS, GatedLMNumpy, lm_config
 from .rnn_torch import TorchLanguageModel, resolve_device
+from .validation import check_scalar
 
 __all__ = [
     "IMPLEMENTATIONS",
@@ -68,9 +69,15 @@ class RecurrentTorch(nn.Module):
         device: str | torch.device = "cpu",
     ):
         super().__init__()
-        self.input_size = _positive_int("input_size", input_size)
-        self.hidden_size = H = _positive_int("hidden_size", hidden_size)
-        self.num_layers = _positive_int("num_layers", num_layers)
+        self.input_size = check_scalar(
+            input_size, "input_size", int, min_val=1
+        )
+        self.hidden_size = H = check_scalar(
+            hidden_size, "hidden_size", int, min_val=1
+        )
+        self.num_layers = check_scalar(
+            num_layers, "num_layers", int, min_val=1
+        )
         GH = self.gates * H
         for layer in range(self.num_layers):
             D = self.input_size if layer == 0 else H
