@@ -242,7 +242,8 @@ def rnn_step(
 
 
 def _loss_floor(model, X, dtype: type, repeats: int) -> float:
-    """The loss's output-layer products ``S Vᵀ``, in its tiles and threads."""
+    """The loss's output-layer products ``S Vᵀ``, in its tiles and
+    threads."""
     from tutorial_rnn import rnn_numpy_fast as fast_module
 
     n, w = fast_module.LOSS_TILE
@@ -354,7 +355,8 @@ def _vectorised_step(model, x, y, lr: float) -> None:
 
 
 def _dense_update(model, x, y, lr: float) -> None:
-    """The fast twin's lag-by-lag ``bptt``, then θ ← θ - η g for all θ."""
+    """The fast twin's lag-by-lag ``bptt``, then θ ← θ - η g for all
+    θ."""
     for p, g in zip(
         model.parameters().values(), model.bptt(x, y), strict=True
     ):

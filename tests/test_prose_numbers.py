@@ -118,7 +118,10 @@ _FIGURE = re.compile(
     rf"|smaller|less|as)\b"
     rf")?(?![\w.]\d)"
 )
-_POWER = re.compile(r"10(?:[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\^\{?-?\d+\}?)")
+_POWER = re.compile(
+    r"10(?:[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+    r"|\^\{?-?\d+\}?)"
+)
 _SECTION = re.compile(
     r"(?:Exercise|Exercises|Solution|Section|Chapter|Chapters|Figure|Table"
     r"|Part|Parts|Equation|version|v)\s*$",

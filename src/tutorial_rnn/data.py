@@ -352,7 +352,10 @@ def load_reddit_csv(
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])['\"’”)\]]*\s+")
 
 _LETTERS = r"[^\W\d_]+"
-_WORD = rf"{_LETTERS}(?:['’]{_LETTERS})*(?:-{_LETTERS}(?:['’]{_LETTERS})*)*"
+_WORD = (
+    rf"{_LETTERS}(?:['’]{_LETTERS})*"
+    rf"(?:-{_LETTERS}(?:['’]{_LETTERS})*)*"
+)
 #: Tokens: a word (letters, with inner apostrophes and hyphens: ``seal'd``,
 #: ``self-same``), an elided word with a leading apostrophe (``'tis``), a
 #: number, or one punctuation mark. A dash (``--`` or ``—``) is one token
@@ -729,6 +732,7 @@ class CorpusStatistics:
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, formatted value) pairs, for a table."""
+        word, count = self.least_frequent_word, self.least_frequent_count
         return [
             ("corpus", self.name),
             ("works", f"{self.works:,}"),
@@ -742,10 +746,7 @@ class CorpusStatistics:
                 f"{self.vocabulary_size:,}",
             ),
             ("token coverage of the vocabulary", f"{self.coverage:.2%}"),
-            (
-                "least frequent kept word",
-                f"{self.least_frequent_word!r} ({self.least_frequent_count}×)",
-            ),
+            ("least frequent kept word", f"{word!r} ({count}×)"),
             (
                 "unigram entropy of the targets (nats/word)",
                 f"{self.unigram_entropy:.3f}",

@@ -3,7 +3,8 @@
 The analytic gradient of a loss ``f(θ)`` is compared, entry by entry, with the
 five-point central difference
 
-    (-f(θ + 2h e_i) + 8 f(θ + h e_i) - 8 f(θ - h e_i) + f(θ - 2h e_i)) / 12h,
+    (-f(θ + 2h e_i) + 8 f(θ + h e_i)
+     - 8 f(θ - h e_i) + f(θ - 2h e_i)) / 12h,
 
 whose error shrinks like h⁴ instead of the two-point formula's h². That lets
 ``h`` be large (4e-3), so float64 round-off, about 1e-16·|f|/h, stays near

@@ -1,19 +1,22 @@
-"""Gradient flow through time: how ∂s_T/∂s_k and ∂L_T/∂s_k shrink (or grow)
-with T - k.
+"""Gradient flow through time: how ∂s_T/∂s_k and ∂L_T/∂s_k shrink (or
+grow) with T - k.
 
 For the plain RNN ``s_t = f(a_t)``, ``a_t = W s_{t-1} + u_t`` (``u_t`` is the
 input term, for example ``U[:, x_t]``), the chain rule gives
 
-    ∂s_T/∂s_k = J_T J_{T-1} ⋯ J_{k+1},   J_j = ∂s_j/∂s_{j-1} = diag(f'(a_j)) W,
+    ∂s_T/∂s_k = J_T J_{T-1} ⋯ J_{k+1},
+    J_j = ∂s_j/∂s_{j-1} = diag(f'(a_j)) W,
 
-a product of ``T - k`` Jacobians, the newest on the left. If ``|f'| ≤ γ`` and
-``λ₁`` is the largest singular value of ``W``, its norm is at most
-``(λ₁ γ)^(T-k)`` (Pascanu, Mikolov & Bengio, 2013): it vanishes geometrically
-whenever ``λ₁ < 1/γ`` (γ = 1 for tanh and ReLU, 1/4 for the sigmoid).
+a product of ``T - k`` Jacobians, the newest on the left. If ``|f'| ≤ γ``
+and ``λ₁`` is the largest singular value of ``W``, its norm is at most
+``(λ₁ γ)^(T-k)`` (Pascanu, Mikolov & Bengio, 2013): it vanishes
+geometrically whenever ``λ₁ < 1/γ`` (γ = 1 for tanh and ReLU, 1/4 for the
+sigmoid).
 
-The measurement works on any *cell* that can report the Jacobian of one step,
-``∂s_t/∂s_{t-1}`` (:class:`RNNCell` here; the gated cells of Chapter 4 provide
-the same method), so the same call compares the plain RNN with GRU and LSTM.
+The measurement works on any *cell* that can report the Jacobian of one
+step, ``∂s_t/∂s_{t-1}`` (:class:`RNNCell` here; the gated cells of
+Chapter 4 provide the same method), so the same call compares the plain RNN
+with GRU and LSTM.
 """
 
 from __future__ import annotations
@@ -167,11 +170,11 @@ class GradientFlow:
     steps_back : numpy.ndarray of int, shape (T + 1,)
         0, 1, ..., T.
     jacobian_norm : numpy.ndarray, shape (T + 1,), or None
-        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back. None when
-        not measured.
+        ``‖∂s_T/∂s_k‖₂`` (largest singular value); 1 at 0 steps back.
+        None when not measured.
     loss_grad_norm : numpy.ndarray, shape (T + 1,)
-        ``‖∂L_T/∂s_k‖`` for a loss whose gradient at the last state is ``g_T``
-        (unit norm by default), i.e. ``‖(∂s_T/∂s_k)ᵀ g_T‖``.
+        ``‖∂L_T/∂s_k‖`` for a loss whose gradient at the last state is
+        ``g_T`` (unit norm by default), i.e. ``‖(∂s_T/∂s_k)ᵀ g_T‖``.
     bound : numpy.ndarray or None, shape (T + 1,)
         ``(λ₁ γ)^(T-k)`` for a plain RNN cell, None for other cells.
     """
@@ -182,8 +185,8 @@ class GradientFlow:
     bound: np.ndarray | None
 
     def decay_after(self, steps: int) -> float:
-        """``‖∂L_T/∂s_{T-steps}‖ / ‖∂L_T/∂s_T‖``: the share of the gradient
-        left after ``steps``."""
+        """``‖∂L_T/∂s_{T-steps}‖ / ‖∂L_T/∂s_T‖``: the share of
+        the gradient left after ``steps``."""
         steps = check_scalar(
             steps, "steps", int, min_val=0, max_val=len(self.steps_back) - 1
         )
@@ -216,9 +219,10 @@ def gradient_flow(
         with zeros: the loss reads ``s_T`` only, and what is measured is the
         gradient with respect to the whole state.
     jacobian_norms : bool
-        Also measure ``‖∂s_T/∂s_k‖₂`` (a chain of H×H products and an SVD per
-        step). Without it only the vector ``(∂s_T/∂s_k)ᵀ g_T`` is carried back,
-        which is T times cheaper: what the interactive explorer uses.
+        Also measure ``‖∂s_T/∂s_k‖₂`` (a chain of H×H products and
+        an SVD per step). Without it only the vector ``(∂s_T/∂s_k)ᵀ g_T``
+        is carried back, which is T times cheaper: what the interactive
+        explorer uses.
 
     Returns
     -------
@@ -272,12 +276,12 @@ def gradient_flow(
 def clip_by_norm(
     grads: Sequence[np.ndarray], theta: float
 ) -> tuple[list[np.ndarray], float]:
-    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then ``g ← θ g /
-    ‖g‖``.
+    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then
+    ``g ← θ g / ‖g‖``.
 
-    ``‖g‖`` is the norm of all the gradients together, as if they were one long
-    vector, so the direction of the update is kept and only its length is
-    capped.
+    ``‖g‖`` is the norm of all the gradients together, as if they were one
+    long vector, so the direction of the update is kept and only its length
+    is capped.
 
     Returns
     -------
@@ -308,15 +312,16 @@ def bptt_contributions(
     earlier step.
 
     Full BPTT sums, over outputs ``t`` and steps ``k ≤ t``, the terms
-    ``δ_k^{(t)} s_{k-1}ᵀ`` where ``δ_k^{(t)} = ∂L_t/∂a_k``. This returns their
-    Frobenius norms.
+    ``δ_k^{(t)} s_{k-1}ᵀ`` where ``δ_k^{(t)} = ∂L_t/∂a_k``. This
+    returns their Frobenius norms.
 
     Returns
     -------
     numpy.ndarray, shape (T, T)
-        ``C[t, k] = ‖δ_k^{(t)} s_{k-1}ᵀ‖ = ‖δ_k^{(t)}‖ ‖s_{k-1}‖`` for ``k ≤
-        t``, 0 above the diagonal. Summing the (unnormed) terms gives
-        ``model.bptt`` with full BPTT; see :func:`bptt_contribution_sum`.
+        ``C[t, k] = ‖δ_k^{(t)} s_{k-1}ᵀ‖``, which equals
+        ``‖δ_k^{(t)}‖ ‖s_{k-1}‖``, for ``k ≤ t``; 0 above the
+        diagonal. Summing the (unnormed) terms gives ``model.bptt`` with
+        full BPTT; see :func:`bptt_contribution_sum`.
     """
     return np.array(
         [
@@ -354,5 +359,6 @@ def _contribution_terms(
         delta = (model.V.T @ delta_o[t]) * (1 - s[t] ** 2)  # ∂L_t/∂a_t
         for k in range(t, -1, -1):
             terms[t][k] = np.outer(delta, s_prev[k])
-            delta = (model.W.T @ delta) * (1 - s_prev[k] ** 2)  # ∂L_t/∂a_{k-1}
+            # ∂L_t/∂a_{k-1}
+            delta = (model.W.T @ delta) * (1 - s_prev[k] ** 2)
     return terms

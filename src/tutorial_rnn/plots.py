@@ -469,8 +469,8 @@ def plot_gradient_decay(
     flows: dict, ax: Axes | None = None, show_bound: bool = True
 ) -> Figure:
     """``‖∂L_T/∂s_{T-k}‖`` against steps back ``k`` (log scale) for
-    ``{label: GradientFlow}``, each with its bound ``(λ₁γ)^k`` dashed in the
-    same colour."""
+    ``{label: GradientFlow}``, each with its bound ``(λ₁γ)^k`` dashed in
+    the same colour."""
     fig, ax = _axes(ax, (7, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (label, flow), color in zip(flows.items(), colors * 4, strict=False):

@@ -3,11 +3,11 @@
 :func:`gradient_decay_explorer` builds live controls (cell, largest singular
 value λ₁ of ``W``, initialisation, sequence length, hidden size, gate bias)
 over :func:`tutorial_rnn.gradients.gradient_flow` and redraws a log-scale plot
-of ``‖∂L_T/∂s_k‖`` against steps back, beside the Pascanu bound for the plain
-cells. The GRU and LSTM (Chapter 4) use the same controls: λ₁ applies to each
-of their recurrent blocks, and the gate bias sets the bias of the GRU's update
-gate or the LSTM's forget gate, the gate that decides how much of the old
-state is kept.
+of ``‖∂L_T/∂s_k‖`` against steps back, beside the Pascanu bound for the
+plain cells. The GRU and LSTM (Chapter 4) use the same controls: λ₁ applies
+to each of their recurrent blocks, and the gate bias sets the bias of the
+GRU's update gate or the LSTM's forget gate, the gate that decides how much
+of the old state is kept.
 
 λ₁'s range depends on the cell (:data:`SCALE_RANGES`): a sigmoid, whose
 derivative is at most 1/4, needs λ₁ up to about 16 before its gradient
@@ -251,12 +251,16 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
     )  # fixed: no layout pass per redraw
     ax = figure.subplots()
     ax.set_yscale("log")
-    # Plain Unicode text everywhere (10⁻⁵, λ₁): matplotlib's mathtext was
-    # parsed again at every redraw and took half of its time.
+    # Plain Unicode text everywhere (10⁻⁵, λ₁): matplotlib's mathtext
+    # was parsed again at every redraw and took half of its time.
     ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
     ax.yaxis.set_minor_formatter(NullFormatter())
     (measured,) = ax.plot(
-        [], [], color="#e08a00", linewidth=2, label="measured ‖∂L/∂sₜ₋ₖ‖"
+        [],
+        [],
+        color="#e08a00",
+        linewidth=2,
+        label="measured ‖∂L/∂sₜ₋ₖ‖",
     )
     (bound,) = ax.plot(
         [], [], "--", color="#333333", linewidth=1, label="bound (λ₁γ)ᵏ"
@@ -308,8 +312,9 @@ def static_gradient_explorer(
     cells, inits, gate_biases : sequences
         The other axes of the grid.
     length, hidden_size, stride : int
-        Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the bound
-        (plain cells only) for ``k = 0, stride, 2·stride, .., length``.
+        Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the
+        bound (plain cells only) for
+        ``k = 0, stride, 2·stride, .., length``.
 
     Returns
     -------

@@ -223,7 +223,10 @@ def test_chapter_3_runs_in_jupyterlab_with_myst_and_a_live_explorer(lab):
             assert not problems, problems
 
             # the live explorer: set λ₁ through the slider's readout
-            slider = page.locator(".widget-slider", has_text="λ₁ of W").first
+            slider = page.locator(
+                ".widget-slider",
+                has_text="λ₁ of W",
+            ).first
             slider.scroll_into_view_if_needed()
             image = page.locator(".jupyter-widgets img").first
             image.wait_for(state="visible")

@@ -1,6 +1,7 @@
 """The static gradient-decay explorer in a real browser: dragging the slider
-redraws the curve, and the sigmoid's slider reaches λ₁ ≥ 12, where Exercise
-3.1's answer lies, both on a page of its own and on the built website."""
+redraws the curve, and the sigmoid's slider reaches λ₁ ≥ 12, where
+Exercise 3.1's answer lies, both on a page of its own and on the built
+website."""
 
 from __future__ import annotations
 
