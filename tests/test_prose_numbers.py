@@ -50,7 +50,10 @@ How it decides
    a notebook's prose that equals, at the precision written, a number that
    the same notebook *printed* is a computed figure typed by hand, even if it
    does not look measured (``a long tail runs past 258``). Candidates are the
-   figures of rule 2 and integers of three digits or more (years excluded);
+   figures of rule 2 and integers of three digits or more (years excluded,
+   and numbers the notebook's code cells write, which are settings such as
+   ``hidden_size=100``). A plain integer must be printed exactly; a figure
+   with thousands separators may be a rounding (``73,000`` for 72,981).
    :data:`ALLOWED` and markers apply as above.
 
 So a chapter satisfies the test by gluing what its code computes, and by
@@ -261,8 +264,10 @@ def _matches(written: str, printed: float) -> bool:
     if "." in plain:
         places = len(plain.split(".")[1])
         return round(printed, places) == float(plain)
-    zeros = len(plain) - len(plain.rstrip("0"))
-    return round(printed, -zeros) == float(plain)
+    if "," in written:  # "73,000": a rounded large figure
+        zeros = len(plain) - len(plain.rstrip("0"))
+        return round(printed, -zeros) == float(plain)
+    return printed == float(plain)  # a plain integer, exactly
 
 
 def printed_figures_in_prose(
@@ -271,6 +276,12 @@ def printed_figures_in_prose(
     """``cell id: number in context`` for each number of ``nb``'s prose that
     the executed copy of the notebook printed (rule 4)."""
     printed = _printed_numbers(executed)
+    settings = {
+        m.group(0)
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for m in re.finditer(r"(?<![\w.])\d+(?![\w.])", cell.source)
+    }
     problems = []
     for cell in nb.cells:
         if cell.cell_type != "markdown":
@@ -278,10 +289,14 @@ def printed_figures_in_prose(
         allowed = _marked(cell.source)
         prose = _strip(cell.source)
         candidates = {num for num, _ in figures(cell.source)}
+        # plain integers of 3+ digits too, unless the notebook's own code
+        # sets them (hidden_size=100, a batch of 128): those are settings,
+        # which tables print as well
         candidates |= {
             m.group(0)
             for m in re.finditer(r"(?<![\w.,])\d{3,}(?![\w.,]\d)", prose)
             if not 1900 <= int(m.group(0)) <= 2100
+            and m.group(0) not in settings
         }
         for num in sorted(candidates - allowed - set(ALLOWED)):
             if any(_matches(num, value) for value in printed):
@@ -418,3 +433,8 @@ def test_a_printed_number_typed_into_prose_fails():
         "cell cell0: '5.9' is printed",
     ], problems
     assert _matches("73,000", 72_981.0) and not _matches("73,000", 71_900.0)
+    assert not _matches("100", 149.0)  # a plain integer matches exactly
+    setting = nbformat.v4.new_code_cell("model = RNNNumpy(8000, 258)")
+    assert printed_figures_in_prose(_notebook(prose, setting, code), nb) == [
+        "cell cell0: '5.9' is printed"
+    ]
