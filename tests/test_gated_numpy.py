@@ -220,23 +220,13 @@ def test_padding_does_not_change_the_loss_or_the_gradients():
     assert model.total_loss(X, Y) == pytest.approx(total, rel=1e-12)
 
 
-def tiny_corpus():
-    text = (
-        "the cat sat on the mat. the dog sat on the log. "
-        "a cat and a dog. the mat and the log."
-    )
-    sentences = [data.tokenize(s) for s in data.split_sentences(text)]
-    vocab = data.Vocabulary.build(sentences, size=20)
-    return (vocab, *data.training_pairs(sentences, vocab))
-
-
 @pytest.mark.parametrize(
     "cell,optimizer", [("gru", "rmsprop"), ("lstm", "adam")]
 )
 def test_training_overfits_a_tiny_corpus_and_generates_valid_words(
-    cell, optimizer
+    cell, optimizer, tiny_corpus
 ):
-    vocab, X, Y = tiny_corpus()
+    vocab, X, Y = tiny_corpus
     model = GatedLMNumpy(len(vocab), 16, cell, num_layers=2, seed=0)
     start = model.loss(X, Y)
     history = model.fit(

@@ -234,21 +234,11 @@ def test_implementation_choice_and_errors():
         )
 
 
-def tiny_corpus():
-    text = (
-        "the cat sat on the mat. the dog sat on the log. "
-        "a cat and a dog. the mat and the log."
-    )
-    sentences = [data.tokenize(s) for s in data.split_sentences(text)]
-    vocab = data.Vocabulary.build(sentences, size=20)
-    return (vocab, *data.training_pairs(sentences, vocab))
-
-
 @pytest.mark.parametrize("cell,truncate", [("gru", None), ("lstm", 3)])
 def test_fit_overfits_with_full_or_chunked_bptt_and_samples_like_numpy(
-    cell, truncate
+    cell, truncate, tiny_corpus
 ):
-    vocab, X, Y = tiny_corpus()
+    vocab, X, Y = tiny_corpus
     model = GatedLMTorch(len(vocab), 16, cell, num_layers=2, device="cpu")
     history = model.fit(
         X,

@@ -3,7 +3,7 @@
 Each chapter maps to modules a reader can find:
 
 - Chapter 1 and 2: :mod:`~tutorial_rnn.data` (corpus, tokenizer, vocabulary),
-  :mod:`~tutorial_rnn.rnn_numpy` (the NumPy RNN language model),
+  :mod:`~tutorial_rnn.rnn_numpy` (the NumPy RNN language model, plain),
   :mod:`~tutorial_rnn.rnn_torch` (its PyTorch twin),
   :mod:`~tutorial_rnn.gradcheck` (the shared numerical gradient checker),
   :mod:`~tutorial_rnn.checkpoint` (one ``safetensors`` format for every model),
@@ -15,8 +15,13 @@ Each chapter maps to modules a reader can find:
 - Chapter 4: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with
   hand-written BPTT, the gated language model),
   :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written cells
-  and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD, RMSprop,
-  Adam in NumPy).
+  and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD,
+  momentum, RMSprop, Adam in NumPy),
+  :mod:`~tutorial_rnn.pretrained` (the shipped two-layer GRU).
+- Chapter 5: :mod:`~tutorial_rnn.decoding` (greedy decoding, beam search,
+  continuing a prompt).
+- The appendix: :mod:`~tutorial_rnn.rnn_numpy_fast` (the fast twin of the
+  plain RNN, tested equal to it).
 - Shared: :mod:`~tutorial_rnn.models` (the interface every model meets, the
   training history), :mod:`~tutorial_rnn.batching` (length buckets,
   padding, the training loop), :mod:`~tutorial_rnn.sampling` (softmax and

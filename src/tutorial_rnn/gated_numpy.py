@@ -173,8 +173,8 @@ class RecurrentNumpy:
     def step(
         self, layer: int, gx: np.ndarray, state: State
     ) -> tuple[State, tuple]:
-        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the previous
-        state → new state, cache."""
+        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the
+        previous state → new state, cache."""
         raise NotImplementedError
 
     def step_back(
@@ -184,8 +184,8 @@ class RecurrentNumpy:
         cache: tuple,
         grads: dict[str, np.ndarray],
     ) -> tuple[np.ndarray, State]:
-        """Backward through one step: ``∂L/∂(new state)`` → ``∂L/∂gx`` and
-        ``∂L/∂(previous state)``.
+        """Backward through one step: from ``∂L/∂(new state)`` to
+        ``∂L/∂gx`` and ``∂L/∂(previous state)``.
 
         Adds the step's contributions to ``grads[f"W{layer}"]`` and
         ``grads[f"bW{layer}"]``.
@@ -286,8 +286,8 @@ class RecurrentNumpy:
         Parameters
         ----------
         d_output : numpy.ndarray, shape (T, B, H)
-            ``∂L/∂s_t`` of the top layer, from whatever sits above (the output
-            layer).
+            ``∂L/∂s_t`` of the top layer, from whatever sits above (the
+            output layer).
         caches : list
             From :meth:`forward_with_cache`.
 
@@ -368,8 +368,8 @@ class RecurrentNumpy:
     def state_gradients(
         self, inputs: np.ndarray, g_T: np.ndarray
     ) -> np.ndarray:
-        """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when ``∂L_T/∂state_T =
-        g_T``, by the backward pass.
+        """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when
+        ``∂L_T/∂state_T = g_T``, by the backward pass.
 
         The same numbers as multiplying ``g_T`` by the Jacobians of
         :meth:`step_with_jacobian` step after step, but one vector goes back

@@ -108,7 +108,8 @@ class RecurrentTorch(nn.Module):
         return self._layers("bW")
 
     def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
-        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) → new state."""
+        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) → the new
+        state."""
         raise NotImplementedError
 
     def forward(
@@ -335,8 +336,8 @@ class GatedLMTorch(TorchLanguageModel):
     # ----------------------------------------------------------------- weights
     # both ways
     def _named(self) -> dict[str, nn.Parameter]:
-        """The book's parameter names (``E``, ``U0``, ..., ``V``, ``c``) → this
-        module's tensors."""
+        """The book's parameter names (``E``, ``U0``, ..., ``V``, ``c``) →
+        this module's tensors."""
         out = {"E": self.embedding.weight}
         for layer in range(self.num_layers):
             if self.impl == "cudnn":

@@ -11,10 +11,13 @@ For a gradient ``g`` of parameter ``θ`` at step ``t`` (counting from 1):
 - RMSprop:  ``m ← ρ m + (1 - ρ) g²``,  ``θ ← θ - η g / √(m + ε)``
   (ρ = 0.9, ε = 1e-6: the 2015 tutorial's form, with ε inside the square
   root; PyTorch puts it outside)
-- Adam:     ``m ← β₁ m + (1 - β₁) g``,  ``v ← β₂ v + (1 - β₂) g²``,
+- Adam:     ``m ← β₁ m + (1 - β₁) g``,
+  ``v ← β₂ v + (1 - β₂) g²``,
   ``θ ← θ - η m̂ / (√v̂ + ε)`` with ``m̂ = m / (1 - β₁ᵗ)``,
   ``v̂ = v / (1 - β₂ᵗ)`` (Kingma & Ba, 2015; the same update as
   ``torch.optim.Adam``)
+- Momentum: ``v ← μ v + g``, ``θ ← θ - η v`` (``torch.optim.SGD``'s
+  form)
 """
 
 from __future__ import annotations
