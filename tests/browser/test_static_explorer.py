@@ -34,7 +34,7 @@ def _site_page() -> Path | None:
         ROOT / "_build/html",
     ):
         if site and (Path(site) / CHAPTER_3).is_file():
-            return Path(site) / CHAPTER_3
+            return (Path(site) / CHAPTER_3).resolve()
     return None
 
 
