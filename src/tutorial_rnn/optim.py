@@ -72,16 +72,18 @@ class Optimizer:
         self._check(grads)
         self.t += 1
         for name, g in grads.items():
-            self._update(name, self.params[name], np.asarray(g))
+            self.update(name, self.params[name], np.asarray(g))
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+    def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+        """The rule for one parameter: change ``p`` in place, given its
+        gradient ``g`` (a subclass defines it; :meth:`step` calls it)."""
         raise NotImplementedError
 
 
 class SGD(Optimizer):
     """Plain gradient descent, ``θ ← θ - η g``."""
 
-    def _update(self, name, p, g):
+    def update(self, name, p, g):
         p -= self.learning_rate * g
 
 
@@ -114,7 +116,7 @@ class RMSprop(Optimizer):
             name: np.zeros_like(p) for name, p in self.params.items()
         }
 
-    def _update(self, name, p, g):
+    def update(self, name, p, g):
         m = self.mean_square[name]
         m *= self.decay
         m += (1.0 - self.decay) * g**2
@@ -152,7 +154,7 @@ class Adam(Optimizer):
         self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
         self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
 
-    def _update(self, name, p, g):
+    def update(self, name, p, g):
         (b1, b2), m, v = self.betas, self.m[name], self.v[name]
         m *= b1
         m += (1.0 - b1) * g
@@ -203,7 +205,7 @@ class Momentum(Optimizer):
         self.momentum = momentum
         self.velocity = {n: np.zeros_like(p) for n, p in self.params.items()}
 
-    def _update(self, name, p, g):
+    def update(self, name, p, g):
         v = self.velocity[name]
         v *= self.momentum
         v += g
