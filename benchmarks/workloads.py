@@ -432,7 +432,7 @@ def step_ab(
 def _bucketed_loss(model, X, Y) -> float:
     """Buckets of sentences side by side; the whole output layer of a bucket
     as one product, then the textbook log-softmax (shifted by the max)."""
-    from tutorial_rnn.sampling import log_softmax
+    from tutorial_rnn.activations import log_softmax
 
     pairs = sorted(zip(X, Y, strict=True), key=lambda p: len(p[0]))
     total = 0.0

@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tutorial_rnn import checkpoint, data
+from tutorial_rnn.activations import softmax
 from tutorial_rnn.gated_numpy import GatedLMNumpy
 from tutorial_rnn.rnn_torch import RNNTorch
-from tutorial_rnn.sampling import softmax
 from tutorial_rnn.validation import as_ids, check_scalar
 
 TOKENS = st.lists(

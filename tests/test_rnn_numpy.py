@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from tutorial_rnn import data
+from tutorial_rnn.activations import log_softmax, softmax
 from tutorial_rnn.gradcheck import gradient_check, numerical_gradient
 from tutorial_rnn.rnn_numpy import RNNNumpy
-from tutorial_rnn.sampling import log_softmax, softmax
 
 
 def random_pair(rng, vocab_size, length):

@@ -33,6 +33,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from . import data as _data
+from .activations import log_softmax
 from .gated_numpy import GatedLMNumpy
 from .rnn_numpy import RNNNumpy
 
@@ -130,12 +131,6 @@ def stepper(model: Any) -> Stepper:
         "RNNNumpy, or a PyTorch twin with to_numpy) or have initial_state, "
         f"step and vocab_size; got {type(model).__name__}"
     )
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    """``ln softmax(z)`` of one score vector: ``z - ln sum_j exp(z_j)``."""
-    z = z - z.max()
-    return z - np.log(np.exp(z).sum())
 
 
 # ---------------------------------------------------------------- results

@@ -51,6 +51,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import data as _data
+from .activations import sigmoid
 from .batching import (
     IGNORE_INDEX,
     check_fit_arguments,
@@ -72,19 +73,10 @@ __all__ = [
     "GatedLMNumpy",
     "LSTMNumpy",
     "RecurrentNumpy",
-    "sigmoid",
 ]
 
 #: The GRU's two placements of the reset gate.
 CONVENTIONS = ("cho", "pytorch")
-
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """The logistic function ``1 / (1 + e^{-a})``, without overflow.
-
-    Computed as ``(1 + tanh(a/2)) / 2``.
-    """
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
 State = tuple[

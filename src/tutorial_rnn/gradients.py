@@ -27,6 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .activations import sigmoid
 from .rnn_numpy import RNNNumpy
 from .validation import check_pair, check_scalar
 
@@ -43,14 +44,10 @@ __all__ = [
 ]
 
 
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
 #: name -> (f, f', γ = sup |f'|)
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda a: 1.0 - np.tanh(a) ** 2, 1.0),
-    "sigmoid": (_sigmoid, lambda a: _sigmoid(a) * (1.0 - _sigmoid(a)), 0.25),
+    "sigmoid": (sigmoid, lambda a: sigmoid(a) * (1.0 - sigmoid(a)), 0.25),
     "relu": (
         lambda a: np.maximum(a, 0.0),
         lambda a: (a > 0).astype(float),

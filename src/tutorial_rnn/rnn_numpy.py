@@ -24,10 +24,11 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import data as _data
+from .activations import log_softmax, softmax
 from .batching import DIVERGENCE_FACTOR
 from .gradcheck import GradientCheck, gradient_check
 from .models import History, check_parameters
-from .sampling import log_softmax, sample_words, softmax
+from .sampling import sample_words
 from .validation import (
     as_ids,
     check_learning_rate,

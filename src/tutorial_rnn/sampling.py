@@ -11,41 +11,10 @@ from collections.abc import Callable
 import numpy as np
 
 from . import data as _data
+from .activations import log_softmax, softmax
 from .validation import check_scalar
 
 __all__ = ["log_softmax", "sample_words", "softmax"]
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis: ``exp(z_i) / sum_j exp(z_j)``.
-
-    Subtracting each row's maximum first changes nothing mathematically
-    and keeps ``exp`` from overflowing (the largest term becomes ``e^0``),
-    and the sum from overflowing too (it is at most the row's length).
-
-    Parameters
-    ----------
-    z : numpy.ndarray, shape (..., V)
-        Scores.
-
-    Returns
-    -------
-    numpy.ndarray, shape (..., V)
-        Probabilities; each row sums to 1.
-    """
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    """``log softmax(z)`` over the last axis, without overflow or log 0.
-
-    ``log o_i = z_i - m - log sum_j exp(z_j - m)`` with ``m`` the row's
-    maximum: the same shift as :func:`softmax`, taken before the log so
-    that a tiny probability becomes a large negative number, not -inf.
-    """
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def sample_words(
