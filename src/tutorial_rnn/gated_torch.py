@@ -26,7 +26,7 @@ from torch import nn
 
 from .batching import IGNORE_INDEX
 from .gated_numpy import CONVENTIONS, GatedLMNumpy, lm_config
-from .rnn_torch import TorchLanguageModel, resolve_device
+from .torch_lm import TorchLanguageModel, resolve_device
 from .validation import check_scalar
 
 __all__ = [
