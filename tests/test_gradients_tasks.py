@@ -12,7 +12,6 @@ from tutorial_rnn.gradients import (
     RNNCell,
     bptt_contribution_sum,
     bptt_contributions,
-    clip_by_norm,
     gradient_flow,
     recurrent_matrix,
 )
@@ -135,27 +134,6 @@ def test_adding_problem_targets_and_chance_level():
     assert task.chance_mse == pytest.approx(1 / 6)
     with pytest.raises(ValueError, match="length must be at least 2"):
         adding_batch(4, 1, np.random.default_rng(0))
-
-
-def test_clipping_caps_the_norm_exactly_at_theta():
-    rng = np.random.default_rng(3)
-    grads = [rng.standard_normal((4, 5)) * 10, rng.standard_normal(7) * 10]
-    clipped, norm = clip_by_norm(grads, theta=1.5)
-    assert norm > 1.5
-    assert np.sqrt(sum((g**2).sum() for g in clipped)) == pytest.approx(
-        1.5, rel=1e-12
-    )
-    np.testing.assert_allclose(
-        clipped[0] / grads[0], 1.5 / norm
-    )  # the direction is kept
-    small, _ = clip_by_norm([g / 1000 for g in grads], theta=1.5)
-    np.testing.assert_array_equal(
-        small[0], grads[0] / 1000
-    )  # below θ: unchanged
-    with pytest.raises(ValueError, match="theta"):
-        clip_by_norm(grads, 0.0)
-    with pytest.raises(FloatingPointError, match="non-finite"):
-        clip_by_norm([np.array([np.nan])], 1.0)
 
 
 def test_per_step_contributions_sum_to_the_full_gradient():

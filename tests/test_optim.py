@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_rnn.optim import SGD, Adam, RMSprop, clip_gradients
+from tutorial_rnn.optim import (
+    SGD,
+    Adam,
+    RMSprop,
+    clip_by_norm,
+    clip_gradients,
+)
 
 
 def test_sgd():
@@ -101,3 +107,24 @@ def test_momentum_matches_torch_sgd_with_momentum():
     assert OPTIMIZERS["momentum"] is Momentum
     with pytest.raises(ValueError, match="momentum must be in"):
         Momentum({"p": p}, momentum=1.0)
+
+
+def test_clipping_caps_the_norm_exactly_at_theta():
+    rng = np.random.default_rng(3)
+    grads = [rng.standard_normal((4, 5)) * 10, rng.standard_normal(7) * 10]
+    clipped, norm = clip_by_norm(grads, theta=1.5)
+    assert norm > 1.5
+    assert np.sqrt(sum((g**2).sum() for g in clipped)) == pytest.approx(
+        1.5, rel=1e-12
+    )
+    np.testing.assert_allclose(
+        clipped[0] / grads[0], 1.5 / norm
+    )  # the direction is kept
+    small, _ = clip_by_norm([g / 1000 for g in grads], theta=1.5)
+    np.testing.assert_array_equal(
+        small[0], grads[0] / 1000
+    )  # below θ: unchanged
+    with pytest.raises(ValueError, match="theta"):
+        clip_by_norm(grads, 0.0)
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        clip_by_norm([np.array([np.nan])], 1.0)

@@ -6,46 +6,48 @@ batches keeps the padding small; shuffling the *batches* (not the
 sentences) keeps training stochastic. Padded inputs get id 0 and padded
 targets :data:`IGNORE_INDEX`, which every loss in the book skips.
 
-Training never goes silently wrong: :func:`check_fit_arguments` checks
-every option of a ``fit`` before any work, and :func:`train_loop` stops
-with a :class:`FloatingPointError` naming the step as soon as a loss or
-gradient is not finite, or the loss per word grows by
-:data:`DIVERGENCE_FACTOR` over its first value.
+:func:`train_loop` is the one trainer of every batched model. Training
+never goes silently wrong: :func:`tutorial_rnn.validation.check_fit_arguments`
+checks every option and sentence of a ``fit`` before any work, and
+:func:`check_divergence`, the one divergence rule (also used by
+:meth:`RNNNumpy.fit <tutorial_rnn.rnn_numpy.RNNNumpy.fit>`), stops with a
+:class:`FloatingPointError` naming the step as soon as a loss is not
+finite, or the loss per word grows by :data:`DIVERGENCE_FACTOR` over its
+first value.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from .models import History
-from .validation import (
-    check_learning_rate,
-    check_pair,
-    check_pairs,
-    check_scalar,
-)
+from .validation import check_pair, check_scalar, check_seed
 
 __all__ = [
     "DIVERGENCE_FACTOR",
     "IGNORE_INDEX",
-    "check_fit_arguments",
+    "check_divergence",
     "make_batches",
     "pad_ids",
+    "schedule",
     "train_loop",
+    "with_progress",
 ]
 
 #: Target id of padded positions (PyTorch's ``cross_entropy`` default
 #: ``ignore_index``).
 IGNORE_INDEX = -100
 
-#: :func:`train_loop` stops when a batch's loss per word exceeds this
-#: many times the first batch's (at least 1 nat): two orders of magnitude
-#: is divergence, not noise.
+#: :func:`check_divergence` stops training when a step's loss per word
+#: exceeds this many times the first step's (at least 1 nat): two orders
+#: of magnitude is divergence, not noise.
 DIVERGENCE_FACTOR = 100.0
 
 
@@ -91,69 +93,53 @@ def pad_ids(
     return xb, yb
 
 
-def check_fit_arguments(
-    X: object,
-    Y: object,
-    X_valid: object = None,
-    Y_valid: object = None,
-    epochs: object = 1.0,
-    batch_size: object = 64,
-    learning_rate: object = 1e-3,
-    clip: object = None,
-    evaluations: object = 10,
-) -> tuple[float, int, float, float | None, int]:
-    """Check what every ``fit`` takes, before any work.
+def check_divergence(loss: float, first: float, where: str) -> None:
+    """THE divergence rule of every trainer in the book.
 
-    Returns
-    -------
-    epochs, batch_size, learning_rate, clip, evaluations
-        As plain Python numbers.
+    Training has gone wrong when a step's loss per word is not finite, or
+    exceeds :data:`DIVERGENCE_FACTOR` times the first step's (at least
+    1 nat: two orders of magnitude is divergence, not noise).
 
     Raises
     ------
-    TypeError, ValueError
-        Naming the argument, the value and what is allowed: empty or
-        unequal ``X, Y``; ``X_valid`` without ``Y_valid`` (or the
-        reverse); ``epochs`` not finite and positive; ``batch_size`` or
-        ``evaluations`` not a positive integer; a bad learning rate;
-        ``clip`` neither None nor finite and positive.
+    FloatingPointError
+        Naming ``where`` (the step) and both losses.
     """
-    check_pairs(X, Y)
-    if (X_valid is None) != (Y_valid is None):
-        given, missing = (
-            ("X_valid", "Y_valid")
-            if Y_valid is None
-            else ("Y_valid", "X_valid")
+    if not math.isfinite(loss):
+        raise FloatingPointError(
+            f"{where}: the loss became {loss}; lower the learning rate or "
+            f"clip the gradient"
         )
-        raise ValueError(
-            f"{given} was given without {missing}: validation needs both "
-            f"(or neither)"
+    if loss > DIVERGENCE_FACTOR * max(first, 1.0):
+        raise FloatingPointError(
+            f"{where}: the loss per word grew from {first:.3g} to "
+            f"{loss:.3g}, training diverged; lower the learning rate or "
+            f"clip the gradient"
         )
-    if X_valid is not None:
-        check_pairs(X_valid, Y_valid, ("X_valid", "Y_valid"))
-    return (
-        check_scalar(
-            epochs, "epochs", float, min_val=0, include_boundaries="neither"
-        ),
-        check_scalar(batch_size, "batch_size", int, min_val=1),
-        check_learning_rate(learning_rate),
-        check_scalar(
-            clip,
-            "clip",
-            float,
-            min_val=0,
-            include_boundaries="neither",
-            allow_none=True,
-        ),
-        check_scalar(evaluations, "evaluations", int, min_val=1),
-    )
+
+
+def schedule(
+    lengths: Sequence[int], epochs: float, batch_size: int, seed: int = 0
+) -> Iterator[np.ndarray]:
+    """The batches of ``epochs`` passes, made one epoch at a time (each
+    reshuffled with seed ``seed + epoch``); a fraction of an epoch is
+    that share of its batches."""
+    per_epoch = math.ceil(len(lengths) / batch_size)
+    left = math.ceil(epochs * per_epoch)
+    epoch = 0
+    while left > 0:
+        batches = make_batches(lengths, batch_size, seed + epoch)
+        yield from batches[:left]
+        left -= len(batches)
+        epoch += 1
 
 
 def train_loop(
     train_batch: Callable[[np.ndarray], tuple[float, int]],
     lengths: Sequence[int],
-    epochs: float,
-    batch_size: int,
+    *,
+    epochs: float = 1.0,
+    batch_size: int = 64,
     evaluations: int = 10,
     evaluate: Callable[[], float] | None = None,
     seed: int = 0,
@@ -161,8 +147,9 @@ def train_loop(
     progress: bool = True,
     learning_rate: float | Callable[[], float] = math.nan,
 ) -> History:
-    """The training loop every ``fit`` in the book shares: batches,
-    progress, records, and the checks that keep training honest.
+    """THE trainer of every batched model (NumPy gated, torch, the
+    adding problem): batches, progress, records, and the checks that keep
+    training honest.
 
     Parameters
     ----------
@@ -172,80 +159,71 @@ def train_loop(
         :class:`FloatingPointError` when its gradient is not finite (before
         updating anything).
     lengths : sequence of int
-        Sentence lengths (for the length buckets of :func:`make_batches`).
+        Targets per sentence (positive; for the length buckets of
+        :func:`make_batches`).
     epochs : float
         Passes over the data; a fraction trains on that share of the
         batches. Each epoch reshuffles the batch order (seed
-        ``seed + epoch``).
+        ``seed + epoch``); the batches are made an epoch at a time.
     evaluations : int
-        How many evenly spaced records to make (at least 1): the mean
-        training loss since the last record, and ``evaluate()`` (a
-        validation loss) when given.
+        How many evenly spaced records to make (at most one per step);
+        each fills one entry of every :class:`~tutorial_rnn.models.History`
+        field, ``valid_loss`` from ``evaluate()`` when given.
     learning_rate : float or callable
         The learning rate to record (a callable is asked at each record).
 
     Raises
     ------
+    ValueError
+        For a length that is not a positive integer, or a step that
+        reports no targets.
     FloatingPointError
-        Naming the step, as soon as a batch's loss or gradient is not
-        finite, a validation loss is not finite, or the loss per word
-        exceeds :data:`DIVERGENCE_FACTOR` times the first batch's (at
-        least 1 nat): the last step included.
+        Naming the step, by :func:`check_divergence` on every step's loss
+        per word, or when a validation loss is not finite.
     """
     epochs = check_scalar(
         epochs, "epochs", float, min_val=0, include_boundaries="neither"
     )
     batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
     evaluations = check_scalar(evaluations, "evaluations", int, min_val=1)
+    seed = check_seed(seed)
     if len(lengths) == 0:
         raise ValueError("there are no sentences to train on")
-    n_batches = math.ceil(epochs * math.ceil(len(lengths) / batch_size))
-    schedule = [
-        b
-        for e in range(math.ceil(epochs))
-        for b in make_batches(lengths, batch_size, seed + e)
-    ]
-    schedule = schedule[:n_batches]
-    marks = set(
-        np.linspace(0, len(schedule), evaluations + 1, dtype=int)[1:].tolist()
-    )
+    for i, n in enumerate(lengths):
+        check_scalar(n, f"lengths[{i}]", int, min_val=1)
+    steps = math.ceil(epochs * math.ceil(len(lengths) / batch_size))
+    records = min(evaluations, steps)
     history = History()
-    seen, run_total, run_count = 0, 0.0, 0
+    seen, run_total, run_count, made = 0, 0.0, 0, 0
     first: float | None = None
     start = time.perf_counter()
-    total_tokens = sum(lengths[i] for b in schedule for i in b)
+    tokens = epochs * sum(lengths)
     bar = tqdm(
-        total=total_tokens,
+        total=round(tokens),
         desc=desc,
         unit="tok",
         unit_scale=True,
         disable=not progress,
     )
     try:
-        for step, idx in enumerate(schedule, start=1):
-            where = f"step {step} of {len(schedule)} ({seen} tokens seen)"
+        batches = schedule(lengths, epochs, batch_size, seed)
+        for step, idx in enumerate(batches, start=1):
+            where = f"step {step} of {steps} ({seen} tokens seen)"
             try:
                 total, count = train_batch(idx)
             except FloatingPointError as err:
                 raise FloatingPointError(f"{where}: {err}") from err
-            mean = total / max(count, 1)
-            if not math.isfinite(total):
-                raise FloatingPointError(
-                    f"{where}: the loss became {total}; lower the learning "
-                    f"rate or clip the gradient"
-                )
+            if count <= 0:
+                raise ValueError(f"{where}: the batch had no targets")
+            mean = total / count
             first = mean if first is None else first
-            if mean > DIVERGENCE_FACTOR * max(first, 1.0):
-                raise FloatingPointError(
-                    f"{where}: the loss per word grew from {first:.3g} to "
-                    f"{mean:.3g}, training diverged; lower the learning "
-                    f"rate or clip the gradient"
-                )
+            check_divergence(mean, first, where)
             seen += count
             run_total += total
             run_count += count
             bar.update(count)
-            if step in marks:
+            if step == (made + 1) * steps // records:  # evenly spaced
+                made += 1
                 history.tokens_seen.append(seen)
                 history.train_loss.append(run_total / run_count)
                 history.learning_rate.append(
@@ -268,3 +246,48 @@ def train_loop(
         bar.close()
     history.seconds = time.perf_counter() - start
     return history
+
+
+def with_progress(desc: str) -> Callable[[Callable], Callable]:
+    """Progress and timing, kept out of a ``fit`` whose listing is the
+    algorithm.
+
+    The decorated ``fit(self, X, Y, *, ..., on_step)`` calls
+    ``on_step(targets, loss)`` after each step. The decorator takes
+    ``progress`` instead of ``on_step`` (a ``tqdm`` bar of the targets
+    trained on, shown when true) and writes the call's wall-clock time
+    into the returned history's ``seconds``.
+    """
+
+    def decorate(fit: Callable) -> Callable:
+        @functools.wraps(fit)
+        def wrapper(
+            self: object, X: object, Y: object, *, progress: bool = True, **kw
+        ) -> History:
+            start = time.perf_counter()
+            with tqdm(
+                desc=desc, unit="tok", unit_scale=True, disable=not progress
+            ) as bar:
+
+                def on_step(targets: int, loss: float) -> None:
+                    bar.update(targets)
+
+                history = fit(self, X, Y, on_step=on_step, **kw)
+            history.seconds = time.perf_counter() - start
+            return history
+
+        signature = inspect.signature(fit)
+        shown = [
+            p for p in signature.parameters.values() if p.name != "on_step"
+        ]
+        shown.append(
+            inspect.Parameter(
+                "progress", inspect.Parameter.KEYWORD_ONLY, default=True
+            )
+        )
+        wrapper.__signature__ = signature.replace(  # type: ignore
+            parameters=shown
+        )
+        return wrapper
+
+    return decorate

@@ -406,6 +406,7 @@ class GatedLMTorch(TorchLanguageModel):
     ) -> tuple[torch.Tensor, int, Any]:
         """Summed cross-entropy over the real (unpadded) targets, their count,
         the final state."""
+        y = self.check_ids(y, "y")
         z, final = self(x, state)
         total = F.cross_entropy(
             z.reshape(-1, self.vocab_size),

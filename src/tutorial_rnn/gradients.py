@@ -38,7 +38,6 @@ __all__ = [
     "StepCell",
     "bptt_contribution_sum",
     "bptt_contributions",
-    "clip_by_norm",
     "gradient_flow",
     "recurrent_matrix",
 ]
@@ -268,36 +267,6 @@ def gradient_flow(
         lam = np.linalg.norm(cell.W, 2)
         bound = (lam * cell.gamma) ** np.arange(T + 1, dtype=np.float64)
     return GradientFlow(np.arange(T + 1), jac_norm, loss_norm, bound)
-
-
-def clip_by_norm(
-    grads: Sequence[np.ndarray], theta: float
-) -> tuple[list[np.ndarray], float]:
-    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then
-    ``g ← θ g / ‖g‖``.
-
-    ``‖g‖`` is the norm of all the gradients together, as if they were one
-    long vector, so the direction of the update is kept and only its length
-    is capped.
-
-    Returns
-    -------
-    clipped : list of numpy.ndarray
-        New arrays (the inputs are not modified).
-    norm : float
-        The norm before clipping.
-    """
-    theta = check_scalar(
-        theta, "theta", float, min_val=0, include_boundaries="neither"
-    )
-    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
-    if not np.isfinite(norm):
-        raise FloatingPointError(
-            f"the gradient norm is {norm}: clipping cannot repair a"
-            " non-finite gradient"
-        )
-    factor = theta / norm if norm > theta else 1.0
-    return [g * factor for g in grads], norm
 
 
 def bptt_contributions(

@@ -17,26 +17,34 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["History", "LanguageModel", "check_parameters"]
+__all__ = ["History", "LanguageModel"]
 
 
 @dataclass
 class History:
-    """What a ``fit`` records, one entry per evaluation.
+    """What a ``fit`` records, one entry per record (evaluation).
+
+    Every ``fit`` of the book (:func:`tutorial_rnn.batching.train_loop`
+    and :meth:`RNNNumpy.fit <tutorial_rnn.rnn_numpy.RNNNumpy.fit>`) gives
+    each field the same meaning:
 
     Attributes
     ----------
     tokens_seen : list of int
-        Training targets seen so far.
+        Training targets trained on when the record was made.
     train_loss : list of float
-        Mean training loss (nats per word) at that point.
+        The running mean: the loss per word (nats) of the targets
+        trained on since the previous record (since the start, for the
+        first), each measured by the step that trained on it, before its
+        update. No extra pass over the data.
     valid_loss : list of float
-        Held-out loss at that point; empty when ``fit`` had no held-out
-        data.
+        A full pass over the held-out pairs with the weights of that
+        record (nats per word); empty when ``fit`` had no held-out data.
     learning_rate : list of float
-        The learning rate in force at that point.
+        The learning rate in force after the record (after an annealing
+        step, if the record made one).
     seconds : float
-        Wall-clock time of the whole ``fit``.
+        Wall-clock time of the whole ``fit``, records included.
     """
 
     tokens_seen: list[int] = field(default_factory=list)
@@ -76,56 +84,26 @@ class LanguageModel(Protocol):
         ...
 
     def fit(
-        self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray], **kwargs: Any
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        *,
+        learning_rate: float,
+        epochs: float,
+        progress: bool = True,
     ) -> History:
-        """Train on sentence pairs; return what was recorded."""
+        """Train on sentence pairs; return what was recorded.
+
+        Every model's ``fit`` takes the data positionally and everything
+        else by keyword: at least ``learning_rate``, ``epochs`` and
+        ``progress``. The batched models add ``X_valid``, ``Y_valid``,
+        ``batch_size``, ``optimizer``, ``clip``, ``evaluations`` and
+        ``seed`` (:func:`tutorial_rnn.validation.check_fit_arguments`);
+        :meth:`RNNNumpy.fit <tutorial_rnn.rnn_numpy.RNNNumpy.fit>` adds
+        ``evaluate_every``.
+        """
         ...
 
     def generate(self, vocab: Any, **kwargs: Any) -> list[str]:
         """Sample one sentence (words, without the special tokens)."""
         ...
-
-
-def check_parameters(
-    params: object, expected: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """Checked float64 copies of ``params`` for a model's ``load_numpy``.
-
-    Parameters
-    ----------
-    params : dict of str to array
-        The new values, by name.
-    expected : dict of str to array
-        The model's current parameters: the names and shapes to match.
-
-    Raises
-    ------
-    TypeError
-        If ``params`` is not a dict, or an entry is not a real array.
-    ValueError
-        If the names or shapes differ, or an entry is not finite.
-    """
-    if not isinstance(params, dict):
-        raise TypeError(
-            f"params must be a dict of arrays, got {type(params).__name__}"
-        )
-    if set(params) != set(expected):
-        raise ValueError(
-            f"params must hold {sorted(expected)}, got {sorted(params)}"
-        )
-    out = {}
-    for name, current in expected.items():
-        a = np.asarray(params[name])
-        if a.dtype.kind not in "fiu":
-            raise TypeError(
-                f"params[{name!r}] must hold real numbers, got {a.dtype}"
-            )
-        if a.shape != tuple(current.shape):
-            raise ValueError(
-                f"params[{name!r}] must have shape {tuple(current.shape)}, "
-                f"got {a.shape}"
-            )
-        if not np.isfinite(a).all():
-            raise ValueError(f"params[{name!r}] holds non-finite values")
-        out[name] = a.astype(np.float64)  # always a copy
-    return out

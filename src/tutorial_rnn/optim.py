@@ -22,11 +22,10 @@ For a gradient ``g`` of parameter ``θ`` at step ``t`` (counting from 1):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .gradients import clip_by_norm
 from .validation import check_learning_rate, check_scalar
 
 __all__ = [
@@ -36,6 +35,7 @@ __all__ = [
     "Momentum",
     "Optimizer",
     "RMSprop",
+    "clip_by_norm",
     "clip_gradients",
 ]
 
@@ -43,6 +43,10 @@ __all__ = [
 class Optimizer:
     """Base class: holds the parameters (by name) and checks gradients before a
     step."""
+
+    #: Whether the state keeps a moment of ``g²`` (which overflows for
+    #: ``|g| ≥ 1.4e154``).
+    squares_gradients = False
 
     def __init__(self, params: Mapping[str, np.ndarray], learning_rate: float):
         self.params = dict(params)
@@ -66,9 +70,25 @@ class Optimizer:
                     f"the gradient of {name!r} is not finite: no update was "
                     "made"
                 )
+            if self.squares_gradients and g.size:
+                top = float(np.abs(g).max())
+                if not np.isfinite(top * top):
+                    raise FloatingPointError(
+                        f"the gradient of {name!r} reaches {top:.3g}: its "
+                        f"square, kept in the optimiser's moment, is not "
+                        f"finite; no update was made (clip the gradient)"
+                    )
 
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
-        """Update every parameter in place from its gradient."""
+        """Update every parameter in place from its gradient.
+
+        Raises
+        ------
+        FloatingPointError
+            If a gradient is not finite, or its square is not (for the
+            optimisers that keep a moment of ``g²``: a non-finite moment
+            would freeze the parameter for good); nothing is changed then.
+        """
         self._check(grads)
         self.t += 1
         for name, g in grads.items():
@@ -92,6 +112,8 @@ class RMSprop(Optimizer):
 
     ``decay`` ρ = 0.9 and ``eps`` ε = 1e-6, inside the square root.
     """
+
+    squares_gradients = True
 
     def __init__(
         self,
@@ -126,6 +148,8 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam with bias correction (``torch.optim.Adam``'s update and
     defaults)."""
+
+    squares_gradients = True
 
     def __init__(
         self,
@@ -173,10 +197,40 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
+def clip_by_norm(
+    grads: Sequence[np.ndarray], theta: float
+) -> tuple[list[np.ndarray], float]:
+    """Norm clipping (Pascanu et al., 2013): if ``‖g‖ > θ`` then
+    ``g ← θ g / ‖g‖``.
+
+    ``‖g‖`` is the norm of all the gradients together, as if they were one
+    long vector, so the direction of the update is kept and only its length
+    is capped.
+
+    Returns
+    -------
+    clipped : list of numpy.ndarray
+        New arrays (the inputs are not modified).
+    norm : float
+        The norm before clipping.
+    """
+    theta = check_scalar(
+        theta, "theta", float, min_val=0, include_boundaries="neither"
+    )
+    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+    if not np.isfinite(norm):
+        raise FloatingPointError(
+            f"the gradient norm is {norm}: clipping cannot repair a"
+            " non-finite gradient"
+        )
+    factor = theta / norm if norm > theta else 1.0
+    return [g * factor for g in grads], norm
+
+
 def clip_gradients(
     grads: Mapping[str, np.ndarray], theta: float
 ) -> tuple[dict[str, np.ndarray], float]:
-    """:func:`tutorial_rnn.gradients.clip_by_norm` for a dict of gradients:
+    """:func:`clip_by_norm` for a dict of gradients:
     returns (clipped, norm)."""
     names = list(grads)
     clipped, norm = clip_by_norm([grads[n] for n in names], theta)

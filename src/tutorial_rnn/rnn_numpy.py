@@ -17,27 +17,34 @@ that computes the same numbers much faster; the tests prove them equal.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import data as _data
 from .activations import log_softmax, softmax
-from .batching import DIVERGENCE_FACTOR
+from .batching import check_divergence, with_progress
 from .gradcheck import GradientCheck, gradient_check
-from .models import History, check_parameters
+from .models import History
 from .sampling import sample_words
 from .validation import (
     as_ids,
     check_learning_rate,
     check_pair,
     check_pairs,
+    check_parameters,
     check_scalar,
+    check_sgd_arguments,
 )
 
-__all__ = ["RNNNumpy"]
+__all__ = ["NOT_FINITE", "RNNNumpy"]
+
+#: What ``sgd_step`` (plain and fast) says when the weights give a
+#: non-finite loss or gradient.
+NOT_FINITE = (
+    "the loss or a gradient is not finite (is a weight?): the parameters "
+    "were left unchanged"
+)
 
 Ids = Sequence[int] | np.ndarray
 
@@ -200,81 +207,77 @@ class RNNNumpy:
         return gradient_check(f, self.parameters(), analytic, **options)
 
     # --------------------------------------------------------- training
-    def sgd_step(self, x: Ids, y: Ids, learning_rate: float) -> None:
+    def sgd_step(self, x: Ids, y: Ids, learning_rate: float) -> float:
         """One step of SGD on one sentence: θ ← θ - η ∂L/∂θ.
+
+        Returns the sentence's loss ``L`` before the step (nats).
 
         Raises
         ------
         FloatingPointError
-            If a gradient is not finite (a weight is); the parameters are
-            left as they were.
+            If the loss or a gradient is not finite (a weight is); the
+            parameters are left as they were.
         """
         lr = check_learning_rate(learning_rate)
+        loss = self.total_loss([x], [y])
         dU, dV, dW = self.bptt(x, y)
-        for name, g in (("dU", dU), ("dV", dV), ("dW", dW)):
-            if not np.isfinite(g).all():  # NaN weights: change nothing
-                raise FloatingPointError(f"{name} is not finite")
+        if not all(np.isfinite(a).all() for a in (loss, dU, dV, dW)):
+            raise FloatingPointError(NOT_FINITE)  # NaN weights: no change
         self.U -= lr * dU
         self.V -= lr * dV
         self.W -= lr * dW
+        return loss
 
+    @with_progress("SGD")
     def fit(
         self,
         X: Sequence[np.ndarray],
         Y: Sequence[np.ndarray],
+        *,
         learning_rate: float = 0.005,
         epochs: int = 100,
         evaluate_every: int = 5,
-        progress: bool = True,
+        on_step: Callable[[int, float], None],
     ) -> History:
         """SGD over the sentences in order, as in the 2015 tutorial.
 
-        The mean loss over ``X, Y`` is evaluated before every
-        ``evaluate_every``-th epoch and once at the end; when it has risen
-        since the last evaluation, the learning rate is halved.
+        Every ``evaluate_every`` epochs, and after the last, a record is
+        made: the mean loss per word since the previous record (the
+        :class:`~tutorial_rnn.models.History` fields mean what they mean
+        for every ``fit``). When that loss has risen since the previous
+        record, the learning rate is halved. ``fit`` also takes
+        ``progress`` (a progress bar) and records its time
+        (:func:`~tutorial_rnn.batching.with_progress`).
 
         Raises
         ------
+        TypeError, ValueError
+            For a bad argument or sentence, before any training.
         FloatingPointError
-            If the loss becomes non-finite, or grows to
-            :data:`~tutorial_rnn.batching.DIVERGENCE_FACTOR` times its first
-            value (training has diverged).
+            If a loss is not finite or diverges
+            (:func:`~tutorial_rnn.batching.check_divergence`).
         """
-        lr = check_learning_rate(learning_rate)
-        check_pairs(X, Y)
-        epochs = check_scalar(epochs, "epochs", int, min_val=1)
-        every = check_scalar(evaluate_every, "evaluate_every", int, min_val=1)
+        X, Y, lr, epochs, every = check_sgd_arguments(
+            X, Y, self.vocab_size, learning_rate, epochs, evaluate_every
+        )
         history = History()
-        seen, start = 0, time.perf_counter()
-
-        def evaluate() -> None:
-            nonlocal lr
-            loss = self.loss(X, Y)
-            first = history.train_loss[0] if history.train_loss else loss
-            if not loss <= DIVERGENCE_FACTOR * first:  # NaN fails it too
-                raise FloatingPointError(
-                    f"training diverged: the loss is {loss:.4g} after "
-                    f"{seen} tokens (from {first:.4g}); lower the learning "
-                    "rate"
-                )
-            if history.train_loss and loss > history.train_loss[-1]:
-                lr *= 0.5
-            history.tokens_seen.append(seen)
-            history.train_loss.append(loss)
-            history.learning_rate.append(lr)
-
-        bar = tqdm(total=epochs * len(X), desc="SGD", disable=not progress)
-        for epoch in range(epochs):
-            if epoch % every == 0:
-                evaluate()
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
+        seen, total, count, first = 0, 0.0, 0, None
+        for epoch in range(1, epochs + 1):
             for x, y in zip(X, Y, strict=True):
-                self.sgd_step(x, y, lr)
+                loss = self.sgd_step(x, y, lr)
+                first = loss / len(y) if first is None else first
+                check_divergence(loss / len(y), first, f"epoch {epoch}")
                 seen += len(y)
-                bar.update()
-        bar.close()
-        evaluate()
-        history.seconds = time.perf_counter() - start
+                total, count = total + loss, count + len(y)
+                on_step(len(y), loss)
+            if epoch % every == 0 or epoch == epochs:
+                mean = total / count
+                if history.train_loss and mean > history.train_loss[-1]:
+                    lr *= 0.5  # the loss rose: halve the learning rate
+                history.tokens_seen.append(seen)
+                history.train_loss.append(mean)
+                history.learning_rate.append(lr)
+                total, count = 0.0, 0
         return history
 
     # --------------------------------------------------------- sampling

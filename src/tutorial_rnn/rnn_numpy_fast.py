@@ -30,7 +30,7 @@ import numpy as np
 from scipy.linalg.blas import dgemm
 from threadpoolctl import threadpool_limits
 
-from .rnn_numpy import Ids, RNNNumpy
+from .rnn_numpy import NOT_FINITE, Ids, RNNNumpy
 from .validation import check_learning_rate, check_pair, check_pairs
 
 __all__ = [
@@ -115,21 +115,22 @@ class FastRNNNumpy(RNNNumpy):
                 f"dtype must be np.float32 or np.float64, got {dtype!r}"
             )
         rows, cols = LOSS_TILE
-        Vt2 = np.ascontiguousarray(self.V.T * LOG2_E, dtype=dtype)
-        blocks = column_blocks(Vt2, cols)
-        ones = np.ones(cols, dtype)
         # |z_i| <= sum_j |V_ij| because |s_j| < 1: while that bound is far
         # from overflow, the shift by each row's maximum can be skipped
         limit = 0.9 * np.log(np.finfo(dtype).max)
-        shift = np.abs(self.V).sum(axis=1).max() > limit
+        with np.errstate(over="ignore"):
+            shift = not np.abs(self.V).sum(axis=1).max() <= limit
+        if not shift:
+            Vt2 = np.ascontiguousarray(self.V.T * LOG2_E, dtype=dtype)
+            blocks = column_blocks(Vt2, cols)
+            ones = np.ones(cols, dtype)
 
         def log_sums(s: np.ndarray, buffer: np.ndarray) -> np.ndarray:
             """``log sum_j exp(z_tj)`` for rows ``s`` (n, H), float64."""
-            if shift:  # rare: scores that overflow exp
-                z = s @ Vt2
+            if shift:  # rare: scores that overflow exp, in float64
+                z = s.astype(np.float64) @ self.V.T
                 m = z.max(axis=1, keepdims=True)
-                log2 = m[:, 0] + np.log2(np.exp2(z - m).sum(axis=1))
-                return log2.astype(np.float64) * np.log(2.0)
+                return m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
             sums = np.zeros(len(s), dtype)
             for block in blocks:
                 z = tile_scores(s, block, buffer)
@@ -214,42 +215,53 @@ class FastRNNNumpy(RNNNumpy):
         return dU, dV, dW
 
     # -------------------------------------------------------- training
-    def sgd_step(self, x: Ids, y: Ids, learning_rate: float) -> None:
+    def sgd_step(self, x: Ids, y: Ids, learning_rate: float) -> float:
         """As :meth:`RNNNumpy.sgd_step`, without building the gradients.
 
         Only the columns of ``U`` for the sentence's words change. With
         ``E = exp(z)`` and row sums ``Σ``, the output error is
         ``δ_o = (E - Σ e_y) / Σ``: the division moves onto the small
         (T, H) factors of the two products that use ``δ_o``. ``V``'s
-        update ``V ← V - η δ_oᵀ s`` is one ``dgemm`` with ``β = 1``,
-        accumulated into the column-major ``V`` in place.
+        update, ``Vᵀ ← Vᵀ - η sᵀ δ_o``, is one ``dgemm``
+        (``β = 1``), accumulated in place into ``Vᵀ`` (column-major, as
+        BLAS wants it, because ``V`` is row-major): ``V`` stays the same
+        array.
         """
         lr = check_learning_rate(learning_rate)
         x, y = check_pair(x, y, self.vocab_size)
         T = len(x)
-        if not (self.V.flags.f_contiguous and self.V.dtype == np.float64):
-            self.V = np.asfortranarray(self.V, dtype=np.float64)
         if self._E is None or len(self._E) < T:  # reused: no page faults
             self._E = np.empty((max(T, 64), self.vocab_size))
         s = self.states(x)
         E, total = exp_scores(s, self.V, out=self._E[:T])
-        if not (np.isfinite(total).all() and np.isfinite(s).all()):
-            raise FloatingPointError(
-                "the scores are not finite (are the weights?): "
-                "the parameters were left unchanged"
-            )
+        picked = E[np.arange(T), y]  # o_t[y_t] = picked / total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = float(np.sum(np.log(total) - np.log(picked)))
+        if np.isfinite(total).all() and not picked.min() > 0:
+            loss = RNNNumpy.total_loss(self, [x], [y])  # o_t[y_t] underflows
+        if not (np.isfinite(loss) and np.isfinite(s).all()):
+            raise FloatingPointError(NOT_FINITE)
         # δ_o = (E_t - Σ_t e_{y_t}) / Σ_t: subtract now, divide later
         E[np.arange(T), y] -= total
         scale = 1.0 / total
-        ds = dgemm(1.0, self.V, E.T, trans_a=1).T * scale[:, None]  # δ_o V
+        ds = dgemm(1.0, self.V.T, E.T).T * scale[:, None]  # δ_o V
         delta = self.state_errors(s, ds)
-        # V ← V - lr δ_oᵀ s, accumulated in place (β = 1)
-        self.V = dgemm(
-            -lr, E.T, scale[:, None] * s, beta=1.0, c=self.V, overwrite_c=True
+        # Vᵀ ← Vᵀ - lr sᵀ δ_o, accumulated in place (β = 1)
+        Vt = dgemm(
+            -lr,
+            (scale[:, None] * s).T,
+            E.T,
+            beta=1.0,
+            c=self.V.T,
+            trans_b=1,
+            overwrite_c=True,
         )
+        if not np.shares_memory(Vt, self.V):  # V was not float64 row-major
+            self.V[...] = Vt.T
         s_prev = np.vstack([np.zeros(self.hidden_size), s[:-1]])
         self.W -= lr * (delta.T @ s_prev)
         np.subtract.at(self.U.T, x, lr * delta)  # only the columns x_t
+        return loss
 
 
 def exp_scores(
@@ -260,10 +272,10 @@ def exp_scores(
     The usual shift by each row's maximum is skipped: it only matters when
     ``exp`` overflows or a whole row underflows, which shows in the sums,
     and only then are the scores computed again, shifted. The product runs
-    as ``dgemm`` on the transposes, ``Eᵀ = V sᵀ`` (``V`` is column-major,
-    ``out`` row-major), with ``α = log2 e`` so ``exp`` becomes ``exp2``.
+    as ``dgemm`` on the transposes, ``Eᵀ = V sᵀ`` (``Vᵀ`` and ``out``ᵀ
+    are column-major), with ``α = log2 e`` so ``exp`` becomes ``exp2``.
     """
-    E = dgemm(LOG2_E, V, s.T, c=out.T, overwrite_c=True).T
+    E = dgemm(LOG2_E, V.T, s.T, trans_a=1, c=out.T, overwrite_c=True).T
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         np.exp2(E, out=E)
     sums = E @ np.ones(E.shape[1])  # row sums as one BLAS pass

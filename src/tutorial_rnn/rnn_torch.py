@@ -207,6 +207,7 @@ class RNNTorch(TorchLanguageModel):
         s_last : torch.Tensor
             The final state.
         """
+        y = self.check_ids(y, "y")
         z, s_last = self(x, s0)
         total = F.cross_entropy(
             z.reshape(-1, self.vocab_size),

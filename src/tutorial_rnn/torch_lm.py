@@ -16,14 +16,16 @@ import torch
 from torch import nn
 
 from . import data as _data
-from .batching import (
-    check_fit_arguments,
-    make_batches,
-    pad_ids,
-    train_loop,
-)
+from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
 from .models import History
-from .validation import check_array, check_pairs, check_scalar
+from .validation import (
+    as_ids,
+    check_clip,
+    check_fit_arguments,
+    check_pairs,
+    check_parameters,
+    check_scalar,
+)
 
 __all__ = [
     "TorchLanguageModel",
@@ -76,48 +78,37 @@ class TorchLanguageModel(nn.Module):
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
-    def check_ids(self, x: torch.Tensor) -> torch.Tensor:
+    def check_ids(self, x: torch.Tensor, name: str = "x") -> torch.Tensor:
         """A batch of ids as an int64 tensor, checked: a 2-D integer tensor
-        of ids in ``0 .. V - 1``. (Unchecked, indexing would read id -1 as
-        id V - 1, and a uint8 tensor as a mask.)"""
+        of ids in ``0 .. V - 1`` (:func:`tutorial_rnn.validation.as_ids`).
+        (Unchecked, indexing would read id -1 as id V - 1, and a uint8
+        tensor as a mask.)"""
         if not isinstance(x, torch.Tensor):
             raise TypeError(
-                f"x must be a torch tensor of ids, got {type(x).__name__}"
+                f"{name} must be a torch tensor of ids, got "
+                f"{type(x).__name__}"
             )
-        if (
-            x.dtype.is_floating_point
-            or x.dtype.is_complex
-            or (x.dtype == torch.bool)
-        ):
-            raise TypeError(f"x must hold integer word ids, got {x.dtype}")
-        if x.ndim != 2:
-            raise ValueError(f"x must have shape (B, T), got {tuple(x.shape)}")
-        if x.numel():
-            low, high = int(x.min()), int(x.max())
-            if low < 0 or high >= self.vocab_size:
-                bad = low if low < 0 else high
-                raise ValueError(
-                    f"x holds id {bad}, outside the vocabulary (valid ids "
-                    f"are 0..{self.vocab_size - 1})"
-                )
+        real = x
+        if name == "y":  # padded targets are IGNORE_INDEX: not ids
+            real = x[x != IGNORE_INDEX]
+            if x.ndim != 2 or not real.numel():
+                real = x  # the shape (or an empty batch) is refused below
+            else:
+                real = real.reshape(1, -1)
+        if x.numel() or x.ndim != 2:
+            as_ids(real, self.vocab_size, name, ndim=2)
         return x.long()
 
     def _load_checked(
         self, named: dict[str, torch.Tensor], params: dict[str, Any]
     ) -> None:
-        """Check every array (names, shapes, real and finite), then copy
-        them all: a refused set leaves the model as it was."""
-        if set(params) != set(named):
-            raise ValueError(
-                f"expected parameters {sorted(named)}, got {sorted(params)}"
-            )
-        values = {
-            name: check_array(params[name], name, tuple(p.shape))
-            for name, p in named.items()
-        }
+        """Check every array (:func:`tutorial_rnn.validation.
+        check_parameters`), then copy them all: a refused set leaves the
+        model as it was."""
+        values = check_parameters(params, named)
         with torch.no_grad():
             for name, p in named.items():
-                p.copy_(torch.from_numpy(np.array(values[name])).to(p.dtype))
+                p.copy_(torch.from_numpy(values[name]).to(p.dtype))
 
     def _parameters_finite(self) -> bool:
         return bool(
@@ -183,14 +174,7 @@ class TorchLanguageModel(nn.Module):
         truncate = check_scalar(
             truncate, "truncate", int, min_val=1, allow_none=True
         )
-        clip = check_scalar(
-            clip,
-            "clip",
-            float,
-            min_val=0,
-            include_boundaries="neither",
-            allow_none=True,
-        )
+        clip = check_clip(clip)
         x, y = x.to(self.device), y.to(self.device)
         T = x.shape[1]
         k = T if truncate is None else truncate
@@ -233,6 +217,7 @@ class TorchLanguageModel(nn.Module):
         self,
         X: Sequence[np.ndarray],
         Y: Sequence[np.ndarray],
+        *,
         X_valid: Sequence[np.ndarray] | None = None,
         Y_valid: Sequence[np.ndarray] | None = None,
         epochs: float = 1.0,
@@ -245,7 +230,8 @@ class TorchLanguageModel(nn.Module):
         seed: int = 0,
         progress: bool = True,
     ) -> History:
-        """Train on ``X, Y`` with a ``torch.optim`` optimiser.
+        """Train on ``X, Y`` with a ``torch.optim`` optimiser, through
+        :func:`tutorial_rnn.batching.train_loop`.
 
         Parameters
         ----------
@@ -262,9 +248,10 @@ class TorchLanguageModel(nn.Module):
         clip : float or None
             Clip the gradient norm to this value (finite and positive).
         evaluations : int
-            How many times to record the losses (evenly spaced; the
-            training loss is the mean over the batches since the last
-            record, the validation loss a full pass).
+            How many records to make (evenly spaced); the fields mean
+            what :class:`~tutorial_rnn.models.History` says.
+        seed : int
+            Seeds the batch order.
 
         Returns
         -------
@@ -273,21 +260,25 @@ class TorchLanguageModel(nn.Module):
         Raises
         ------
         TypeError, ValueError
-            For a bad argument, before any training.
+            For a bad argument or sentence, or a cost this machine cannot
+            afford, before any training
+            (:func:`tutorial_rnn.validation.check_fit_arguments`).
         FloatingPointError
             Naming the step, when a loss or gradient is not finite or the
-            loss diverges (see :func:`tutorial_rnn.batching.train_loop`).
+            loss diverges (:func:`tutorial_rnn.batching.check_divergence`).
         """
-        epochs, batch_size, lr, clip, evaluations = check_fit_arguments(
+        o = check_fit_arguments(
             X,
             Y,
-            X_valid,
-            Y_valid,
-            epochs,
-            batch_size,
-            learning_rate,
-            clip,
-            evaluations,
+            vocab_size=self.vocab_size,
+            X_valid=X_valid,
+            Y_valid=Y_valid,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            clip=clip,
+            evaluations=evaluations,
+            seed=seed,
         )
         truncate = check_scalar(
             truncate, "truncate", int, min_val=1, allow_none=True
@@ -299,28 +290,31 @@ class TorchLanguageModel(nn.Module):
             raise ValueError(
                 f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'"
             )
-        opt = opt_cls(self.parameters(), lr=lr)
+        opt = opt_cls(self.parameters(), lr=o["learning_rate"])
+        X, Y = o["X"], o["Y"]
 
         def train_batch(idx: np.ndarray) -> tuple[float, int]:
             xb, yb = pad_batch(
                 [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
             )
-            return self.train_batch(xb, yb, opt, truncate=truncate, clip=clip)
+            return self.train_batch(
+                xb, yb, opt, truncate=truncate, clip=o["clip"]
+            )
 
         def evaluate() -> float:
-            return self.loss(X_valid, Y_valid)
+            return self.loss(o["X_valid"], o["Y_valid"])
 
         return train_loop(
             train_batch,
-            [len(x) for x in X],
-            epochs,
-            batch_size,
-            evaluations,
-            evaluate if X_valid is not None else None,
-            seed,
+            [len(y) for y in Y],
+            epochs=o["epochs"],
+            batch_size=o["batch_size"],
+            evaluations=o["evaluations"],
+            evaluate=evaluate if X_valid is not None else None,
+            seed=o["seed"],
             desc="training",
             progress=progress,
-            learning_rate=lr,
+            learning_rate=o["learning_rate"],
         )
 
     # ----------------------------------------------------------- sampling

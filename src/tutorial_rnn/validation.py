@@ -19,7 +19,8 @@ infinite, empty, the wrong shape).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -28,10 +29,15 @@ import numpy as np
 __all__ = [
     "as_ids",
     "check_array",
+    "check_clip",
+    "check_fit_arguments",
     "check_learning_rate",
     "check_pair",
     "check_pairs",
+    "check_parameters",
     "check_scalar",
+    "check_seed",
+    "check_sgd_arguments",
     "check_tokens",
 ]
 
@@ -146,12 +152,16 @@ def check_scalar(
     keep_int = isinstance(x, Integral) and any(
         t in (int, Integral) for t in types
     )
-    try:
+    try:  # an integer of 2**1024 or more has no float: refused too
         value = int(x) if keep_int else float(x)
+        finite = math.isfinite(value)
     except OverflowError:
-        value = math.inf
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be {what}, got {x!r}")
+        finite = False
+    if not finite:
+        shown = repr(x)
+        if isinstance(x, Integral):
+            shown = f"an integer of {int(x).bit_length()} bits"
+        raise ValueError(f"{name} must be {what}, got {shown}")
     left = include_boundaries in ("both", "left")
     right = include_boundaries in ("both", "right")
     too_low = min_val is not None and (
@@ -173,6 +183,25 @@ def check_learning_rate(learning_rate: object) -> float:
         float,
         min_val=0,
         include_boundaries="neither",
+    )
+
+
+def check_clip(clip: object) -> float | None:
+    """A gradient-norm cap: None, or a finite positive number."""
+    return check_scalar(
+        clip,
+        "clip",
+        float,
+        min_val=0,
+        include_boundaries="neither",
+        allow_none=True,
+    )
+
+
+def check_seed(seed: object, allow_none: bool = False) -> int | None:
+    """A seed for NumPy or torch: an integer in ``0 .. 2**63 - 1``."""
+    return check_scalar(
+        seed, "seed", int, min_val=0, max_val=2**63 - 1, allow_none=allow_none
     )
 
 
@@ -222,18 +251,24 @@ def check_tokens(tokens: object, name: str = "tokens") -> Sequence[Any]:
     return tokens  # type: ignore[return-value]
 
 
-def as_ids(x: object, vocab_size: int, name: str = "x") -> np.ndarray:
-    """Return ``x`` as a non-empty 1-D int64 array of ids in
-    ``0 .. vocab_size - 1``.
+def as_ids(
+    x: object, vocab_size: int, name: str = "x", *, ndim: int = 1
+) -> np.ndarray:
+    """THE id check: ``x`` as a non-empty int64 array of ``ndim``
+    dimensions holding ids in ``0 .. vocab_size - 1``.
+
+    A torch tensor is accepted too (it is checked on the CPU).
 
     Raises
     ------
     TypeError
-        If ``x`` does not hold integers.
+        If ``x`` does not hold integers (floats, booleans, strings).
     ValueError
-        If ``x`` is empty, not 1-D, or holds an id out of range (the first
-        such id is named).
+        If ``x`` is empty, has another number of dimensions, or holds an
+        id out of range (the first such id is named).
     """
+    if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
+        x = x.detach().cpu().numpy()
     arr = np.asarray(x)
     if arr.dtype.kind not in "iu" and not (
         arr.size == 0 and arr.dtype != object
@@ -241,9 +276,10 @@ def as_ids(x: object, vocab_size: int, name: str = "x") -> np.ndarray:
         raise TypeError(
             f"{name} must hold integer word ids, got dtype {arr.dtype}"
         )
-    if arr.ndim != 1:
+    if arr.ndim != ndim:
+        shape = "(T,)" if ndim == 1 else "(B, T)"
         raise ValueError(
-            f"{name} must be a 1-D sequence of ids, got shape {arr.shape}"
+            f"{name} must have shape {shape} (ids), got shape {arr.shape}"
         )
     if arr.size == 0:
         raise ValueError(
@@ -255,7 +291,7 @@ def as_ids(x: object, vocab_size: int, name: str = "x") -> np.ndarray:
     if ids.view(np.uint64).max() >= vocab_size:
         bad = arr[(arr < 0) | (arr >= vocab_size)]
         raise ValueError(
-            f"{name} holds id {int(bad[0])}, outside the vocabulary "
+            f"{name} holds id {int(bad.flat[0])}, outside the vocabulary "
             f"(valid ids are 0..{vocab_size - 1})"
         )
     return ids
@@ -298,3 +334,200 @@ def check_pairs(
             f"{names[0]} and {names[1]} must have the same length, got "
             f"{len(X)} and {len(Y)}"  # type: ignore[arg-type]
         )
+
+
+def check_parameters(
+    params: object, expected: Mapping[str, Any]
+) -> dict[str, np.ndarray]:
+    """THE parameter-load check: float64 copies of ``params``, checked
+    against a model's parameters, for its ``load_numpy``.
+
+    Every array is checked before the caller copies any, so a refused set
+    leaves the model as it was.
+
+    Parameters
+    ----------
+    params : dict of str to array
+        The new values, by name.
+    expected : mapping of str to array or tensor
+        The model's current parameters: the names and shapes to match.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a dict, or an entry is not a real array.
+    ValueError
+        If the names or shapes differ, or an entry is not finite.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"params must be a dict of arrays, got {type(params).__name__}"
+        )
+    if set(params) != set(expected):
+        raise ValueError(
+            f"params must hold {sorted(expected)}, got {sorted(params)}"
+        )
+    return {
+        name: check_array(
+            params[name], f"params[{name!r}]", tuple(current.shape)
+        ).astype(np.float64)  # always a copy
+        for name, current in expected.items()
+    }
+
+
+#: :func:`check_fit_arguments` refuses a ``fit`` that would train on more
+#: tokens than this: more than a day at a million tokens per second.
+MAX_TRAINING_TOKENS = 10**11
+
+
+def memory_bytes() -> int:
+    """This machine's physical memory in bytes (a large number where the
+    system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover
+        return 2**40
+
+
+def check_fit_arguments(
+    X: object,
+    Y: object,
+    *,
+    vocab_size: int,
+    X_valid: object = None,
+    Y_valid: object = None,
+    epochs: object = 1.0,
+    batch_size: object = 64,
+    learning_rate: object = 1e-3,
+    clip: object = None,
+    evaluations: object = 10,
+    seed: object = 0,
+) -> dict[str, Any]:
+    """Check everything a batched ``fit`` takes, before any work.
+
+    Every sentence of ``X, Y`` and ``X_valid, Y_valid`` is checked (ids
+    in the vocabulary, pairs of equal length), and the cost of the
+    options is estimated: a ``fit`` this machine cannot do is refused,
+    naming the option.
+
+    Returns
+    -------
+    dict
+        ``X, Y, X_valid, Y_valid`` (lists of int64 arrays; the held-out
+        ones None when not given) and ``epochs, batch_size,
+        learning_rate, clip, evaluations, seed`` as plain numbers.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument, the value and what is allowed.
+    """
+    check_pairs(X, Y)
+    if (X_valid is None) != (Y_valid is None):
+        given, missing = (
+            ("X_valid", "Y_valid")
+            if Y_valid is None
+            else ("Y_valid", "X_valid")
+        )
+        raise ValueError(
+            f"{given} was given without {missing}: validation needs both "
+            f"(or neither)"
+        )
+    out: dict[str, Any] = {
+        "epochs": check_scalar(
+            epochs, "epochs", float, min_val=0, include_boundaries="neither"
+        ),
+        "batch_size": check_scalar(batch_size, "batch_size", int, min_val=1),
+        "learning_rate": check_learning_rate(learning_rate),
+        "clip": check_clip(clip),
+        "evaluations": check_scalar(
+            evaluations, "evaluations", int, min_val=1
+        ),
+        "seed": check_seed(seed),
+    }
+    out["X"], out["Y"] = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
+    out["X_valid"] = out["Y_valid"] = None
+    if X_valid is not None:
+        check_pairs(X_valid, Y_valid, ("X_valid", "Y_valid"))
+        out["X_valid"], out["Y_valid"] = _checked_pairs(
+            X_valid, Y_valid, vocab_size, ("X_valid", "Y_valid")
+        )
+    _check_costs(out, vocab_size)
+    return out
+
+
+def _checked_pairs(
+    X: Any, Y: Any, vocab_size: int, names: tuple[str, str]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Every pair checked, naming the sentence of the first bad one."""
+    xs, ys = [], []
+    for i, (x, y) in enumerate(zip(X, Y, strict=True)):
+        try:
+            x, y = check_pair(x, y, vocab_size)
+        except (TypeError, ValueError) as err:
+            raise type(err)(
+                f"{names[0]}[{i}], {names[1]}[{i}]: {err}"
+            ) from None
+        xs.append(x)
+        ys.append(y)
+    return xs, ys
+
+
+def _check_costs(options: dict[str, Any], vocab_size: int) -> None:
+    """Refuse a fit whose steps or memory this machine cannot afford."""
+    lengths = [len(y) for y in options["Y"]]
+    tokens = options["epochs"] * sum(lengths)
+    if tokens > MAX_TRAINING_TOKENS:
+        raise ValueError(
+            f"epochs={options['epochs']:g} would train on {tokens:.3g} "
+            f"tokens, more than {MAX_TRAINING_TOKENS:.0e} (a day at a "
+            f"million tokens per second); lower epochs"
+        )
+    batch = min(options["batch_size"], len(lengths))
+    longest = sorted(lengths)[-batch:]
+    scores = batch * max(longest) * vocab_size * 8 * 4  # scores, grads...
+    if scores > memory_bytes() // 2:
+        raise ValueError(
+            f"batch_size={options['batch_size']} with sentences of up to "
+            f"{max(longest)} words needs about {scores / 2**30:.1f} GiB for "
+            f"one batch's scores, more than half this machine's memory; "
+            f"lower batch_size"
+        )
+
+
+def check_sgd_arguments(
+    X: object,
+    Y: object,
+    vocab_size: int,
+    learning_rate: object,
+    epochs: object,
+    evaluate_every: object,
+) -> tuple[list[np.ndarray], list[np.ndarray], float, int, int]:
+    """Check what :meth:`RNNNumpy.fit <tutorial_rnn.rnn_numpy.RNNNumpy.fit>`
+    takes, every sentence included, before any training.
+
+    Returns
+    -------
+    X, Y, learning_rate, epochs, evaluate_every
+        The pairs as int64 arrays, the options as plain numbers.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument (or the sentence), the value and what is
+        allowed; ``epochs`` that would train on more than
+        :data:`MAX_TRAINING_TOKENS` tokens.
+    """
+    check_pairs(X, Y)
+    lr = check_learning_rate(learning_rate)
+    epochs = check_scalar(epochs, "epochs", int, min_val=1)
+    every = check_scalar(evaluate_every, "evaluate_every", int, min_val=1)
+    X, Y = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
+    tokens = epochs * sum(len(y) for y in Y)
+    if tokens > MAX_TRAINING_TOKENS:
+        raise ValueError(
+            f"epochs={epochs} would train on {tokens:.3g} tokens, more "
+            f"than {MAX_TRAINING_TOKENS:.0e} (a day at a million tokens "
+            f"per second); lower epochs"
+        )
+    return X, Y, lr, epochs, every
