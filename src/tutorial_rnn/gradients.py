@@ -29,7 +29,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .rnn_numpy import RNNNumpy
-from .validation import check_pair, check_scalar
+from .validation import check_array, check_pair, check_scalar
 
 __all__ = [
     "ACTIVATIONS",
@@ -228,6 +228,7 @@ class RNNCell:
                 f"unknown activation {self.activation!r};"
                 f" use one of {sorted(ACTIVATIONS)}"
             )
+        self.W = check_array(self.W, "W")  # real and finite
         if self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
             raise ValueError(f"W must be square, got shape {self.W.shape}")
 
