@@ -320,20 +320,16 @@ class GatedLMNumpy:
                 f"layer must be in 0..{self.num_layers - 1}, got {layer}"
             )
         _, _, caches = self.rnn.forward_with_cache(self.E[x[:, None]])
-        steps = caches[layer][1]
+        steps = caches[layer].steps
+
+        def over_time(name: str) -> np.ndarray:
+            return np.array([getattr(cache, name)[0] for cache in steps])
+
         if self.cell == "gru":
-            return {
-                "r": np.array([c[1][0] for c in steps]),
-                "z": np.array([c[2][0] for c in steps]),
-            }
-        c_prev = np.array([c[1][0] for c in steps])
-        i, f, g = (np.array([c[k][0] for c in steps]) for k in (2, 3, 4))
-        return {
-            "i": i,
-            "f": f,
-            "o": np.array([c[5][0] for c in steps]),
-            "c": f * c_prev + i * g,
-        }
+            return {"r": over_time("r"), "z": over_time("z")}
+        i, f, g = over_time("i"), over_time("f"), over_time("g")
+        c = f * over_time("c_prev") + i * g
+        return {"i": i, "f": f, "o": over_time("o"), "c": c}
 
     # ---------------------------------------------------------------- training
     def fit(

@@ -47,7 +47,7 @@ Arrays are time-major: a batch of sequences is ``(T, B, D)``; a state is
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -58,9 +58,13 @@ from .validation import check_scalar
 __all__ = [
     "CELLS",
     "CONVENTIONS",
+    "ElmanCache",
     "ElmanNumpy",
+    "GRUCache",
     "GRUNumpy",
+    "LSTMCache",
     "LSTMNumpy",
+    "LayerCache",
     "RecurrentNumpy",
 ]
 
@@ -71,6 +75,44 @@ CONVENTIONS = ("cho", "pytorch")
 State = tuple[
     np.ndarray, ...
 ]  # (s,) for Elman and GRU, (s, c) for LSTM; each (B, H)
+
+
+class LayerCache(NamedTuple):
+    """What :meth:`RecurrentNumpy.forward_with_cache` keeps of one layer."""
+
+    inputs: np.ndarray  # (T, B, D): what the layer read
+    steps: list  # the cache of each step, as ``step`` returned it
+
+
+class ElmanCache(NamedTuple):
+    """What :meth:`ElmanNumpy.step` keeps for its backward pass; each
+    (B, H)."""
+
+    s_prev: np.ndarray
+    s: np.ndarray
+
+
+class GRUCache(NamedTuple):
+    """What :meth:`GRUNumpy.step` keeps for its backward pass; each (B, H)."""
+
+    s_prev: np.ndarray
+    r: np.ndarray  # reset gate
+    z: np.ndarray  # update gate
+    n: np.ndarray  # candidate
+    extra: np.ndarray  # W_n s_{t-1} + bW_n ("pytorch"), r ⊙ s_{t-1} ("cho")
+
+
+class LSTMCache(NamedTuple):
+    """What :meth:`LSTMNumpy.step` keeps for its backward pass; each
+    (B, H)."""
+
+    s_prev: np.ndarray
+    c_prev: np.ndarray
+    i: np.ndarray  # input gate
+    f: np.ndarray  # forget gate
+    g: np.ndarray  # candidate
+    o: np.ndarray  # output gate
+    tanh_c: np.ndarray
 
 
 class RecurrentNumpy(StackJacobians):
@@ -155,7 +197,7 @@ class RecurrentNumpy(StackJacobians):
         self, layer: int, gx: np.ndarray, state: State
     ) -> tuple[State, tuple]:
         """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the
-        previous state → new state, cache."""
+        previous state → new state, cache (the cell's named tuple)."""
         raise NotImplementedError
 
     def step_back(
@@ -209,8 +251,9 @@ class RecurrentNumpy(StackJacobians):
 
     def forward_with_cache(
         self, X: np.ndarray, state0: Any = None
-    ) -> tuple[np.ndarray, Any, list]:
-        """:meth:`forward`, also returning what :meth:`backward` needs."""
+    ) -> tuple[np.ndarray, Any, list[LayerCache]]:
+        """:meth:`forward`, also returning what :meth:`backward` needs: a
+        :class:`LayerCache` per layer."""
         X = self._check_input(X)
         T, B, _ = X.shape
         states = self._initial_state(state0, B)
@@ -225,7 +268,7 @@ class RecurrentNumpy(StackJacobians):
                 state, cache = self.step(layer, gx[t], state)
                 out[t] = state[0]
                 steps.append(cache)
-            caches.append((inputs, steps))
+            caches.append(LayerCache(inputs, steps))
             finals.append(state)
             inputs = out
         return inputs, self._stack_final(finals), caches
@@ -260,7 +303,7 @@ class RecurrentNumpy(StackJacobians):
         return output, final
 
     def backward(
-        self, d_output: np.ndarray, caches: list
+        self, d_output: np.ndarray, caches: list[LayerCache]
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Full backpropagation through time and through the layers.
 
@@ -316,7 +359,7 @@ class ElmanNumpy(RecurrentNumpy):
     ) -> tuple[State, tuple]:
         (s_prev,) = state
         s = np.tanh(gx + s_prev @ self.W[layer].T + self.bW[layer])
-        return (s,), (s_prev, s)
+        return (s,), ElmanCache(s_prev, s)
 
     def step_back(self, layer, d_state, cache, grads):
         s_prev, s = cache
@@ -375,7 +418,7 @@ class GRUNumpy(RecurrentNumpy):
             n = np.tanh(gx[:, 2 * H :] + rs @ W[2 * H :].T + bW[2 * H :])
             extra = rs
         s = (1.0 - z) * n + z * s_prev
-        return (s,), (s_prev, r, z, n, extra)
+        return (s,), GRUCache(s_prev, r, z, n, extra)
 
     def step_back(self, layer, d_state, cache, grads):
         s_prev, r, z, n, extra = cache
@@ -452,7 +495,7 @@ class LSTMNumpy(RecurrentNumpy):
         c = f * c_prev + i * g
         tanh_c = np.tanh(c)
         s = o * tanh_c
-        return (s, c), (s_prev, c_prev, i, f, g, o, tanh_c)
+        return (s, c), LSTMCache(s_prev, c_prev, i, f, g, o, tanh_c)
 
     def step_back(self, layer, d_state, cache, grads):
         s_prev, c_prev, i, f, g, o, tanh_c = cache

@@ -198,7 +198,7 @@ class StackJacobians:
         _, _, caches = self.forward_with_cache(
             np.asarray(inputs, dtype=np.float64)[:, None, :]
         )
-        steps = caches[0][1]
+        steps = caches[0].steps
         out = np.empty((len(steps) + 1, n))
         out[0] = g_T
         d_state = tuple(
