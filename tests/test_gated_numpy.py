@@ -146,6 +146,9 @@ def test_from_torch_refuses_what_it_cannot_copy():
         from_torch(LSTMNumpy, torch.nn.LSTM(2, 3, bidirectional=True))
     with pytest.raises(ValueError, match="tanh"):
         from_torch(ElmanNumpy, torch.nn.RNN(2, 3, nonlinearity="relu"))
+    for cls in (GatedLMNumpy, "gru", GRUNumpy(2, 3), None):
+        with pytest.raises(TypeError, match="cls must be"):
+            from_torch(cls, torch.nn.GRU(2, 3))
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,27 @@ class LSTMCache(NamedTuple):
     tanh_c: np.ndarray
 
 
+def check_sizes(
+    input_size: int, hidden_size: int, num_layers: int
+) -> tuple[int, int, int]:
+    """A stack's ``input_size``, ``hidden_size`` and ``num_layers``, each an
+    integer ≥ 1 (the NumPy and the torch stacks check them here)."""
+    return (
+        check_scalar(input_size, "input_size", int, min_val=1),
+        check_scalar(hidden_size, "hidden_size", int, min_val=1),
+        check_scalar(num_layers, "num_layers", int, min_val=1),
+    )
+
+
+def check_convention(convention: str) -> str:
+    """``convention`` if it is one of :data:`CONVENTIONS`."""
+    if not isinstance(convention, str) or convention not in CONVENTIONS:
+        raise ValueError(
+            f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}"
+        )
+    return convention
+
+
 class RecurrentNumpy(StackJacobians):
     """A stack of recurrent layers (the NumPy counterpart of
     ``nn.RNN``/``nn.GRU``/``nn.LSTM``).
@@ -145,15 +166,10 @@ class RecurrentNumpy(StackJacobians):
         num_layers: int = 1,
         seed: int = 0,
     ):
-        self.input_size = check_scalar(
-            input_size, "input_size", int, min_val=1
+        self.input_size, self.hidden_size, self.num_layers = check_sizes(
+            input_size, hidden_size, num_layers
         )
-        self.hidden_size = H = check_scalar(
-            hidden_size, "hidden_size", int, min_val=1
-        )
-        self.num_layers = check_scalar(
-            num_layers, "num_layers", int, min_val=1
-        )
+        H = self.hidden_size
         rng = np.random.default_rng(seed)
         bound = 1.0 / math.sqrt(H)
         GH = self.gates * H
@@ -393,12 +409,7 @@ class GRUNumpy(RecurrentNumpy):
         convention: str = "pytorch",
         seed: int = 0,
     ):
-        if convention not in CONVENTIONS:
-            raise ValueError(
-                f"unknown GRU convention {convention!r}; use one of "
-                f"{CONVENTIONS}"
-            )
-        self.convention = convention
+        self.convention = check_convention(convention)
         super().__init__(input_size, hidden_size, num_layers, seed)
 
     def step(

@@ -26,9 +26,13 @@ from torch import nn
 
 from .batching import IGNORE_INDEX
 from .gated_lm import GatedLMNumpy, lm_config
-from .gated_numpy import CONVENTIONS, RecurrentNumpy
+from .gated_numpy import (
+    CELLS,
+    RecurrentNumpy,
+    check_convention,
+    check_sizes,
+)
 from .rnn_torch import TorchLanguageModel, resolve_device
-from .validation import check_scalar
 
 __all__ = [
     "IMPLEMENTATIONS",
@@ -71,15 +75,10 @@ class RecurrentTorch(nn.Module):
         device: str | torch.device = "cpu",
     ):
         super().__init__()
-        self.input_size = check_scalar(
-            input_size, "input_size", int, min_val=1
+        self.input_size, self.hidden_size, self.num_layers = check_sizes(
+            input_size, hidden_size, num_layers
         )
-        self.hidden_size = H = check_scalar(
-            hidden_size, "hidden_size", int, min_val=1
-        )
-        self.num_layers = check_scalar(
-            num_layers, "num_layers", int, min_val=1
-        )
+        H = self.hidden_size
         GH = self.gates * H
         for layer in range(self.num_layers):
             D = self.input_size if layer == 0 else H
@@ -177,11 +176,7 @@ class GRUTorch(RecurrentTorch):
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
     ):
-        if convention not in CONVENTIONS:
-            raise ValueError(
-                f"unknown GRU convention {convention!r}; "
-                f"use one of {CONVENTIONS}"
-            )
+        check_convention(convention)
         super().__init__(input_size, hidden_size, num_layers, dtype, device)
         self.convention = convention
 
@@ -241,6 +236,11 @@ def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
         For options this module does not implement (bidirectional, no bias,
         projections, a non-tanh ``nn.RNN``).
     """
+    if not (isinstance(cls, type) and issubclass(cls, tuple(CELLS.values()))):
+        raise TypeError(
+            "cls must be ElmanNumpy, GRUNumpy or LSTMNumpy (or a subclass), "
+            f"got {cls!r}"
+        )
     expected = {
         "elman": torch.nn.RNN,
         "gru": torch.nn.GRU,
@@ -248,7 +248,7 @@ def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
     }[cls.kind]
     if type(module) is not expected:
         raise TypeError(
-            f"{cls.__name__}.from_torch needs a "
+            f"from_torch({cls.__name__}, module) needs a "
             f"torch.nn.{expected.__name__}, got {module!r}"
         )
     if (

@@ -14,9 +14,10 @@ geometrically whenever ``λ₁ < 1/γ`` (γ = 1 for tanh and ReLU, 1/4 for the
 sigmoid).
 
 The measurement works on any *cell* that can report the Jacobian of one
-step, ``∂s_t/∂s_{t-1}`` (:class:`RNNCell` here; the gated cells of
-Chapter 4 provide the same method), so the same call compares the plain RNN
-with GRU and LSTM.
+step, ``∂s_t/∂s_{t-1}`` (:class:`RNNCell` here; the gated stacks of
+Chapter 4 inherit the same method from :class:`StackJacobians`, which runs
+their own backward pass), so the same call compares the plain RNN with GRU
+and LSTM.
 """
 
 from __future__ import annotations
