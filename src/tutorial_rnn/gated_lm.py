@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import data as _data
+from .activations import log_softmax, softmax
 from .batching import (
     IGNORE_INDEX,
     check_fit_arguments,
@@ -179,10 +180,7 @@ class GatedLMNumpy:
     def forward(self, x: object) -> np.ndarray:
         """Next-word probabilities ``o_t``, shape (T, V) for one sequence or
         (B, T, V) for a batch."""
-        z = self.scores(x)
-        z = z - z.max(axis=-1, keepdims=True)
-        np.exp(z, out=z)
-        return z / z.sum(axis=-1, keepdims=True)
+        return softmax(self.scores(x))
 
     def loss_and_gradients(
         self, x: object, y: object
@@ -228,13 +226,11 @@ class GatedLMNumpy:
         emb = self.E[xb.T]  # (T, B, D)
         top, _, caches = self.rnn.forward_with_cache(emb)
         flat = top.reshape(T * B, self.hidden_size)
-        z = flat @ self.V.T + self.c  # (T·B, V)
-        z -= z.max(axis=1, keepdims=True)
-        log_sum = np.log(np.exp(z).sum(axis=1))
+        log_o = log_softmax(flat @ self.V.T + self.c)  # (T·B, V)
         targets, mask = yb.T.reshape(-1), real.T.reshape(-1)
         rows = np.flatnonzero(mask)
-        total = float(np.sum(log_sum[rows] - z[rows, targets[rows]]))
-        delta = np.exp(z - log_sum[:, None])  # o_t ...
+        total = -float(np.sum(log_o[rows, targets[rows]]))
+        delta = np.exp(log_o)  # o_t ...
         delta[rows, targets[rows]] -= 1.0  # ... minus the one-hot target
         delta[~mask] = 0.0  # padding contributes nothing
         grads: dict[str, np.ndarray] = {"E": np.zeros_like(self.E)}
@@ -264,14 +260,12 @@ class GatedLMNumpy:
             xb, yb = pad_ids(
                 [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
             )
-            z = self.scores(xb)  # (B, T, V)
-            z -= z.max(axis=-1, keepdims=True)
+            log_o = log_softmax(self.scores(xb))  # (B, T, V)
             real = yb != IGNORE_INDEX
-            log_sum = np.log(np.exp(z).sum(axis=-1))
             picked = np.take_along_axis(
-                z, np.where(real, yb, 0)[..., None], axis=-1
+                log_o, np.where(real, yb, 0)[..., None], axis=-1
             )[..., 0]
-            total += float(np.sum((log_sum - picked)[real]))
+            total -= float(np.sum(picked[real]))
         return total
 
     def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray]) -> float:

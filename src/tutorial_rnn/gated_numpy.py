@@ -372,7 +372,7 @@ class ElmanNumpy(RecurrentNumpy):
 
     def step(
         self, layer: int, gx: np.ndarray, state: State
-    ) -> tuple[State, tuple]:
+    ) -> tuple[State, ElmanCache]:
         (s_prev,) = state
         s = np.tanh(gx + s_prev @ self.W[layer].T + self.bW[layer])
         return (s,), ElmanCache(s_prev, s)
@@ -414,7 +414,7 @@ class GRUNumpy(RecurrentNumpy):
 
     def step(
         self, layer: int, gx: np.ndarray, state: State
-    ) -> tuple[State, tuple]:
+    ) -> tuple[State, GRUCache]:
         (s_prev,) = state
         H, W, bW = self.hidden_size, self.W[layer], self.bW[layer]
         gh_rz = s_prev @ W[: 2 * H].T + bW[: 2 * H]
@@ -495,7 +495,7 @@ class LSTMNumpy(RecurrentNumpy):
 
     def step(
         self, layer: int, gx: np.ndarray, state: State
-    ) -> tuple[State, tuple]:
+    ) -> tuple[State, LSTMCache]:
         s_prev, c_prev = state
         H = self.hidden_size
         a = gx + s_prev @ self.W[layer].T + self.bW[layer]
