@@ -225,8 +225,8 @@ def test_training_overfits_a_tiny_corpus_and_generates_valid_words(
     history = model.fit(
         X,
         Y,
-        X,
-        Y,
+        X_valid=X,
+        Y_valid=Y,
         epochs=150,
         batch_size=2,
         optimizer=optimizer,

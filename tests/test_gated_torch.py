@@ -266,8 +266,8 @@ def test_fit_overfits_with_full_or_chunked_bptt_and_samples_like_numpy(
     history = model.fit(
         X,
         Y,
-        X,
-        Y,
+        X_valid=X,
+        Y_valid=Y,
         epochs=150,
         batch_size=2,
         learning_rate=0.01,

@@ -136,8 +136,8 @@ def test_fit_learns_a_tiny_corpus_and_generates_like_numpy():
     history = model.fit(
         X,
         Y,
-        X,
-        Y,
+        X_valid=X,
+        Y_valid=Y,
         epochs=150,
         batch_size=2,
         learning_rate=0.02,
@@ -200,7 +200,13 @@ def test_rnn_torch_meets_the_language_model_interface(rnn_torch, tiny_corpus):
         np.testing.assert_array_equal(getattr(twin, name), value)
     _, X, Y = tiny_corpus
     history = rnn_torch.fit(
-        X, Y, X, Y, learning_rate=0.01, evaluations=3, progress=False
+        X,
+        Y,
+        X_valid=X,
+        Y_valid=Y,
+        learning_rate=0.01,
+        evaluations=3,
+        progress=False,
     )
     assert isinstance(history, History)
     assert history.learning_rate == [0.01] * len(history.tokens_seen)

@@ -58,8 +58,8 @@ def train(args: argparse.Namespace) -> None:
     history = model.fit(
         X_train,
         Y_train,
-        X_valid[:1000],
-        Y_valid[:1000],
+        X_valid=X_valid[:1000],
+        Y_valid=Y_valid[:1000],
         epochs=args.tokens / tokens,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,

@@ -214,7 +214,7 @@ def train_adding(
         if clip is not None:
             nn.utils.clip_grad_norm_(params, clip)
         opt.step()
-        return float(loss), 1  # the batch's MSE, one step
+        return loss.item(), 1  # the batch's MSE, one step
 
     # On a CPU the products here are tiny ((64, 2) @ (2, 3H), (64, H) @ (H,
     # 3H)): a second thread costs more in hand-offs than it saves (nn.GRU ran

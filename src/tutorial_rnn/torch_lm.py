@@ -85,8 +85,7 @@ class TorchLanguageModel(nn.Module):
         tensor as a mask.)"""
         if not isinstance(x, torch.Tensor):
             raise TypeError(
-                f"{name} must be a torch tensor of ids, got "
-                f"{type(x).__name__}"
+                f"{name} must be a torch tensor of ids, got {type(x).__name__}"
             )
         real = x
         if name == "y":  # padded targets are IGNORE_INDEX: not ids
