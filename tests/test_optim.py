@@ -128,3 +128,24 @@ def test_clipping_caps_the_norm_exactly_at_theta():
         clip_by_norm(grads, 0.0)
     with pytest.raises(FloatingPointError, match="non-finite"):
         clip_by_norm([np.array([np.nan])], 1.0)
+
+
+def test_train_loop_records_evenly_and_uses_one_divergence_rule():
+    from tutorial_rnn.batching import check_divergence, schedule, train_loop
+
+    history = train_loop(
+        lambda idx: (2.0 * len(idx), len(idx)),
+        [1] * 10,
+        epochs=1,
+        batch_size=1,
+        evaluations=3,
+        progress=False,
+    )
+    assert history.tokens_seen == [3, 6, 10]  # numpy.linspace's marks
+    assert history.train_loss == [2.0, 2.0, 2.0]
+    assert len(list(schedule([1] * 10, 2.5, 4))) == 8
+    check_divergence(150.0, 2.0, "here")  # 150 < 100 * 2
+    with pytest.raises(FloatingPointError, match=r"here: .*diverged"):
+        check_divergence(101.0, 0.5, "here")  # over 100 * max(0.5, 1)
+    with pytest.raises(FloatingPointError, match="here: the loss became"):
+        check_divergence(math.nan, 0.5, "here")

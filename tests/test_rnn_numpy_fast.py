@@ -133,7 +133,7 @@ def test_sgd_step_updates_a_V_assigned_between_steps(replace):
     plain, fast = twins(V=30, H=5, seed=3)
     rng = np.random.default_rng(2)
     x, y = rng.integers(0, 30, 8), rng.integers(0, 30, 8)
-    fast.sgd_step(x, y, 0.05)  # V now column-major
+    fast.sgd_step(x, y, 0.05)
     fast.V = replace(fast.V)
     plain.load_numpy(fast.numpy_parameters())
     before = plain.V.copy()

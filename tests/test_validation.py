@@ -8,10 +8,16 @@ import numpy as np
 import pytest
 
 from tutorial_rnn.validation import (
+    as_ids,
     check_array,
+    check_clip,
+    check_fit_arguments,
     check_learning_rate,
     check_pairs,
+    check_parameters,
     check_scalar,
+    check_seed,
+    check_sgd_arguments,
     check_tokens,
 )
 
@@ -148,3 +154,74 @@ def test_check_array_tokens_and_pairs():
         check_pairs([1], [1, 2])
     with pytest.raises(TypeError, match="sequence of id arrays"):
         check_pairs("ab", "cd")
+
+
+def test_as_ids_in_two_dimensions_and_for_tensors():
+    import torch
+
+    ids = as_ids([[1, 2], [3, 0]], 4, ndim=2)
+    assert ids.dtype == np.int64 and ids.shape == (2, 2)
+    with pytest.raises(ValueError, match=r"a \(B, T\) batch"):
+        as_ids([1, 2], 4, ndim=2)
+    with pytest.raises(ValueError, match="x holds id 4"):
+        as_ids(torch.tensor([[1, 4]]), 4, ndim=2)
+    with pytest.raises(TypeError, match="integer word ids"):
+        as_ids(torch.tensor([[True]]), 4, ndim=2)
+
+
+def test_check_parameters_checks_names_shapes_and_values():
+    expected = {"W": np.zeros((2, 2)), "b": np.zeros(2)}
+    good = check_parameters({"W": np.eye(2), "b": [1, 2]}, expected)
+    assert good["b"].dtype == np.float64
+    with pytest.raises(TypeError, match="dict"):
+        check_parameters([np.eye(2)], expected)
+    with pytest.raises(ValueError, match="must hold"):
+        check_parameters({"W": np.eye(2)}, expected)
+    with pytest.raises(ValueError, match="shape"):
+        check_parameters({"W": np.eye(3), "b": [1, 2]}, expected)
+    with pytest.raises(ValueError, match="non-finite"):
+        check_parameters({"W": np.eye(2), "b": [1, np.nan]}, expected)
+    with pytest.raises(TypeError, match="real numbers"):
+        check_parameters({"W": np.eye(2), "b": ["a", "b"]}, expected)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 0.5, "1", None, True])
+def test_check_seed_refuses_what_no_rng_takes(seed):
+    with pytest.raises((TypeError, ValueError), match="seed"):
+        check_seed(seed)
+
+
+@pytest.mark.parametrize("clip", [0, -1.0, math.nan, math.inf, "5"])
+def test_check_clip_refuses_a_bad_cap(clip):
+    with pytest.raises((TypeError, ValueError), match="clip"):
+        check_clip(clip)
+    assert check_clip(None) is None and check_clip(2) == 2.0
+
+
+def test_check_fit_arguments_checks_every_sentence_first():
+    X = [np.array([1, 2]), np.array([1, 9])]
+    Y = [np.array([2, 3]), np.array([2, 3])]
+    with pytest.raises(ValueError, match=r"X\[1\], Y\[1\]: x holds id 9"):
+        check_fit_arguments(X, Y, vocab_size=5)
+    with pytest.raises(ValueError, match="Y_valid was given without"):
+        check_fit_arguments(X[:1], Y[:1], vocab_size=5, Y_valid=Y)
+    with pytest.raises(ValueError, match=r"X_valid\[0\]"):
+        check_fit_arguments(
+            X[:1], Y[:1], vocab_size=5, X_valid=X[1:], Y_valid=Y[1:]
+        )
+    out = check_fit_arguments(X[:1], Y[:1], vocab_size=5, epochs=2)
+    assert out["epochs"] == 2.0 and out["X"][0].dtype == np.int64
+    with pytest.raises(ValueError, match="lower epochs"):
+        check_fit_arguments(X[:1], Y[:1], vocab_size=5, epochs=1e12)
+
+
+def test_check_sgd_arguments():
+    X, Y = [np.array([1, 2])], [np.array([2, 3])]
+    _, _, lr, epochs, every = check_sgd_arguments(X, Y, 5, 0.1, 3, 1)
+    assert (lr, epochs, every) == (0.1, 3, 1)
+    with pytest.raises(TypeError, match="epochs"):
+        check_sgd_arguments(X, Y, 5, 0.1, 2.5, 1)
+    with pytest.raises(ValueError, match="lower epochs"):
+        check_sgd_arguments(X, Y, 5, 0.1, 10**11, 1)
+    with pytest.raises(ValueError, match="y holds id 7"):
+        check_sgd_arguments(X, [np.array([2, 7])], 5, 0.1, 1, 1)

@@ -230,6 +230,8 @@ class FastRNNNumpy(RNNNumpy):
         lr = check_learning_rate(learning_rate)
         x, y = check_pair(x, y, self.vocab_size)
         T = len(x)
+        if self.V.dtype != np.float64:  # assigned so: the step is float64
+            self.V = self.V.astype(np.float64)
         if self._E is None or len(self._E) < T:  # reused: no page faults
             self._E = np.empty((max(T, 64), self.vocab_size))
         s = self.states(x)

@@ -277,9 +277,9 @@ def as_ids(
             f"{name} must hold integer word ids, got dtype {arr.dtype}"
         )
     if arr.ndim != ndim:
-        shape = "(T,)" if ndim == 1 else "(B, T)"
+        what = "a 1-D sequence" if ndim == 1 else "a (B, T) batch"
         raise ValueError(
-            f"{name} must have shape {shape} (ids), got shape {arr.shape}"
+            f"{name} must be {what} of ids, got shape {arr.shape}"
         )
     if arr.size == 0:
         raise ValueError(
@@ -367,12 +367,16 @@ def check_parameters(
         raise ValueError(
             f"params must hold {sorted(expected)}, got {sorted(params)}"
         )
-    return {
-        name: check_array(
-            params[name], f"params[{name!r}]", tuple(current.shape)
-        ).astype(np.float64)  # always a copy
-        for name, current in expected.items()
-    }
+    out = {}
+    for name, current in expected.items():
+        label, shape = f"params[{name!r}]", tuple(current.shape)
+        if np.shape(params[name]) != shape:
+            raise ValueError(
+                f"{label} must have shape {shape}, got "
+                f"{np.shape(params[name])}"
+            )
+        out[name] = check_array(params[name], label).astype(np.float64)
+    return out
 
 
 #: :func:`check_fit_arguments` refuses a ``fit`` that would train on more
