@@ -1,4 +1,4 @@
-"""A count-based baseline: the interpolated Kneser–Ney trigram language model.
+"""A count-based baseline: the interpolated Kneser-Ney trigram language model.
 
 It answers the question a neural language model must face: does it beat
 counting? The model reads the same training pairs as the networks
