@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 import torch
@@ -70,6 +68,14 @@ def test_each_window_continues_the_last_and_y_is_x_shifted():
     assert [w[0].shape[1] for w in got] == [4, 4, 3]
 
 
+def test_the_listing_the_book_shows_names_nothing_private():
+    import inspect
+    import re
+
+    source = inspect.getsource(char_lm.windows)
+    assert not re.findall(r"(?<![\w.])_[a-z]\w*\(", source)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [
@@ -93,12 +99,12 @@ def test_float_ids_are_refused():
 def test_carried_bits_equal_one_long_forward_pass(chars, cell):
     model = small_model(len(chars.vocab), cell)
     ids = chars.train
-    got = char_lm.bits_per_char(model, ids, batch_size=1, length=7)
+    got = char_lm.stream_loss(model, ids, batch_size=1, length=7)
     with torch.no_grad():
         z, _ = model(torch.as_tensor(ids[None, :-1]))
         want = torch.nn.functional.cross_entropy(
             z[0], torch.as_tensor(ids[1:])
-        ).item() / math.log(2)
+        ).item()
     assert got == pytest.approx(want, rel=1e-12)
 
 
@@ -106,34 +112,34 @@ def test_reset_bits_read_every_line_from_a_zero_state(chars):
     model = small_model(len(chars.vocab))
     newline = int(chars.vocab.encode(["\n"])[0])
     ids = chars.train
-    got = char_lm.bits_per_char(
+    got = char_lm.stream_loss(
         model, ids, reset_at=newline, batch_size=1, length=7
     )
     total, count = 0.0, 0
-    cuts = np.flatnonzero(ids[:-1] == newline) + 1
+    starts = [1, *(np.flatnonzero(ids[1:-1] == newline) + 2)]
     with torch.no_grad():
-        for line in np.split(ids, cuts):
-            x = np.concatenate([[newline], line[:-1]])
-            z, _ = model(torch.as_tensor(x[None]))
+        for a, b in zip(starts, [*starts[1:], len(ids)], strict=True):
+            z, _ = model(torch.as_tensor(ids[None, a - 1 : b - 1]))
             total += torch.nn.functional.cross_entropy(
-                z[0], torch.as_tensor(line), reduction="sum"
+                z[0], torch.as_tensor(ids[a:b]), reduction="sum"
             ).item()
-            count += len(line)
-    assert got == pytest.approx(total / count / math.log(2), rel=1e-12)
-    carried = char_lm.bits_per_char(model, ids, batch_size=1, length=7)
+            count += b - a
+    assert count == len(ids) - 1
+    assert got == pytest.approx(total / count, rel=1e-12)
+    carried = char_lm.stream_loss(model, ids, batch_size=1, length=7)
     assert got != pytest.approx(carried, rel=1e-6)
 
 
 def test_reset_at_an_id_outside_the_vocabulary_is_refused(chars):
     model = small_model(len(chars.vocab))
     with pytest.raises(ValueError, match="reset_at"):
-        char_lm.bits_per_char(model, chars.train, reset_at=10**6)
+        char_lm.stream_loss(model, chars.train, reset_at=10**6)
 
 
 def test_training_lowers_the_loss_and_stays_finite(chars):
     torch.manual_seed(0)
     model = small_model(len(chars.vocab))
-    before = char_lm.bits_per_char(model, chars.train, batch_size=2)
+    before = char_lm.stream_loss(model, chars.train, batch_size=2)
     losses = char_lm.fit_stream(
         model,
         chars.train,
@@ -143,9 +149,9 @@ def test_training_lowers_the_loss_and_stays_finite(chars):
         learning_rate=1e-2,
         progress=False,
     )
-    after = char_lm.bits_per_char(model, chars.train, batch_size=2)
+    after = char_lm.stream_loss(model, chars.train, batch_size=2)
     assert len(losses) == 60 and np.isfinite(losses).all()
-    assert after < before - 0.5
+    assert after < before - 0.3
 
 
 def test_a_non_finite_weight_stops_training_with_an_error(chars):
@@ -196,3 +202,62 @@ def test_bad_sampling_options_are_refused(chars, kwargs, name):
     model = small_model(len(chars.vocab))
     with pytest.raises(ValueError, match=name):
         char_lm.sample_text(model, chars.vocab, **kwargs)
+
+
+WORDS = (
+    "Good morrow, sir. How now?",
+    "Well met. I thank you.",
+    "Farewell.",
+    "Adieu, good friend. Adieu!",
+)
+
+
+def test_the_word_stream_ends_every_sentence_and_holds_out_the_end():
+    words = char_lm.word_data(data.Corpus("w", list(WORDS)), 50, 0.25)
+    end = words.vocab.end_id
+    train = words.vocab.decode(words.train)
+    assert train[0] == data.SENTENCE_END
+    assert train.count(data.SENTENCE_END) == 1 + 5  # 5 sentences
+    assert train[1:5] == ["good", "morrow", ",", "sir"]
+    valid = words.vocab.decode(words.valid)
+    unk = data.UNKNOWN_TOKEN  # words of the held-out speech only
+    assert valid == [
+        data.SENTENCE_END,
+        unk,
+        ",",
+        "good",
+        unk,
+        ".",
+        data.SENTENCE_END,
+        unk,
+        "!",
+        data.SENTENCE_END,
+    ]
+    assert words.train[-1] == end and "adieu" not in words.vocab
+
+
+def test_reading_words_with_the_state_reset_after_end_is_sentence_level():
+    words = char_lm.word_data(data.Corpus("w", list(WORDS)), 50, 0.25)
+    model = small_model(len(words.vocab))
+    X, Y = [], []
+    for sentence in data.tokenize_corpus(data.Corpus("w", list(WORDS[:3]))):
+        ids = words.vocab.encode(sentence)
+        X.append(np.concatenate([[words.vocab.end_id], ids]))
+        Y.append(np.concatenate([ids, [words.vocab.end_id]]))
+    total = count = 0
+    with torch.no_grad():
+        for x, y in zip(X, Y, strict=True):
+            z, _ = model(torch.as_tensor(x[None]))
+            total += torch.nn.functional.cross_entropy(
+                z[0], torch.as_tensor(y), reduction="sum"
+            ).item()
+            count += len(y)
+    got = char_lm.stream_loss(
+        model, words.train, reset_at=words.vocab.end_id, batch_size=1
+    )
+    assert got == pytest.approx(total / count, rel=1e-12)
+
+
+def test_a_word_stream_of_one_speech_is_refused():
+    with pytest.raises(ValueError, match="speech"):
+        char_lm.word_data(data.Corpus("w", ["Alone."]))

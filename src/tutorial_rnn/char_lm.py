@@ -17,7 +17,8 @@ stream), so the model's memory is not cut at every sentence.
 
 The held-out text is the last ``valid_fraction`` of the stream (contiguous,
 as in nanoGPT's character-level Shakespeare), and losses are reported in
-bits per character.
+bits per character
+(:func:`stream_loss` gives nats per token).
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ from .validation import check_scalar
 
 __all__ = [
     "CharData",
-    "bits_per_char",
     "char_data",
+    "check_stream",
     "fit_stream",
     "sample_text",
+    "stream_loss",
     "windows",
+    "word_data",
 ]
 
 #: Between two speeches of the stream.
@@ -102,8 +105,95 @@ def char_data(
     return CharData(vocab, ids[:cut], ids[cut:])
 
 
-def _rows(ids: np.ndarray, batch_size: int, length: int) -> np.ndarray:
-    """``ids`` cut into ``batch_size`` contiguous rows of equal length."""
+def word_data(
+    corpus: _data.Corpus | None = None,
+    size: int = 8000,
+    valid_fraction: float = 0.05,
+) -> CharData:
+    """The speeches as one stream of word ids, sentences ended by
+    ``SENTENCE_END``.
+
+    ``w1 w2 END w3 END ...``: after ``END`` comes the next sentence, of
+    the same speech or the next one. Read with the state reset after every
+    ``END`` (``reset_at=vocab.end_id``), a model meets each sentence as
+    the book's sentence-level models do (from a zero state, its first input
+    a sentence marker); read with the state carried, it keeps what came
+    before.
+
+    Parameters
+    ----------
+    size : int
+        Vocabulary size, built on the training part of the stream.
+    valid_fraction : float
+        Share of the speeches, at the end, held out; in (0, 0.5].
+    """
+    check_scalar(
+        valid_fraction,
+        "valid_fraction",
+        float,
+        min_val=0,
+        max_val=0.5,
+        include_boundaries="right",
+    )
+    corpus = _data.load_shakespeare() if corpus is None else corpus
+    speeches = [
+        _data.tokenize_corpus(_data.Corpus(corpus.name, [d]))
+        for d in corpus.documents
+    ]
+    speeches = [s for s in speeches if s]
+    if len(speeches) < 2:
+        raise ValueError(
+            f"corpus {corpus.name!r} holds {len(speeches)} speech(es) "
+            "with words; at least 2 are needed"
+        )
+    cut = len(speeches) - max(1, round(valid_fraction * len(speeches)))
+    vocab = _data.Vocabulary.build(
+        [w for s in speeches[:cut] for w in s], size=size
+    )
+
+    def stream(part: list[list[list[str]]]) -> np.ndarray:
+        ids = [vocab.end_id]
+        for speech in part:
+            for sentence in speech:
+                ids.extend(vocab.encode(sentence))
+                ids.append(vocab.end_id)
+        return np.asarray(ids, dtype=np.int64)
+
+    return CharData(vocab, stream(speeches[:cut]), stream(speeches[cut:]))
+
+
+def windows(
+    ids: np.ndarray, batch_size: int, length: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Consecutive ``(x, y)`` windows of ``batch_size`` parallel streams.
+
+    The stream is cut into ``batch_size`` rows of ``n`` inputs each. Row
+    ``b`` of one window continues row ``b`` of the previous one, so a model
+    may start each window from the state the last one ended in.
+
+    Yields
+    ------
+    x, y : numpy.ndarray of int64, shape (batch_size, <= length)
+        Inputs and the tokens that follow them.
+    """
+    ids = check_stream(ids, batch_size, length)
+    n = (len(ids) - 1) // batch_size  # inputs per row
+    rows = np.stack([ids[b * n : (b + 1) * n + 1] for b in range(batch_size)])
+    for p in range(0, n, length):
+        q = min(p + length, n)
+        yield rows[:, p:q], rows[:, p + 1 : q + 1]
+
+
+def check_stream(ids: np.ndarray, batch_size: int, length: int) -> np.ndarray:
+    """``ids`` as a 1-D integer array long enough for ``batch_size`` rows.
+
+    Raises
+    ------
+    TypeError
+        For ids that are not a 1-D integer array.
+    ValueError
+        For a ``batch_size`` or ``length`` below 1, or a stream too short.
+    """
     check_scalar(batch_size, "batch_size", int, min_val=1)
     check_scalar(length, "length", int, min_val=1)
     ids = np.asarray(ids)
@@ -112,38 +202,12 @@ def _rows(ids: np.ndarray, batch_size: int, length: int) -> np.ndarray:
             f"ids must be a 1-D integer array, got {ids.dtype} of shape "
             f"{ids.shape}"
         )
-    n = (len(ids) - 1) // batch_size
-    if n < 1:
+    if len(ids) - 1 < batch_size:
         raise ValueError(
             f"a stream of {len(ids)} ids is too short for batch_size="
             f"{batch_size}"
         )
-    return np.stack([ids[b * n : (b + 1) * n + 1] for b in range(batch_size)])
-
-
-def windows(
-    ids: np.ndarray, batch_size: int, length: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Consecutive ``(x, y)`` windows of ``batch_size`` parallel streams.
-
-    Row ``b`` of one window continues row ``b`` of the previous one, so a
-    model may start each window from the state the last one ended in.
-
-    Yields
-    ------
-    x, y : numpy.ndarray of int64, shape (batch_size, <= length)
-        Inputs and the characters that follow them.
-    """
-    yield from _windows_of(_rows(ids, batch_size, length), length)
-
-
-def _windows_of(
-    rows: np.ndarray, length: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    n = rows.shape[1] - 1  # the last column is only a target
-    for p in range(0, n, length):
-        q = min(p + length, n)
-        yield rows[:, p:q], rows[:, p + 1 : q + 1]
+    return ids
 
 
 def _detach(state: Any) -> Any:
@@ -202,7 +266,7 @@ def fit_stream(
         include_boundaries="neither",
     )
     check_scalar(clip, "clip", float, min_val=0, include_boundaries="neither")
-    rows = _rows(ids, batch_size, length)
+    check_stream(ids, batch_size, length)
     opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
     device = next(model.parameters()).device
     stream = iter(())
@@ -211,7 +275,7 @@ def fit_stream(
     for step in trange(steps, desc="characters", disable=not progress):
         window = next(stream, None)
         if window is None:  # the end of the rows: start again from zero
-            stream, state = _windows_of(rows, length), None
+            stream, state = windows(ids, batch_size, length), None
             window = next(stream)
         x, y = (torch.as_tensor(a, device=device) for a in window)
         opt.zero_grad(set_to_none=True)
@@ -237,7 +301,7 @@ def fit_stream(
 
 
 @torch.no_grad()
-def bits_per_char(
+def stream_loss(
     model: torch.nn.Module,
     ids: np.ndarray,
     *,
@@ -245,7 +309,7 @@ def bits_per_char(
     batch_size: int = 8,
     length: int = 200,
 ) -> float:
-    """Held-out loss in bits per character.
+    """Loss in nats per token (divide by ln 2 for bits per character).
 
     Parameters
     ----------
@@ -256,39 +320,40 @@ def bits_per_char(
         sentence-level model does. ``None`` carries the state through the
         whole stream.
     """
-    rows = _rows(ids, batch_size, length)
+    ids = check_stream(ids, batch_size, length)
     device = next(model.parameters()).device
     total, count, state = 0.0, 0, None
     if reset_at is None:
-        for x, y in _windows_of(rows, length):
+        for x, y in windows(ids, batch_size, length):
             xt = torch.as_tensor(x, device=device)
             yt = torch.as_tensor(y, device=device)
             s, n, state = model.batch_loss(xt, yt, state)
             total, count = total + float(s), count + n
-        return total / count / math.log(2)
+        return total / count
     check_scalar(
         reset_at, "reset_at", int, min_val=0, max_val=model.vocab_size - 1
     )
-    # every line (up to and including reset_at) read from a zero state,
-    # its first input the reset character itself
-    flat = rows.reshape(-1)
-    cuts = np.flatnonzero(flat[:-1] == reset_at) + 1
-    pieces = np.split(flat, cuts)
-    lines = [np.concatenate([[reset_at], p]) for p in pieces if len(p) > 0]
-    lines.sort(key=len)
+    # the same targets as the windows, ids[1 : B n + 1], but every line
+    # (ending with reset_at) read on its own from a zero state
+    m = (len(ids) - 1) // batch_size * batch_size + 1
+    starts = [1, *(np.flatnonzero(ids[1 : m - 1] == reset_at) + 2)]
+    lines = sorted(
+        zip(starts, [*starts[1:], m], strict=True),
+        key=lambda ab: ab[1] - ab[0],
+    )
     for i in range(0, len(lines), 64):
         group = lines[i : i + 64]
-        T = max(len(g) for g in group) - 1
-        x = np.full((len(group), T), reset_at, dtype=np.int64)
-        y = np.full((len(group), T), -100, dtype=np.int64)
-        for j, g in enumerate(group):
-            x[j, : len(g) - 1], y[j, : len(g) - 1] = g[:-1], g[1:]
+        T = max(b - a for a, b in group)
+        x = np.zeros((len(group), T), dtype=np.int64)
+        y = np.full((len(group), T), -100, dtype=np.int64)  # ignored
+        for j, (a, b) in enumerate(group):
+            x[j, : b - a], y[j, : b - a] = ids[a - 1 : b - 1], ids[a:b]
         s, n, _ = model.batch_loss(
             torch.as_tensor(x, device=device),
             torch.as_tensor(y, device=device),
         )
         total, count = total + float(s), count + n
-    return total / count / math.log(2)
+    return total / count
 
 
 @torch.no_grad()
@@ -342,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m tutorial_rnn.char_lm")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--data", default="chars", choices=["chars", "words"])
     parser.add_argument("--cell", default="gru", choices=["gru", "lstm"])
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--layers", type=int, default=1)
@@ -356,7 +422,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     checkpoint.check_target(args.out)
     torch.manual_seed(args.seed)
-    chars = char_data()
+    chars = char_data() if args.data == "chars" else word_data()
     model = GatedLMTorch(
         len(chars.vocab),
         args.hidden,
@@ -371,7 +437,9 @@ def main(argv: list[str] | None = None) -> None:
     def save(done: int, losses: list[float]) -> None:
         if done % args.save_every and done != args.steps:
             return
-        valid = bits_per_char(model, chars.valid[: args.eval_chars])
+        valid = stream_loss(model, chars.valid[: args.eval_chars]) / math.log(
+            2
+        )
         model.train()
         # the command that gives this file: training stopped at ``done``
         command = "python -m tutorial_rnn.char_lm " + " ".join(
@@ -385,17 +453,17 @@ def main(argv: list[str] | None = None) -> None:
             dtype=np.float32,
             extra={
                 "command": command,
-                "characters": "".join(chars.vocab.index_to_word[3:]),
+                "tokens": args.data,
                 "steps": done,
-                "train_bits_per_char": float(np.mean(losses[-100:])),
-                "valid_bits_per_char": valid,
-                "valid_chars": len(chars.valid[: args.eval_chars]),
+                "train_bits_per_token": float(np.mean(losses[-100:])),
+                "valid_bits_per_token": valid,
+                "valid_tokens": len(chars.valid[: args.eval_chars]),
                 "seconds": round(time.perf_counter() - start),
             },
         )
         print(
             f"step {done}: train {np.mean(losses[-100:]):.3f}, "
-            f"held-out {valid:.3f} bits/char",
+            f"held-out {valid:.3f} bits/token",
             flush=True,
         )
 
