@@ -220,7 +220,7 @@ def test_the_word_stream_ends_every_sentence_and_holds_out_the_end():
     assert train.count(data.SENTENCE_END) == 1 + 5  # 5 sentences
     assert train[1:5] == ["good", "morrow", ",", "sir"]
     valid = words.vocab.decode(words.valid)
-    unk = data.UNKNOWN_TOKEN  # words of the held-out speech only
+    unk = data.UNKNOWN_TOKEN  # tokens only the held-out speech has
     assert valid == [
         data.SENTENCE_END,
         unk,
