@@ -230,7 +230,7 @@ def test_the_word_stream_ends_every_sentence_and_holds_out_the_end():
         ".",
         data.SENTENCE_END,
         unk,
-        "!",
+        unk,
         data.SENTENCE_END,
     ]
     assert words.train[-1] == end and "adieu" not in words.vocab
