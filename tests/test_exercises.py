@@ -766,3 +766,39 @@ def test_the_clip_reference_is_the_package_clip_by_norm():
     (clipped,), norm = ch3.reference_clip(grads, 1.0)
     np.testing.assert_allclose(clipped, [0.6, 0.8])
     assert norm == 5.0
+
+
+# ------------------------------------------------ the chapters' cells
+def _cells():
+    import json
+    from pathlib import Path
+
+    chapters = Path(__file__).resolve().parents[1] / "book" / "chapters"
+    for path in sorted(chapters.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            yield path.stem, cell, "".join(cell["source"])
+
+
+def test_scaffolds_are_shown_unexecuted_and_the_reference_is_checked():
+    scaffolds, checks = {}, set()
+    for chapter, cell, source in _cells():
+        tags = cell.get("metadata", {}).get("tags", [])
+        if 'raise NotImplementedError("Your turn' in source:
+            assert tags == ["skip-execution"], (chapter, cell["id"])
+            assert cell["outputs"] == []
+            name = source.split("def ", 1)[1].split("(", 1)[0]
+            scaffolds[name] = chapter
+            assert f".{name}.check({name})" in source
+        if ".check(" in source and ".reference)" in source:
+            assert "skip-execution" not in tags
+            checks.add(source.rsplit(".check(", 1)[0].rsplit(".", 1)[1])
+    assert set(scaffolds) == set(EXERCISES)
+    assert checks == set(EXERCISES)
+
+
+def test_hints_and_solutions_are_one_click_away():
+    for _, cell, source in _cells():
+        if source.rstrip().endswith((".hint()", ".solution()")):
+            tags = cell.get("metadata", {}).get("tags", [])
+            assert tags == ["hide-output"], cell["id"]

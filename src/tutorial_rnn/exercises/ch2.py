@@ -17,8 +17,8 @@ from .core import Case, Exercise, Mistake
 
 __all__ = ["bptt"]
 
-EQ_DELTA = (
-    "Chapter 2, equation (eq-delta): δ_t = (Vᵀ δᵒ_t + Wᵀ δ_{t+1}) ⊙ (1 − s_t²)"
+EQ_DELTA = "Chapter 2, equation (eq-delta): " + (
+    "δ_t = (Vᵀ δᵒ_t + Wᵀ δ_{t+1}) ⊙ (1 − s_t²)"
 )
 EQ_DW = (
     "Chapter 2, equation (eq-dW-dU): ∂L/∂W = Σ_t δ_t s_{t−1}ᵀ, "

@@ -8,11 +8,16 @@ HTML is the questions and a small script (``quiz.js``) that draws them:
 the built website serves it inline with the page, and JupyterLab runs it
 in the (trusted) output of the cell, so the quiz works in both.
 
-Why not ``jupyterquiz`` itself: its script, injected into every quiz,
-loads MathJax from a CDN (``cdn.jsdelivr.net``) whenever the page's
-MathJax is present but not yet started when the quiz is drawn, which on
-this book's pages (MathJax is loaded with ``defer``) depends on timing;
-the book's site must never request anything from elsewhere.
+Why not ``jupyterquiz`` (2.9.6.4) itself: the script it injects into every
+quiz looks at MathJax 500 ms after drawing the questions and, when
+``window.MathJax`` exists without ``MathJax.typeset``, appends
+``<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js">``.
+This book's pages set ``window.MathJax`` (Sphinx's configuration object)
+before loading the site's own MathJax with ``defer``, so whether a quiz
+page asks a CDN for MathJax (or throws a TypeError, when MathJax has not
+loaded yet) would depend on timing. The site must never request anything
+from elsewhere, so the quizzes are drawn by the few lines of ``quiz.js``,
+which use no MathJax (the questions are plain Unicode text).
 """
 
 from __future__ import annotations
