@@ -166,6 +166,21 @@ MISTAKES = (
     ),
 )
 
+
+def _locate(name: str, index: tuple, args: tuple) -> str:
+    """The time steps behind a column of dU or a row of dV."""
+    _, x, y = args
+    if name == "dU":
+        steps = np.flatnonzero(np.asarray(x) == index[1])
+        which = "word x_t at step" if len(steps) == 1 else "word at steps"
+        return f" (the {which} {', '.join(map(str, steps))})"
+    if name == "dV":
+        steps = np.flatnonzero(np.asarray(y) == index[0])
+        if len(steps):
+            return f" (the target y_t at step {', '.join(map(str, steps))})"
+    return ""
+
+
 bptt = Exercise(
     name="bptt",
     what=(
@@ -193,4 +208,5 @@ bptt = Exercise(
     solution_of=RNNNumpy.bptt,
     where=EQ_DELTA + " and " + EQ_DW,
     arg_names=("model", "x", "y"),
+    locate=_locate,
 )

@@ -179,7 +179,10 @@ class Exercise:
         The names of the arguments, to say which one was changed.
     normalise : callable, optional
         Turns a return value into the tuple of outputs (as arrays), or
-        raises ``TypeError`` with a message for the reader.
+        raises :class:`CheckFailed` with a message for the reader.
+    locate : callable, optional
+        ``locate(output, index, args)`` adds words to the place of the
+        first difference (for example the time step of a word's column).
     """
 
     def __init__(
@@ -196,6 +199,7 @@ class Exercise:
         arg_names: Sequence[str],
         normalise: Callable[[Any], tuple] | None = None,
         solution_note: str = "",
+        locate: Callable[[str, tuple, tuple], str] | None = None,
     ):
         self.name = name
         self.what = what
@@ -209,6 +213,7 @@ class Exercise:
         self.where = where
         self.arg_names = tuple(arg_names)
         self._normalise = normalise
+        self._locate = locate
 
     def __repr__(self) -> str:
         return (
@@ -372,6 +377,8 @@ class Exercise:
                 where = ", ".join(
                     f"{axis} {i}" for axis, i in zip(axes, index, strict=False)
                 )
+                if self._locate is not None:
+                    where += self._locate(name, index, case.make())
                 gap = np.abs(a - b)[np.isfinite(a) & np.isfinite(b)]
                 largest = float(gap.max()) if gap.size else 0.0
                 if not np.isfinite(a).all():
