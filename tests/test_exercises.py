@@ -581,6 +581,18 @@ def test_a_class_is_not_taken_for_the_function():
         ch2.bptt.check(RNNNumpy)
 
 
+def test_a_function_with_the_wrong_arguments_is_told_so():
+    def bptt(x, y):  # forgot the model
+        return x, y, x
+
+    with pytest.raises(
+        CheckFailed,
+        match=r"bptt raised TypeError: .*takes "
+        r"2 positional arguments but 3 were given",
+    ):
+        ch2.bptt.check(bptt)
+
+
 def test_the_wrong_number_of_outputs_is_named():
     with pytest.raises(
         CheckFailed,
