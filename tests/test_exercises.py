@@ -757,7 +757,7 @@ def _beam_search_by_steps(model, vocab, width, max_length, min_length=1):
 
 @pytest.mark.parametrize("width", [1, 2, 4])
 def test_repeating_the_beam_step_reproduces_beam_search(small_vocab, width):
-    from tutorial_rnn.gated_numpy import GatedLMNumpy
+    from tutorial_rnn.gated_lm import GatedLMNumpy
 
     model = GatedLMNumpy(len(small_vocab), 6, "gru", seed=width)
     expected = decoding.beam_search(

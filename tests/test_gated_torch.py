@@ -9,7 +9,8 @@ import torch
 
 from tutorial_rnn import checkpoint, data
 from tutorial_rnn.batching import pad_ids
-from tutorial_rnn.gated_numpy import GatedLMNumpy, make_stack
+from tutorial_rnn.gated_lm import GatedLMNumpy
+from tutorial_rnn.gated_numpy import GRUNumpy, make_stack
 from tutorial_rnn.gated_torch import (
     TORCH_CELLS,
     GatedLMTorch,
@@ -190,6 +191,28 @@ def test_torch_cells_refuse_bad_arguments():
         GRUTorch(3, 4, convention="keras")
     with pytest.raises(ValueError, match="hidden_size"):
         LSTMTorch(3, 0)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs",
+    [
+        ((0, 4), {}),
+        ((3, 0), {}),
+        ((3, 4, 0), {}),
+        ((3.5, 4), {}),
+        ((3, 4, True), {}),
+        ((3, 4), {"convention": "keras"}),
+        ((3, 4), {"convention": ["cho"]}),
+        ((3, 4), {"convention": None}),
+    ],
+)
+def test_numpy_and_torch_stacks_refuse_the_same_sizes_alike(args, kwargs):
+    errors = []
+    for stack in (GRUNumpy, GRUTorch):
+        with pytest.raises((TypeError, ValueError)) as info:
+            stack(*args, **kwargs)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
 
 
 def test_hand_cells_match_nn_gru_output_and_state():

@@ -34,7 +34,7 @@ import numpy as np
 
 from . import data as _data
 from .activations import log_softmax
-from .gated_numpy import GatedLMNumpy
+from .gated_lm import GatedLMNumpy
 from .rnn_numpy import RNNNumpy
 
 __all__ = [

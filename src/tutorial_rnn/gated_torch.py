@@ -12,7 +12,9 @@ hand-written layers (``impl="hand"``, both GRU conventions) or PyTorch's own
 ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` (``impl="cudnn"``: cuDNN on a GPU,
 PyTorch's fused kernels on a CPU; the GRU there is the ``"pytorch"``
 convention). Every layout is PyTorch's, so weights move unchanged between the
-NumPy model, both implementations and the shared checkpoint format.
+NumPy model, both implementations and the shared checkpoint format;
+:func:`from_torch` copies a ``torch.nn.RNN``/``GRU``/``LSTM`` into its NumPy
+stack.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import IGNORE_INDEX
-from .gated_numpy import CONVENTIONS, GatedLMNumpy, lm_config
+from .gated_lm import GatedLMNumpy, lm_config
+from .gated_numpy import (
+    CELLS,
+    RecurrentNumpy,
+    check_convention,
+    check_sizes,
+)
 from .rnn_torch import TorchLanguageModel, resolve_device
-from .validation import check_scalar
 
 __all__ = [
     "IMPLEMENTATIONS",
@@ -37,6 +44,7 @@ __all__ = [
     "GatedLMTorch",
     "LSTMTorch",
     "RecurrentTorch",
+    "from_torch",
 ]
 
 #: How :class:`GatedLMTorch` runs its recurrent layers.
@@ -69,15 +77,10 @@ class RecurrentTorch(nn.Module):
         device: str | torch.device = "cpu",
     ):
         super().__init__()
-        self.input_size = check_scalar(
-            input_size, "input_size", int, min_val=1
+        self.input_size, self.hidden_size, self.num_layers = check_sizes(
+            input_size, hidden_size, num_layers
         )
-        self.hidden_size = H = check_scalar(
-            hidden_size, "hidden_size", int, min_val=1
-        )
-        self.num_layers = check_scalar(
-            num_layers, "num_layers", int, min_val=1
-        )
+        H = self.hidden_size
         GH = self.gates * H
         for layer in range(self.num_layers):
             D = self.input_size if layer == 0 else H
@@ -175,11 +178,7 @@ class GRUTorch(RecurrentTorch):
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
     ):
-        if convention not in CONVENTIONS:
-            raise ValueError(
-                f"unknown GRU convention {convention!r}; "
-                f"use one of {CONVENTIONS}"
-            )
+        check_convention(convention)
         super().__init__(input_size, hidden_size, num_layers, dtype, device)
         self.convention = convention
 
@@ -226,14 +225,78 @@ TORCH_CELLS: dict[str, type[RecurrentTorch]] = {
 }
 
 
+def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
+    """A NumPy copy (float64), of class ``cls`` (``ElmanNumpy``, ``GRUNumpy``
+    or ``LSTMNumpy``), of a ``torch.nn.RNN``/``GRU``/``LSTM`` with the same
+    outputs.
+
+    Raises
+    ------
+    TypeError
+        If ``module`` is not the matching torch class.
+    ValueError
+        For options this module does not implement (bidirectional, no bias,
+        projections, a non-tanh ``nn.RNN``).
+    """
+    if not (isinstance(cls, type) and issubclass(cls, tuple(CELLS.values()))):
+        raise TypeError(
+            "cls must be ElmanNumpy, GRUNumpy or LSTMNumpy (or a subclass), "
+            f"got {cls!r}"
+        )
+    expected = {
+        "elman": torch.nn.RNN,
+        "gru": torch.nn.GRU,
+        "lstm": torch.nn.LSTM,
+    }[cls.kind]
+    if type(module) is not expected:
+        raise TypeError(
+            f"from_torch({cls.__name__}, module) needs a "
+            f"torch.nn.{expected.__name__}, got {module!r}"
+        )
+    if (
+        module.bidirectional
+        or not module.bias
+        or getattr(module, "proj_size", 0)
+    ):
+        raise ValueError(
+            "bidirectional layers, layers without bias and projections "
+            "are not supported"
+        )
+    if cls.kind == "elman" and module.nonlinearity != "tanh":
+        raise ValueError(
+            "only the tanh nn.RNN is supported, got "
+            f"nonlinearity={module.nonlinearity!r}"
+        )
+    kwargs = {"convention": "pytorch"} if cls.kind == "gru" else {}
+    copy = cls(
+        module.input_size, module.hidden_size, module.num_layers, **kwargs
+    )
+    for layer in range(module.num_layers):
+        for ours, theirs in (
+            ("U", "weight_ih"),
+            ("W", "weight_hh"),
+            ("bU", "bias_ih"),
+            ("bW", "bias_hh"),
+        ):
+            value = (
+                getattr(module, f"{theirs}_l{layer}")
+                .detach()
+                .cpu()
+                .double()
+                .numpy()
+            )
+            getattr(copy, ours)[layer][...] = value
+    return copy
+
+
 class GatedLMTorch(TorchLanguageModel):
     """Embedding → recurrent layers → output layer: the twin of
-    :class:`.gated_numpy.GatedLMNumpy`.
+    :class:`.gated_lm.GatedLMNumpy`.
 
     Parameters
     ----------
     vocab_size, hidden_size, cell, num_layers, embed_size, convention, seed
-        As in :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`; the same seed
+        As in :class:`~tutorial_rnn.gated_lm.GatedLMNumpy`; the same seed
         gives the same initial weights.
     impl : {"auto", "cudnn", "hand"}
         ``nn.RNN``/``nn.GRU``/``nn.LSTM`` (fast; GRU convention ``"pytorch"``
