@@ -92,8 +92,16 @@ fast-book: $(STAMP) $(VENDOR)/.stamp  ## strict build with every notebook execut
 	rm -rf $(FAST_OUT)
 	TUTORIAL_RNN_FAST=1 $(BIN)/jupyter-book build book/ --config _config.yml --toc $(TOC) \
 		--path-output $(FAST_OUT) $(JB_STRICT)
+	@$(BIN)/python .ci/book_report.py times --toc $(TOC) --cache $(FAST_OUT)/_build/.jupyter_cache
 
-test: lint unit fast-book  ## everything CI runs: lint, unit tests, strict fast-mode build, browser
+# Rule 4 of tests/test_prose_numbers.py (numbers a notebook prints, typed into its prose) reads the
+# executed notebooks of the build named by TUTORIAL_RNN_EXECUTED; it is collected only then, and a
+# missing or stale executed copy fails it (never a skip).
+prose-check: $(STAMP)  ## the prose-number checks against the fast build (run after fast-book)
+	TUTORIAL_RNN_EXECUTED=$(CURDIR)/$(FAST_OUT)/_build/jupyter_execute $(BIN)/python -m pytest -q -rs \
+		tests/test_prose_numbers.py -k printed_figure_typed
+
+test: lint unit fast-book prose-check  ## everything CI runs: lint, unit tests, strict fast-mode build, prose checks on it, browser
 	TUTORIAL_RNN_SITE=$(FAST_OUT)/_build/html $(BIN)/python -m pytest -q -rs tests/browser
 	@echo "make test: all checks passed"
 
