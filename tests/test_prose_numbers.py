@@ -425,18 +425,28 @@ _EQUALS = re.compile(r"=\s*(-?\d[\d,]*(?:\.\d+)?)(?![\w.]\d)")
 
 
 def equals_values(text: str) -> set[str]:
-    """The numbers after ``=`` in ``text``'s math and inline code
-    (``$L = 4.856$``, ```loss = 4.86```): a value there may be a result
-    typed by hand."""
+    """The numbers of three significant digits or more after ``=`` in
+    ``text``'s math and inline code (``$L = 4.856$``, ```loss = 4.86```):
+    a value there may be a result typed by hand."""
     text = re.sub(r"\{[\w:-]+\}`[^`]*`", " ", text)  # roles are not code
     pieces = re.findall(r"\$\$.*?\$\$", text, flags=re.DOTALL)
     pieces += re.findall(r"(?<!\\)\$[^$\n]+\$", text)
     pieces += re.findall(r"`([^`\n]+)`", text)
-    return {
+    values = {
         value.rstrip(",")
         for piece in pieces
         for value in _EQUALS.findall(piece.replace("{,}", ","))
     }
+    return {v for v in values if _significant_digits(v) >= 3}
+
+
+def _significant_digits(value: str) -> int:
+    """``4.856`` has 4, ``0.1`` and ``100`` have 1: settings are round
+    (``$\\theta = 0.1$``), results rarely are."""
+    digits = value.lstrip("-").replace(",", "")
+    if "." not in digits:
+        digits = digits.rstrip("0")
+    return len(digits.replace(".", "").lstrip("0"))
 
 
 def printed_figures_in_prose(
@@ -721,7 +731,7 @@ def test_a_printed_number_typed_into_prose_fails():
     assert _matches("73,000", 72_981.0) and not _matches("73,000", 71_900.0)
     assert not _matches("100", 149.0)  # a plain integer matches exactly
     equals = nbformat.v4.new_markdown_cell(
-        "The loss is $L = 5.906$ and `entropy = 5.91`; $\\lambda_1 = 1.5$."
+        "The loss is $L = 5.906$ and `entropy = 5.91`; $\\theta = 5.9$."
     )
     assert printed_figures_in_prose(_notebook(equals, code), nb) == [
         "cell cell0: '5.906' is printed",
