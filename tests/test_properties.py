@@ -101,9 +101,7 @@ def _names_x_and_the_reason(err: Exception, arr: np.ndarray) -> None:
     message = str(err)
     assert message.startswith("x "), message
     if isinstance(err, TypeError):
-        assert "integer" in message and "dtype" in message or "torch." in (
-            message
-        ), message
+        assert "integer" in message, message
     elif arr.size and arr.dtype.kind in "iu" and 1 <= arr.ndim <= 2:
         bad = set(arr[(arr < 0) | (arr >= 7)].flat)
         assert "shape" in message or any(
