@@ -19,42 +19,62 @@ How it decides
 2. **What looks measured** (a *figure*):
 
    - a decimal number, ``4.950`` (not a section number such as
-     "Exercise 3.4", nor part of a version ``1.0.4``);
+     "Exercise 3.4" or "Table 4.86", nor a version, ``1.0.4``,
+     ``Python 3.11``);
    - a number with thousands separators, ``73,000``;
    - a number with a unit of time, size, rate or information (``14 s``,
-     ``350 ms``, ``96 %``, ``5 nats``, ``2 bits``, ``3 hours``, ``10 GB``,
-     ``tokens/s``);
-   - a ratio, ``15× faster``, ``3 times slower``;
+     ``350 ms``, ``96 %``, ``96 per cent``, ``5 nats``, ``2 bits``,
+     ``3 hours``, ``10 GB``, ``tokens/s``, ``tokens per second``);
+   - a magnitude in words or letters, ``2 million tokens/s``,
+     ``390 thousand``, ``73k``;
+   - a ratio, ``15× faster``, ``a 15× speed-up``, ``15x``, ``3 times
+     slower``, ``twice as fast``;
+   - a number word with a unit or "times": ``fifteen times faster``,
+     ``three hours``, ``seventy-five per cent``;
+   - a fraction, ``2/3``;
    - a power of ten, in prose or in math: ``1e-4``, ``10⁻⁴``, ``10^{-4}``.
 
-   Small integers (``64 units``, ``T = 40``, ``Part 3``) are settings and
-   names, not figures: they are never flagged.
+   Small integers (``64 units``, ``T = 40``, ``Part 3``) and shapes
+   (``100 x 8000``) are settings and names, not figures: never flagged.
+   A figure's *key* is its number and its unit (``"96 %"``, ``"15 ×"``,
+   ``"2 million tokens/s"``, ``"4.950"``).
 3. **What is allowed anyway.** A figure is allowed when it is
 
    - in :data:`ALLOWED`, a short book-wide list of constants and literature
-     figures, each with its reason (ln 8000, the 2015 series' timings from
-     ``REFERENCE.md``, the vocabulary size ...); or
+     figures keyed by number *and* unit (``"70 ms"`` allows the 2015
+     Theano step, not "70%"), each with its reason; or
    - listed in a marker in the same cell: a MyST comment line (invisible on
      the page and in JupyterLab) in a Markdown cell,
 
          % prose-numbers: 2.01 3.24 -- arithmetic of Exercise 1.1
 
      or, for a caption or alt text, a ``prose-numbers`` entry in the code
-     cell's metadata (or a ``# prose-numbers: ...`` comment line in it). List
-     the numbers as they are written (``73,000``, ``96.5``, ``1e-4``), then
-     ``--`` and the reason.
+     cell's metadata (or a ``# prose-numbers: ...`` comment line in it); in
+     ``README.md`` and ``book/*.md`` an HTML comment,
+     ``<!-- prose-numbers: 4.856 -- recorded in FILE -->``. List the numbers
+     as they are written (``73,000``, ``96.5``, ``1e-4``, ``twice``), then
+     ``--`` and the reason, which must name its kind (:data:`REASONS`: a
+     setting, definition, quotation, arithmetic, constant, literature; in
+     the README, where it was "measured on", or the file it is "recorded
+     in", which a test reads to check the number). A figure the build
+     computes has no such reason: glue it.
 
-4. **A second, stronger check where the build's executed notebooks exist**
-   (``_build/jupyter_execute`` or ``_build/fast/_build/jupyter_execute``,
-   after ``make book`` or ``make fast-book``; skipped otherwise): a number in
-   a notebook's prose that equals, at the precision written, a number that
-   the same notebook *printed* is a computed figure typed by hand, even if it
-   does not look measured (``a long tail runs past 258``). Candidates are the
-   figures of rule 2 and integers of three digits or more (years excluded,
-   and numbers the notebook's code cells write, which are settings such as
-   ``hidden_size=100``). A plain integer must be printed exactly; a figure
-   with thousands separators may be a rounding (``73,000`` for 72,981).
-   :data:`ALLOWED` and markers apply as above.
+   ``README.md`` and the Markdown pages of ``book/`` are scanned as one
+   cell each.
+4. **A second, stronger check against an executed build** (run by ``make
+   prose-check``, which ``make test`` calls after the fast build; collected
+   only when ``TUTORIAL_RNN_EXECUTED`` names the build's
+   ``jupyter_execute`` folder, so it never skips, and fails on a missing or
+   stale executed copy): a number in a notebook's prose that equals, at the
+   precision written, a number that the same notebook *printed* is a
+   computed figure typed by hand, even if it does not look measured (``a
+   long tail runs past 258``). Candidates are the figures of rule 2,
+   integers of three digits or more (years excluded), and values of three
+   significant digits or more after ``=`` in math and inline code
+   (``$L = 4.856$``); numbers the notebook's code cells write are settings
+   (``hidden_size=100``) and are left out. A plain integer must be printed
+   exactly; a figure with thousands separators may be a rounding
+   (``73,000`` for 72,981). :data:`ALLOWED` and markers apply as above.
 
 So a chapter satisfies the test by gluing what its code computes, and by
 marking, with a reason, the few figures that are definitions, settings or
