@@ -76,7 +76,11 @@ MUTATIONS = [
         "rnn_numpy.py",
         "if not np.isfinite(g).all():  # NaN weights: change nothing",
         "if False:  # NaN weights: change nothing",
-        ("tests/test_rnn_numpy.py", "tests/test_regressions.py"),
+        (
+            "tests/test_rnn_numpy.py",
+            "tests/test_regressions.py",
+            "tests/test_mutation_kills.py",
+        ),
     ),
     Mutation(
         "softmax: the row maximum not subtracted",
