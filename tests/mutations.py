@@ -129,14 +129,22 @@ MUTATIONS = [
         "rnn_torch.py",
         "            if not torch.isfinite(norm):\n",
         "            if False:\n",
-        ("tests/test_rnn_torch.py", "tests/test_regressions.py"),
+        (
+            "tests/test_rnn_torch.py",
+            "tests/test_regressions.py",
+            "tests/test_mutation_kills.py",
+        ),
     ),
     Mutation(
         "torch train_batch: clip ignored",
         "rnn_torch.py",
         "            if clip is not None:\n",
         "            if False:\n",
-        ("tests/test_rnn_torch.py", "tests/test_regressions.py"),
+        (
+            "tests/test_rnn_torch.py",
+            "tests/test_regressions.py",
+            "tests/test_mutation_kills.py",
+        ),
     ),
     Mutation(
         "pad_batch: targets padded with word 0 instead of IGNORE_INDEX",
