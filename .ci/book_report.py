@@ -79,9 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         if not missing:
             print("Every notebook has a cached successful run: none executed.")
         else:
+            cached = len(books) - len(missing)
             print(
                 f"Notebooks executed by this build ({len(missing)} of "
-                f"{len(books)}; the others come from the cache):"
+                f"{len(books)}; {cached} come from the cache):"
             )
             for path in missing:
                 print(f"  {name(path)}")
