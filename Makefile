@@ -51,7 +51,7 @@ $(VENDOR)/.stamp: Makefile
 # forget it, so that every output in the book comes from the package as it is now. (A content
 # hash, not file times, so a fresh checkout with a restored cache keeps it.)
 # what the notebooks' outputs depend on besides their own code: the package (code and shipped checkpoint) and the recorded benchmark runs
-PACKAGE_HASH = $(shell cat $$(find src -name "*.py" -o -name "*.npz" -o -name "*.safetensors" | sort) $$(find benchmarks/results -name '*.json' 2>/dev/null | sort) | sha256sum | cut -c1-16)
+PACKAGE_HASH = $(shell cat $$(find src -name "*.py" -o -name "*.safetensors" -o -name "*.json" -o -name "*.js" -o -name "*.css" -o -name "*.html" | sort) $$(find benchmarks/results -name '*.json' 2>/dev/null | sort) | sha256sum | cut -c1-16)
 package-cache:
 	@if [ "$$(cat _build/.package-hash 2>/dev/null)" != "$(PACKAGE_HASH)" ]; then \
 		echo "package changed: clearing the notebook execution cache"; \
