@@ -144,17 +144,10 @@ def test_unigram_entropy_of_a_known_distribution():
     assert data.unigram_entropy(Y, size=6) == pytest.approx(expected)
 
 
-def test_text_file_loader(tmp_path):
-    path = tmp_path / "mine.txt"
-    path.write_text(
-        "First paragraph. Two sentences!\n\nSecond one here.\n",
-        encoding="utf-8",
+def test_tokenize_corpus_splits_documents_into_sentences():
+    corpus = data.Corpus(
+        "mine", ["First paragraph. Two sentences!", "Second one here."]
     )
-    corpus = data.load_text_file(path)
-    assert corpus.documents == [
-        "First paragraph. Two sentences!",
-        "Second one here.",
-    ]
     assert data.tokenize_corpus(corpus) == [
         ["first", "paragraph", "."],
         ["two", "sentences", "!"],
@@ -162,33 +155,11 @@ def test_text_file_loader(tmp_path):
     ]
 
 
-def test_reddit_csv_loader(tmp_path):
-    path = tmp_path / "reddit.csv"
-    path.write_text(
-        'id,body\n1,"Hello there. Nice, comma."\n2,""\n3,Bye!\n',
-        encoding="utf-8",
-    )
-    corpus = data.load_reddit_csv(path)
-    assert corpus.documents == ["Hello there. Nice, comma.", "Bye!"]
-    stats = data.corpus_statistics(corpus, vocabulary_size=5)
-    assert stats.sentences == 3 and stats.tokens == 9 and stats.words == 5
-
-
 # ----------------------------------------------------------------- bad input
-def test_errors_for_bad_input(tmp_path):
-    with pytest.raises(ValueError, match="empty"):
-        data.load_text_file(_write(tmp_path / "empty.txt", "  \n\n "))
-    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
-        data.load_text_file(tmp_path / "nope.txt")
-    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
-        data.load_reddit_csv(tmp_path / "nope.csv")
-    with pytest.raises(
-        ValueError, match=r"no column 'body'.*\['id', 'text'\]"
-    ):
-        data.load_reddit_csv(_write(tmp_path / "x.csv", "id,text\n1,hi\n"))
-    with pytest.raises(ValueError, match="size=3 is too small"):
+def test_errors_for_bad_input():
+    with pytest.raises(ValueError, match="size must be an integer >= 4"):
         Vocabulary.build(small_sentences(), size=3)
-    with pytest.raises(TypeError, match="size must be an int"):
+    with pytest.raises(TypeError, match="size must be an integer"):
         Vocabulary.build(small_sentences(), size=6.0)
     with pytest.raises(ValueError, match="empty text"):
         Vocabulary.build([], size=10)
@@ -205,11 +176,6 @@ def test_errors_for_bad_input(tmp_path):
         data.load_shakespeare(["not-a-play"])
     with pytest.raises(ValueError, match="holds no documents"):
         data.tokenize_corpus(data.Corpus("nothing", []))
-
-
-def _write(path, text):
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # ----------------------------------------------------------- the real corpus
