@@ -123,7 +123,7 @@ def test_save_checks_the_target_before_writing(gated_numpy, tmp_path):
         checkpoint.save(tmp_path / "missing" / "m.safetensors", gated_numpy)
     with pytest.raises(ValueError, match=r"m\.safetensors"):
         checkpoint.save(tmp_path / "m.npz", gated_numpy)
-    with pytest.raises(TypeError, match="LanguageModel"):
+    with pytest.raises(TypeError, match="object is not one of the book's"):
         checkpoint.save(tmp_path / "m.safetensors", object())
     with pytest.raises(TypeError, match="extra"):
         checkpoint.save(tmp_path / "m", gated_numpy, extra={"f": print})
@@ -231,9 +231,8 @@ def test_wrong_shapes_and_non_finite_weights_are_refused(
         assert "not a tutorial_rnn checkpoint" in str(e.value)
 
 
-def test_the_vocabulary_travels_with_the_weights(
-    gated_numpy, small_vocab, checkpoint_dir
-):
+def test_the_vocabulary_travels_with_the_weights(small_vocab, checkpoint_dir):
+    gated_numpy = GatedLMNumpy(len(small_vocab), 4, seed=2)
     path = checkpoint.save(checkpoint_dir / "m", gated_numpy, small_vocab)
     model, vocab = checkpoint.load_with_vocab(path, vocab=small_vocab)
     assert vocab.index_to_word == small_vocab.index_to_word
@@ -245,7 +244,7 @@ def test_the_vocabulary_travels_with_the_weights(
         checkpoint.load(path, vocab=other)
     with pytest.raises(ValueError, match="vocab has 5 entries"):
         checkpoint.load(path, vocab=small_vocab.index_to_word[:5])
-    with pytest.raises(ValueError, match=r"has 4 entries.*vocab_size=20"):
+    with pytest.raises(ValueError, match=r"has 4 entries.*vocab_size=13"):
         checkpoint.save(path, gated_numpy, small_vocab.index_to_word[:4])
     # a file saved without a vocabulary checks the size only
     bare = checkpoint.save(checkpoint_dir / "bare", gated_numpy)
@@ -266,5 +265,5 @@ def test_only_the_books_models_are_saved(gated_numpy, checkpoint_dir):
     class Mine(GatedLMNumpy):
         pass
 
-    with pytest.raises(TypeError, match="cannot save a Mine"):
+    with pytest.raises(TypeError, match="Mine is not one of the book's"):
         checkpoint.save(checkpoint_dir / "m", Mine(5, 2))

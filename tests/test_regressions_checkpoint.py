@@ -95,7 +95,7 @@ def test_p07_a_huge_extra_is_refused_before_writing(checkpoint_dir):
     model = RNNNumpy(5, 2)
     good = checkpoint.save(checkpoint_dir / "m", model)
     before = good.read_bytes()
-    with pytest.raises(ValueError, match="extra takes 5,000,010 bytes"):
+    with pytest.raises(ValueError, match="extra takes 5,000,013 bytes"):
         checkpoint.save(good, model, extra={"notes": "x" * 5_000_000})
     assert good.read_bytes() == before
     assert [p.name for p in checkpoint_dir.iterdir()] == ["m.safetensors"]

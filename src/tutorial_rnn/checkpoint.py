@@ -329,8 +329,8 @@ def save(
         _registry().get(name) is not type(model)
     ):
         raise TypeError(
-            f"cannot save a {name}: checkpoints hold the book's models "
-            f"{sorted(_registry())}"
+            f"{name} is not one of the book's models "
+            f"{sorted(_registry())}: checkpoints hold those only"
         )
     dt = _float_dtype(dtype)
     if extra is not None and not isinstance(extra, dict):
@@ -353,7 +353,8 @@ def save(
     arrays = {}
     for key, value in model.numpy_parameters().items():
         arr = np.asarray(value)
-        arr = np.ascontiguousarray(arr if dt is None else arr.astype(dt))
+        with np.errstate(over="ignore"):  # refused just below
+            arr = np.ascontiguousarray(arr if dt is None else arr.astype(dt))
         if arr.dtype.kind != "f" or not np.isfinite(arr).all():
             raise ValueError(
                 f"parameter {key!r} is not finite as {arr.dtype}: "
