@@ -218,3 +218,37 @@ def test_unigram_cross_entropy_is_smoothed_and_is_the_entropy_on_its_data():
     assert math.isfinite(
         data.unigram_cross_entropy(Y, [np.array([0, 1])], size=6)
     )
+
+
+def test_book_data_is_the_books_split():
+    book = data.book_data()
+    n = len(book.sentences)
+    assert len(book.X) == len(book.Y) == n
+    assert len(book.vocab) == 8000
+    train, valid = data.train_validation_split(n, 0.05, seed=0)
+    assert len(book.X_train) == len(train) and len(book.X_valid) == len(valid)
+    assert len(valid) == round(0.05 * n)
+    for i in (0, len(valid) // 2, len(valid) - 1):
+        assert book.X_valid[i] is book.X[valid[i]]
+        assert book.Y_valid[i] is book.Y[valid[i]]
+    np.testing.assert_array_equal(
+        book.X_train[0],
+        [book.vocab.start_id, *book.vocab.encode(book.sentences[train[0]])],
+    )
+    stats = data.corpus_statistics(book)
+    assert stats.sentences == n and stats.vocabulary_size == 8000
+
+
+@pytest.mark.parametrize(
+    "kwargs,named",
+    [
+        ({"vocabulary_size": 3}, "vocabulary_size"),
+        ({"vocabulary_size": 8000.0}, "vocabulary_size"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_book_data_checks_its_arguments_first(monkeypatch, kwargs, named):
+    monkeypatch.setattr(data, "tokenize_corpus", None)  # never reached
+    with pytest.raises((TypeError, ValueError), match=named):
+        data.book_data(**kwargs)

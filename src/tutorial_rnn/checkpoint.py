@@ -357,7 +357,7 @@ def save(
             arr = np.ascontiguousarray(arr if dt is None else arr.astype(dt))
         if arr.dtype.kind != "f" or not np.isfinite(arr).all():
             raise ValueError(
-                f"parameter {key!r} is not finite as {arr.dtype}: "
+                f"parameter {key!r} holds non-finite values as {arr.dtype}: "
                 f"{str(target)!r} was left as it was"
             )
         arrays[key] = arr

@@ -528,6 +528,18 @@ def training_pairs(
     return X, Y
 
 
+def _split_options(validation_fraction: object, seed: object) -> tuple:
+    """Checked ``(validation_fraction, seed)`` of a split."""
+    return check_scalar(
+        validation_fraction,
+        "validation_fraction",
+        float,
+        min_val=0.0,
+        max_val=1.0,
+        include_boundaries="neither",
+    ), check_scalar(seed, "seed", int, min_val=0)
+
+
 def train_validation_split(
     n: int, validation_fraction: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -540,15 +552,7 @@ def train_validation_split(
         Disjoint, together ``0..n-1``; each sorted.
     """
     n = check_scalar(n, "n", int, min_val=2)
-    validation_fraction = check_scalar(
-        validation_fraction,
-        "validation_fraction",
-        float,
-        min_val=0.0,
-        max_val=1.0,
-        include_boundaries="neither",
-    )
-    seed = check_scalar(seed, "seed", int, min_val=0)
+    validation_fraction, seed = _split_options(validation_fraction, seed)
     order = np.random.default_rng(seed).permutation(n)
     n_val = min(n - 1, max(1, round(n * validation_fraction)))
     return np.sort(order[n_val:]), np.sort(order[:n_val])
@@ -594,6 +598,7 @@ def book_data(
     vocabulary_size = check_scalar(
         vocabulary_size, "vocabulary_size", int, min_val=4
     )
+    validation_fraction, seed = _split_options(validation_fraction, seed)
     sentences = tokenize_corpus(load_shakespeare())
     vocab = Vocabulary.build(sentences, size=vocabulary_size)
     X, Y = training_pairs(sentences, vocab)
