@@ -193,7 +193,7 @@ def test_sizes_are_checked_from_the_header_before_allocating(
     small = GatedLMNumpy(20, 6)
     config = small.config() | {"vocab_size": 200_000}
     write_checkpoint(path, small.numpy_parameters(), _meta(config=config))
-    with pytest.raises(ValueError, match=r"tensor 'E'.*\(200000, 6\)"):
+    with pytest.raises(ValueError, match=r"'E': \(200000, 6\)"):
         checkpoint.load(path)
     # more layers than tensors
     config = small.config() | {"num_layers": 10**9}
@@ -202,7 +202,7 @@ def test_sizes_are_checked_from_the_header_before_allocating(
         checkpoint.load(path)
     # a cap the caller chooses
     good = checkpoint.save(checkpoint_dir / "good", small)
-    with pytest.raises(ValueError, match="max_bytes=1,000 allows"):
+    with pytest.raises(ValueError, match="max_bytes=1000"):
         checkpoint.load(good, max_bytes=1000)
 
 
@@ -213,11 +213,15 @@ def test_wrong_shapes_and_non_finite_weights_are_refused(
     params = model.numpy_parameters()
     path = checkpoint_dir / "bad.safetensors"
     cases = [
-        (params | {"V": np.zeros((20, 5))}, _meta(), r"'V' is F64 \[20, 5\]"),
+        (params | {"V": np.zeros((20, 5))}, _meta(), r"'V': \(20, 5\)"),
         (params | {"c": np.full(20, np.nan)}, _meta(), "'c' holds non-finite"),
-        (params | {"c": np.zeros(20, np.int32)}, _meta(), "'c' is I32"),
+        (
+            params | {"c": np.zeros(20, np.int32)},
+            _meta(),
+            r"types \['F64', 'I32'\]",
+        ),
         (params, _meta(model="Transformer"), "unknown model 'Transformer'"),
-        (params, _meta(version="2"), "version '2'"),
+        (params, _meta(version="2"), "format .*'2'"),
         (
             params,
             _meta(config=model.config() | {"cell": ["gru"]}),

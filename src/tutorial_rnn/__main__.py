@@ -178,6 +178,10 @@ def _checked(
             raise argparse.ArgumentTypeError(
                 f"expected {kind}, got {text!r}"
             ) from None
+        if target_type is int and abs(value) >= 2**63:
+            raise argparse.ArgumentTypeError(
+                f"must be below 2**63, got a number of {len(text)} digits"
+            )
         try:
             return check_scalar(
                 value,

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import struct
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,120 +53,56 @@ from safetensors.numpy import save as safetensors_bytes
 from .data import Vocabulary
 from .models import LanguageModel
 
-__all__ = [
-    "FORMAT",
-    "MAX_BYTES",
-    "MAX_EXTRA_BYTES",
-    "SUFFIX",
-    "VERSION",
-    "Loaded",
-    "check_target",
-    "load",
-    "load_arrays",
-    "load_with_vocab",
-    "save",
-]
+__all__ = ["Loaded", "check_target", "load", "load_arrays", "save"]
 
-FORMAT = "tutorial-rnn"
-#: 3: SHA-256 and vocabulary in the metadata (2: safetensors without
-#: them; 1: ``.npz``). Only version 3 is read.
-VERSION = 3
-SUFFIX = ".safetensors"
-#: Largest checkpoint :func:`load` reads (the weights' bytes): 1 GiB,
-#: a hundred times the shipped model.
+FORMAT, VERSION, SUFFIX = "tutorial-rnn", 3, ".safetensors"
+#: Largest checkpoint :func:`load` reads (the weights' bytes): 1 GiB.
 MAX_BYTES = 2**30
-#: Largest JSON header read (the shipped model's, vocabulary included, is
-#: under 100 KB).
+#: Largest JSON header read (the shipped model's is under 100 KB).
 MAX_HEADER_BYTES = 8 * 2**20
 #: Largest ``extra`` (as JSON) :func:`save` stores.
 MAX_EXTRA_BYTES = 100_000
 
 _FLOATS = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # blocks of H rows per cell
+_RNN = ("vocab_size", "hidden_size", "bptt_truncate")
+_GATED = (*_RNN[:2], "cell", "num_layers", "embed_size", "convention")
+#: The models a checkpoint holds: name -> (module, config keys).
+MODELS = {
+    "RNNNumpy": ("rnn_numpy", _RNN),
+    "FastRNNNumpy": ("rnn_numpy_fast", _RNN),
+    "RNNTorch": ("rnn_torch", _RNN),
+    "GatedLMNumpy": ("gated_numpy", _GATED),
+    "GatedLMTorch": ("gated_torch", _GATED),
+}
 
 
 class Loaded(NamedTuple):
     """What :func:`load_with_vocab` returns."""
 
     model: Any
-    #: The words the model was trained on, or None when saved without.
+    #: The words the model was trained on (None if saved without).
     vocab: Vocabulary | None
+
+
+def _class(name: str) -> type:
+    return getattr(import_module(f"{__package__}.{MODELS[name][0]}"), name)
 
 
 def _refuse(path: Path, why: str) -> ValueError:
     return ValueError(f"{str(path)!r} is not a tutorial_rnn checkpoint: {why}")
 
 
-# ------------------------------------------------------ models and shapes
-def _rnn_shapes(c: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-    V, H = c["vocab_size"], c["hidden_size"]
-    return {"U": (H, V), "V": (V, H), "W": (H, H)}
-
-
-def _gated_shapes(c: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-    V, H, layers = c["vocab_size"], c["hidden_size"], c["num_layers"]
-    D = H if c["embed_size"] is None else c["embed_size"]
-    GH = _GATES[c["cell"]] * H
-    shapes = {"E": (V, D), "V": (V, H), "c": (V,)}
-    for layer in range(layers):
-        shapes |= {
-            f"U{layer}": (GH, D if layer == 0 else H),
-            f"W{layer}": (GH, H),
-            f"bU{layer}": (GH,),
-            f"bW{layer}": (GH,),
-        }
-    return shapes
-
-
-_RNN = ("vocab_size", "hidden_size", "bptt_truncate")
-_GATED = ("vocab_size", "hidden_size", "cell", "num_layers", "embed_size")
-#: model name -> (its config keys, the parameter shapes a config implies)
-_FAMILIES: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "RNNNumpy": (_RNN, _rnn_shapes),
-    "FastRNNNumpy": (_RNN, _rnn_shapes),
-    "RNNTorch": (_RNN, _rnn_shapes),
-    "GatedLMNumpy": ((*_GATED, "convention"), _gated_shapes),
-    "GatedLMTorch": ((*_GATED, "convention"), _gated_shapes),
-}
-
-
-def _registry() -> dict[str, type]:
-    from .gated_numpy import GatedLMNumpy
-    from .rnn_numpy import RNNNumpy
-    from .rnn_numpy_fast import FastRNNNumpy
-
-    classes: dict[str, type] = {
-        "RNNNumpy": RNNNumpy,
-        "FastRNNNumpy": FastRNNNumpy,
-        "GatedLMNumpy": GatedLMNumpy,
-    }
-    try:
-        from .gated_torch import GatedLMTorch
-        from .rnn_torch import RNNTorch
-    except ImportError:  # torch not installed: NumPy models still load
-        pass
-    else:
-        classes.update(RNNTorch=RNNTorch, GatedLMTorch=GatedLMTorch)
-    return classes
-
-
-def _expected_shapes(
-    path: Path, model: str, config: Any, n_tensors: int
-) -> dict[str, tuple[int, ...]]:
-    """The shapes ``config`` implies, after checking it holds exactly the
-    model's keys with values of the right kind."""
-    if model not in _FAMILIES:
-        raise _refuse(
-            path, f"unknown model {model!r}; known: {sorted(_FAMILIES)}"
-        )
-    keys, shapes = _FAMILIES[model]
-    if not isinstance(config, dict) or set(config) != set(keys):
-        got = sorted(config) if isinstance(config, dict) else config
-        raise _refuse(
-            path,
-            f"its config has keys {got}; {model} takes exactly {sorted(keys)}",
-        )
-    for key, v in config.items():
+def _shapes(path: Path, model: Any, c: Any, n: int) -> dict[str, tuple]:
+    """The parameter shapes config ``c`` implies, after checking it holds
+    exactly ``model``'s keys with values of the right kind."""
+    if model not in MODELS:
+        raise _refuse(path, f"unknown model {model!r}; known: {[*MODELS]}")
+    keys = MODELS[model][1]
+    if not isinstance(c, dict) or set(c) != set(keys):
+        got = sorted(c) if isinstance(c, dict) else c
+        raise _refuse(path, f"its config has keys {got}, not {sorted(keys)}")
+    for key, v in c.items():
         if key in ("cell", "convention"):
             ok = isinstance(v, str) and (key == "convention" or v in _GATES)
         else:  # sizes: positive ints; bptt_truncate >= 0; two may be None
@@ -175,50 +111,37 @@ def _expected_shapes(
             )
         if not ok:
             raise _refuse(path, f"its config says {key}={v!r}")
-    if model.startswith("Gated") and 4 * config["num_layers"] + 3 != n_tensors:
-        raise _refuse(
-            path,
-            f"num_layers={config['num_layers']} does not "
-            f"match its {n_tensors} tensors",
-        )
-    return shapes(config)
+    V, H = c["vocab_size"], c["hidden_size"]
+    if keys == _RNN:
+        return {"U": (H, V), "V": (V, H), "W": (H, H)}
+    layers, D, GH = (
+        c["num_layers"],
+        c["embed_size"] or H,
+        _GATES[c["cell"]] * H,
+    )
+    if 4 * layers + 3 != n:
+        raise _refuse(path, f"num_layers={layers}, but {n} tensors")
+    shapes = {"E": (V, D), "V": (V, H), "c": (V,)}
+    for i in range(layers):
+        shapes |= {f"U{i}": (GH, D if i == 0 else H), f"W{i}": (GH, H)}
+        shapes |= {f"bU{i}": (GH,), f"bW{i}": (GH,)}
+    return shapes
 
 
 # ----------------------------------------------------------------- writing
 def _dumps(value: Any, name: str) -> str:
     def plain(v: Any) -> Any:
-        if isinstance(v, (np.generic, np.ndarray)):
+        if isinstance(v, np.generic | np.ndarray):
             return v.tolist()
         raise TypeError(f"{type(v).__name__} {v!r} is not JSON")
 
     try:
         return json.dumps(value, allow_nan=False, default=plain)
-    except ValueError as err:  # NaN or infinity somewhere
-        raise ValueError(
-            f"{name} must hold finite numbers only (JSON has no NaN): {err}"
-        ) from None
-    except TypeError as err:
-        raise TypeError(
-            f"{name} must hold JSON values (str, numbers, bools, None, "
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            f"{name} must hold JSON values (str, finite numbers, bools, None, "
             f"lists, dicts with str keys; NumPy scalars are fine): {err}"
         ) from None
-
-
-def _float_dtype(dtype: Any) -> np.dtype | None:
-    if dtype is None:
-        return None
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(
-            f"dtype must be a NumPy float type, got {dtype!r}"
-        ) from None
-    if dt.kind != "f" or dt.itemsize not in (2, 4, 8):
-        raise TypeError(
-            f"dtype must be float16, float32 or float64, got {dt}: weights "
-            f"are real numbers (an integer type would round them to zero)"
-        )
-    return dt
 
 
 def check_target(path: str | Path) -> Path:
@@ -229,7 +152,8 @@ def check_target(path: str | Path) -> Path:
     Raises
     ------
     ValueError
-        For an empty name or a ``.npz`` name.
+        For a name that is no file (``''``, ``'.'``, ``'dir/'``) or a
+        ``.npz`` name.
     FileNotFoundError, PermissionError, IsADirectoryError
         For a missing or read-only folder, or a target that is a folder.
     """
@@ -238,10 +162,7 @@ def check_target(path: str | Path) -> Path:
         raise ValueError(f"{text!r} names a folder, not a file to write")
     path = Path(text)
     if path.suffix == ".npz":
-        raise ValueError(
-            f"checkpoints are {SUFFIX} files, got {text!r}; name it "
-            f"{path.with_suffix(SUFFIX).name!r}"
-        )
+        raise ValueError(f"{text!r}: name it {path.stem + SUFFIX!r}")
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
     if path.is_dir():
@@ -268,6 +189,8 @@ def _digest(meta: dict[str, str], data: Any) -> str:
 
 
 def _words(vocab: Any, size: int) -> list[str]:
+    if not isinstance(vocab, list | tuple | Vocabulary):
+        raise TypeError(f"vocab must list words, got {type(vocab).__name__}")
     words = list(getattr(vocab, "index_to_word", vocab))
     Vocabulary(words)  # checks: special tokens first, no repeats
     if len(words) != size:
@@ -296,8 +219,7 @@ def save(
         another ending. Its folder must exist. An existing file is
         replaced only once the new one has been read back and loads.
     model : LanguageModel
-        Any model of the book (``RNNNumpy``, ``FastRNNNumpy``,
-        ``RNNTorch``, ``GatedLMNumpy``, ``GatedLMTorch``).
+        Any model of the book (:data:`MODELS`).
     vocab : Vocabulary or sequence of str, optional
         The words the model was trained on, in id order
         (``len(vocab) == model.vocab_size``).
@@ -325,23 +247,20 @@ def save(
         is not touched.
     """
     name = type(model).__name__
-    if not isinstance(model, LanguageModel) or (
-        _registry().get(name) is not type(model)
-    ):
+    if name not in MODELS or _class(name) is not type(model):
         raise TypeError(
             f"{name} is not one of the book's models "
-            f"{sorted(_registry())}: checkpoints hold those only"
+            f"{[*MODELS]}: checkpoints hold those only"
         )
-    dt = _float_dtype(dtype)
-    if extra is not None and not isinstance(extra, dict):
+    if dtype is not None and np.dtype(dtype) not in _FLOATS.values():
+        raise TypeError(
+            f"dtype must be float16, float32 or float64, got {np.dtype(dtype)}"
+        )
+    if not isinstance(extra, dict | None):
         raise TypeError(f"extra must be a dict, got {type(extra).__name__}")
-    meta = {
-        "format": FORMAT,
-        "version": str(VERSION),
-        "model": name,
-        "config": _dumps(model.config(), "the model's config()"),
-        "extra": _dumps(extra or {}, "extra"),
-    }
+    meta = {"format": FORMAT, "version": str(VERSION), "model": name}
+    meta["config"] = _dumps(model.config(), "the model's config()")
+    meta["extra"] = _dumps(extra or {}, "extra")
     if len(meta["extra"]) > MAX_EXTRA_BYTES:
         raise ValueError(
             f"extra takes {len(meta['extra']):,} bytes as JSON;"
@@ -352,25 +271,22 @@ def save(
     target = check_target(path)
     arrays = {}
     for key, value in model.numpy_parameters().items():
-        arr = np.asarray(value)
         with np.errstate(over="ignore"):  # refused just below
-            arr = np.ascontiguousarray(arr if dt is None else arr.astype(dt))
-        if arr.dtype.kind != "f" or not np.isfinite(arr).all():
+            arrays[key] = np.ascontiguousarray(value, dtype)
+        if not np.isfinite(arrays[key]).all():
             raise ValueError(
-                f"parameter {key!r} holds non-finite values as {arr.dtype}: "
-                f"{str(target)!r} was left as it was"
+                f"parameter {key!r} holds non-finite values as "
+                f"{arrays[key].dtype}: {str(target)!r} was left as it was"
             )
-        arrays[key] = arr
     first = safetensors_bytes(arrays, metadata=meta)
-    (n,) = struct.unpack("<Q", first[:8])
-    meta["sha256"] = _digest(meta, [first[8 + n :]])
+    meta["sha256"] = _digest(
+        meta, [first[8 + struct.unpack("<Q", first[:8])[0] :]]
+    )
     _write_verified(target, safetensors_bytes(arrays, metadata=meta), arrays)
     return target
 
 
-def _write_verified(
-    path: Path, payload: bytes, arrays: dict[str, np.ndarray]
-) -> None:
+def _write_verified(path: Path, payload: bytes, arrays: dict) -> None:
     """Write ``payload`` beside ``path``, flush it to disk, read it back
     and load it, then rename it over ``path``."""
     handle = tempfile.NamedTemporaryFile(
@@ -381,8 +297,8 @@ def _write_verified(
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        _, back = load_arrays(handle.name)
-        if set(back) != set(arrays) or not all(
+        _, back = _read(Path(handle.name), MAX_BYTES)
+        if back.keys() != arrays.keys() or not all(
             np.array_equal(back[k], arrays[k]) for k in arrays
         ):
             raise ValueError(f"{str(path)!r}: the file read back differs")
@@ -394,103 +310,64 @@ def _write_verified(
 
 
 # ----------------------------------------------------------------- reading
-def _json(path: Path, meta: dict[str, str], key: str, default: Any) -> Any:
-    if key not in meta:
-        return default
+def _json(path: Path, meta: dict[str, str], key: str) -> Any:
     try:
-        return json.loads(meta[key])
+        return json.loads(meta[key]) if key in meta else None
     except (ValueError, RecursionError):
         raise _refuse(path, f"its {key!r} metadata is not JSON") from None
 
 
-def _read(path: Path, max_bytes: int) -> tuple[dict, dict, list | None]:
-    """Checked (meta, arrays, vocabulary words) of the file at ``path``."""
+def _read(path: Path, max_bytes: int) -> tuple[dict, dict]:
+    """Checked (meta, arrays) of the file at ``path``."""
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
     size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"{str(path)!r} takes {size:,} bytes; {max_bytes=}")
     with open(path, "rb") as f:
-        head = f.read(8)
-    n = struct.unpack("<Q", head)[0] if len(head) == 8 else size
+        n = struct.unpack("<Q", f.read(8).ljust(8, b"\xff"))[0]
     if n > min(MAX_HEADER_BYTES, size - 8):
         raise _refuse(path, "no safetensors header of a sane size")
     try:
         with safe_open(path, framework="np") as f:
             raw = f.metadata() or {}
-            specs = {
-                k: (f.get_slice(k).get_dtype(), f.get_slice(k).get_shape())
-                for k in f.keys()
-            }
-            if raw.get("format") != FORMAT:
-                raise _refuse(path, f"no format {FORMAT!r} in its metadata")
-            if raw.get("version") != str(VERSION):
-                raise _refuse(
-                    path,
-                    f"it is version {raw.get('version')!r}"
-                    f" of the format; this package reads {VERSION}",
-                )
-            config = _json(path, raw, "config", None)
-            words = _json(path, raw, "vocab", None)
-            model = raw.get("model")
-            shapes = _expected_shapes(path, model, config, len(specs))
-            for key, (dtype, shape) in specs.items():
-                if dtype not in _FLOATS or tuple(shape) != shapes.get(key):
-                    raise _refuse(
-                        path,
-                        f"tensor {key!r} is {dtype} "
-                        f"{shape}; {model}({config}) has "
-                        f"{shapes.get(key)} floats",
-                    )
-            if set(specs) != set(shapes):
-                raise _refuse(
-                    path,
-                    f"it holds {sorted(specs)}, but {model} "
-                    f"has {sorted(shapes)}",
-                )
-            total = sum(
-                math.prod(s) * np.dtype(_FLOATS[d]).itemsize
-                for d, s in specs.values()
-            )
-            if total > max_bytes:
-                raise ValueError(
-                    f"{str(path)!r} holds {total:,} bytes of weights, more "
-                    f"than max_bytes={max_bytes:,} allows"
-                )
-            if words is not None:
-                try:
-                    if not isinstance(words, list):
-                        raise TypeError("not a list of words")
-                    _words(words, config["vocab_size"])
-                except (TypeError, ValueError) as err:
-                    raise _refuse(path, f"its vocabulary: {err}") from None
+            stamp = raw.get("format"), raw.get("version")
+            if stamp != (FORMAT, str(VERSION)):
+                raise _refuse(path, f"format {stamp}, not {FORMAT} {VERSION}")
+            model, config = raw.get("model"), _json(path, raw, "config")
+            shapes = _shapes(path, model, config, len(f.keys()))
+            got = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+            if got != shapes:
+                raise _refuse(path, f"{got}, but {model}{config} has {shapes}")
+            dtypes = {f.get_slice(k).get_dtype() for k in f.keys()}
+            if not dtypes <= _FLOATS.keys():
+                raise _refuse(path, f"tensors of types {sorted(dtypes)}")
+            words = _json(path, raw, "vocab")
+            try:
+                if words is not None:
+                    _words(words, shapes["V"][0])
+            except (TypeError, ValueError) as err:
+                raise _refuse(path, f"its vocabulary: {err}") from None
             with open(path, "rb") as data:
                 data.seek(8 + n)
                 digest = _digest(raw, iter(lambda: data.read(2**20), b""))
             if raw.get("sha256") != digest:
-                raise _refuse(
-                    path,
-                    "its weights do not match their SHA-256 "
-                    "(the file is corrupt)",
-                )
-            arrays = {k: f.get_tensor(k) for k in specs}
+                raise _refuse(path, "its bytes do not match their SHA-256")
+            arrays = {k: f.get_tensor(k) for k in f.keys()}
     except SafetensorError as err:
         raise _refuse(path, str(err)) from None
     for key, arr in arrays.items():
         if not np.isfinite(arr).all():
             raise _refuse(path, f"tensor {key!r} holds non-finite values")
-    meta = {
-        "format": FORMAT,
-        "version": VERSION,
-        "model": model,
-        "config": config,
-        "extra": _json(path, raw, "extra", {}),
-    }
-    return meta, arrays, words
+    extra = _json(path, raw, "extra")
+    meta = {"format": FORMAT, "version": VERSION, "model": model}
+    return meta | {"config": config, "extra": extra, "vocab": words}, arrays
 
 
 def load_arrays(
     path: str | Path, max_bytes: int = MAX_BYTES
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Read a checkpoint's metadata and parameter arrays, checked as
+    """A checkpoint's metadata and parameter arrays, checked as
     :func:`load` checks them.
 
     Returns
@@ -501,8 +378,7 @@ def load_arrays(
     arrays : dict of str to numpy.ndarray
         The parameters, in the stored dtype.
     """
-    meta, arrays, words = _read(Path(path), max_bytes)
-    return meta | {"vocab": words}, arrays
+    return _read(Path(path), max_bytes)
 
 
 def load_with_vocab(
@@ -529,7 +405,7 @@ def load_with_vocab(
     max_bytes : int
         Refuse checkpoints whose weights take more bytes.
     **kwargs
-        Constructor options the file does not choose (``device=``,
+        Constructor options a file never chooses (``device=``,
         ``dtype=``).
 
     Returns
@@ -545,55 +421,37 @@ def load_with_vocab(
         "... is not a tutorial_rnn checkpoint: ..." for a foreign,
         corrupt, truncated or inconsistent file; also for weights over
         ``max_bytes`` or a ``vocab`` that differs from the stored one.
-    TypeError
-        If ``model_class`` lacks the LanguageModel interface.
     """
     path = Path(path)
-    meta, arrays, words = _read(path, max_bytes)
+    meta, arrays = _read(path, max_bytes)
+    words = meta["vocab"]
     if vocab is not None:
         mine = _words(vocab, meta["config"]["vocab_size"])
-        diff = next(
-            (
-                i
-                for i, (a, b) in enumerate(
-                    zip(mine, words or mine, strict=True)
+        for i, (theirs, ours) in enumerate(
+            zip(words or mine, mine, strict=True)
+        ):
+            if theirs != ours:
+                raise ValueError(
+                    f"{str(path)!r} was trained with another vocabulary: id "
+                    f"{i} is {theirs!r} there but {ours!r} in the vocab "
+                    f"passed; its word ids would be scrambled"
                 )
-                if a != b
-            ),
-            None,
-        )
-        if diff is not None:
-            raise ValueError(
-                f"{str(path)!r} was trained with another vocabulary: id "
-                f"{diff} is {words[diff]!r} there but {mine[diff]!r} in "
-                f"the vocab passed; its word ids would be scrambled"
-            )
-    model_class = model_class or _registry()[meta["model"]]
+    model_class = model_class or _class(meta["model"])
     try:
         model = model_class(**meta["config"], **kwargs)
     except (TypeError, ValueError) as err:
         raise type(err)(
-            f"{model_class.__name__} cannot be built from the config of "
-            f"{str(path)!r} ({meta['config']}) and {kwargs}: {err}"
+            f"{model_class.__name__} cannot be built from the "
+            f"config of {str(path)!r} ({meta['config']}) and "
+            f"{kwargs}: {err}"
         ) from None
     if not isinstance(model, LanguageModel):
-        raise TypeError(
-            f"{model_class.__name__} does not have the LanguageModel interface"
-        )
+        raise TypeError(f"{model_class.__name__} is no LanguageModel")
     model.load_numpy(arrays)
     return Loaded(model, None if words is None else Vocabulary(words))
 
 
-def load(
-    path: str | Path,
-    model_class: type | None = None,
-    *,
-    vocab: Vocabulary | Sequence[str] | None = None,
-    max_bytes: int = MAX_BYTES,
-    **kwargs: Any,
-) -> Any:
+def load(path: str | Path, model_class: type | None = None, **kw: Any) -> Any:
     """The model of a checkpoint: :func:`load_with_vocab` without the
     vocabulary (same parameters, same checks)."""
-    return load_with_vocab(
-        path, model_class, vocab=vocab, max_bytes=max_bytes, **kwargs
-    ).model
+    return load_with_vocab(path, model_class, **kw).model
