@@ -196,7 +196,16 @@ def test_p16_is_word_of_an_empty_string_is_a_clear_error():
         data.is_word("")
 
 
-@pytest.mark.parametrize("fraction", [2.5, -1, math.nan, "0.1"])
-def test_p16_train_validation_split_fraction_is_checked(fraction):
-    with pytest.raises((TypeError, ValueError), match="validation_fraction"):
-        data.train_validation_split(10, fraction)
+@pytest.mark.parametrize(
+    "args,named",
+    [
+        ((2.5,), "n must be an integer"),  # was numpy's AxisError
+        ((10, 2.5), "validation_fraction"),
+        ((10, math.nan), "validation_fraction"),
+        ((10, "0.1"), "validation_fraction"),
+        ((10, 0.1, -1), "seed"),
+    ],
+)
+def test_p16_train_validation_split_checks_its_arguments(args, named):
+    with pytest.raises((TypeError, ValueError), match=named):
+        data.train_validation_split(*args)
