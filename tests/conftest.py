@@ -113,6 +113,16 @@ def write_checkpoint():
 
 
 @pytest.fixture
+def no_data(monkeypatch):
+    """Loading the corpus fails loudly: a CLI check must come first."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the corpus was loaded before the checks")
+
+    monkeypatch.setattr(data, "load_shakespeare", refuse)
+
+
+@pytest.fixture
 def checkpoint_dir(tmp_path):
     """An empty folder for checkpoints."""
     folder = tmp_path / "checkpoints"

@@ -118,16 +118,6 @@ def test_p03_a_nan_model_never_overwrites_a_good_file(
 
 
 # 4 ---------------------------------------------------------------------
-@pytest.fixture
-def no_data(monkeypatch):
-    """Loading the corpus fails loudly: a CLI check must come first."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the corpus was loaded before the checks")
-
-    monkeypatch.setattr(data, "load_shakespeare", refuse)
-
-
 @pytest.mark.parametrize(
     "options,named",
     [

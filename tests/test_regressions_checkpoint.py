@@ -157,16 +157,6 @@ def test_p10_a_file_cannot_choose_constructor_options(
 
 
 # 11 --------------------------------------------------------------------
-@pytest.fixture
-def no_data(monkeypatch):
-    """Loading the corpus fails loudly: a CLI check must come first."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the corpus was loaded before the checks")
-
-    monkeypatch.setattr(data, "load_shakespeare", refuse)
-
-
 @pytest.mark.parametrize(
     "option,value",
     [
