@@ -166,10 +166,7 @@ def test_log_prob_is_the_models_own(name, prompt):
 def test_the_shipped_model():
     from tutorial_rnn import pretrained
 
-    model = pretrained.load("gru2", GatedLMNumpy)
-    vocab = data.Vocabulary.build(
-        data.tokenize_corpus(data.load_shakespeare()), size=8000
-    )
+    model, vocab = pretrained.load("gru2", GatedLMNumpy)
     g = decoding.greedy(model, vocab, "To be, or not to be", max_length=20)
     assert g.prompt == ["to", "be", ",", "or", "not", "to", "be"]
     assert decoding.beam_search(model, vocab, g.prompt, beam_width=1) == g

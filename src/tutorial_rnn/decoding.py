@@ -73,7 +73,7 @@ class Stepper(Protocol):
 
 
 class GatedStepper:
-    """:class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`, one word at a time.
+    """:class:`~tutorial_rnn.gated_lm.GatedLMNumpy`, one word at a time.
 
     ``e = E[x]``, the stack of layers reads ``e`` from ``state`` (every
     layer's state; ``None`` means zeros), and the scores are ``V s + c``.

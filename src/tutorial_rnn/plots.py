@@ -704,7 +704,7 @@ def plot_gate_activations(
     words : sequence of str
         The input words (x axis).
     gates : dict of name to array (T, H)
-        From :meth:`tutorial_rnn.gated_numpy.GatedLMNumpy.gate_activations`;
+        From :meth:`tutorial_rnn.gated_lm.GatedLMNumpy.gate_activations`;
         values in [0, 1] (an entry named ``c``, the LSTM's cell, is shown on
         its own symmetric scale).
     units : int
