@@ -329,10 +329,24 @@ def plot_sentence_lengths(
 
 def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
     """Word frequency against rank on log-log axes, with the line
-    ``f ∝ 1/rank`` for reference."""
-    fig, ax = _axes(ax, (6, 4))
-    f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
+    ``f ∝ 1/rank`` for reference.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` holds a negative or non-finite count, or no positive
+        one (there would be nothing to plot).
+    """
+    f = np.sort(np.asarray(counts, dtype=np.float64).reshape(-1))[::-1]
+    if not np.isfinite(f).all() or (f < 0).any():
+        raise ValueError(
+            "counts must be finite and non-negative, got "
+            f"{f[~np.isfinite(f) | (f < 0)][:5].tolist()} among them"
+        )
     f = f[f > 0]
+    if f.size == 0:
+        raise ValueError("counts must hold at least one positive count")
+    fig, ax = _axes(ax, (6, 4))
     rank = np.arange(1, len(f) + 1)
     ax.loglog(
         rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words"
