@@ -53,6 +53,7 @@ __all__ = [
     "allowed",
     "beam_search",
     "decode",
+    "generate",
     "greedy",
     "log_probability",
     "prompt_tokens",
@@ -344,7 +345,6 @@ def decode(
     vocab: _data.Vocabulary,
     prompt: str | Sequence[str] | None,
     choose: Callable[[np.ndarray], int],
-    *,
     max_length: int = 50,
     min_length: int = 1,
 ) -> Decoded:
@@ -414,14 +414,8 @@ def greedy(
     Arguments as in :func:`decode`. UNKNOWN_TOKEN and SENTENCE_START are
     never chosen.
     """
-    return decode(
-        model,
-        vocab,
-        prompt,
-        np.argmax,  # the first of equal best scores
-        max_length=max_length,
-        min_length=min_length,
-    )
+    # np.argmax takes the first of equal best scores
+    return decode(model, vocab, prompt, np.argmax, max_length, min_length)
 
 
 def sample(
@@ -469,14 +463,24 @@ def sample(
             p = softmax((scores - scores.max()) / temperature)
         return int(rng.choice(len(p), p=p))
 
-    return decode(
-        model,
-        vocab,
-        prompt,
-        draw,
-        max_length=max_length,
-        min_length=min_length,
-    )
+    return decode(model, vocab, prompt, draw, max_length, min_length)
+
+
+def generate(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None = None,
+    **options: Any,
+) -> list[str]:
+    """The words of :func:`sample`: ``sample(model, vocab, prompt,
+    **options).words``, options ``temperature``, ``seed``, ``max_length``
+    and ``min_length``.
+
+    Every language model of the book has this function as its ``generate``
+    method: one signature, and the same seed gives the same words for the
+    NumPy and PyTorch twins.
+    """
+    return sample(model, vocab, prompt, **options).words
 
 
 def beam_search(

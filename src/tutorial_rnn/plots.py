@@ -14,6 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from .activations import sigmoid
+
 __all__ = [
     "draw_bidirectional_rnn",
     "draw_deep_rnn",
@@ -456,7 +458,7 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
     """tanh′ and sigmoid′ with their maxima γ = 1 and γ = 1/4."""
     fig, ax = _axes(ax, (6.5, 3.4))
     a = np.linspace(-6, 6, 601)
-    sig = 1 / (1 + np.exp(-a))
+    sig = sigmoid(a)
     ax.plot(
         a,
         1 - np.tanh(a) ** 2,
