@@ -589,7 +589,7 @@ def lm_throughput(
     if impl == "numpy":
         if device != "cpu":
             raise ValueError("the NumPy models run on the CPU only")
-        from tutorial_rnn.gated_numpy import GatedLMNumpy
+        from tutorial_rnn.gated_lm import GatedLMNumpy
         from tutorial_rnn.optim import Adam
 
         model = GatedLMNumpy(V, H, cell)

@@ -60,7 +60,7 @@ def rng():
 @pytest.fixture
 def gated_numpy():
     """A small GRU language model in NumPy (V = 20, H = 6)."""
-    from tutorial_rnn.gated_numpy import GatedLMNumpy
+    from tutorial_rnn.gated_lm import GatedLMNumpy
 
     return GatedLMNumpy(20, 6, "gru", num_layers=1, seed=1)
 

@@ -13,7 +13,7 @@ import torch
 from safetensors.numpy import save as safetensors_bytes
 
 from tutorial_rnn import checkpoint
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.gated_torch import GatedLMTorch
 from tutorial_rnn.rnn_numpy import RNNNumpy
 from tutorial_rnn.rnn_torch import RNNTorch

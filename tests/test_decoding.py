@@ -11,7 +11,7 @@ import pytest
 
 from tutorial_rnn import data, decoding
 from tutorial_rnn.batching import IGNORE_INDEX
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.rnn_numpy import RNNNumpy
 
 WORDS = ["the", "king", "a", "lord", "is", "dead", ",", ".", "!", "my"]

@@ -9,7 +9,8 @@ import torch
 
 from tutorial_rnn import checkpoint, data
 from tutorial_rnn.batching import pad_ids
-from tutorial_rnn.gated_numpy import GatedLMNumpy, make_stack
+from tutorial_rnn.gated_lm import GatedLMNumpy
+from tutorial_rnn.gated_numpy import make_stack
 from tutorial_rnn.gated_torch import (
     TORCH_CELLS,
     GatedLMTorch,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tutorial_rnn import pretrained
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 
 
 def test_the_shipped_gru_loads_and_records_its_training():

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tutorial_rnn import checkpoint, data
 from tutorial_rnn.activations import softmax
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.rnn_torch import RNNTorch
 from tutorial_rnn.validation import as_ids, check_scalar
 

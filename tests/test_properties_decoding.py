@@ -20,7 +20,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tutorial_rnn import data, decoding
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.rnn_numpy import RNNNumpy
 
 SPECIAL = set(data.SPECIAL_TOKENS)

@@ -21,7 +21,7 @@ import torch
 
 from tutorial_rnn import checkpoint, data, pretrained
 from tutorial_rnn.__main__ import main
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.gated_torch import GatedLMTorch
 from tutorial_rnn.gradients import GradientFlow
 from tutorial_rnn.widgets import flow_for

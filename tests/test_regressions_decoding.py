@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tutorial_rnn import data, decoding, pretrained
-from tutorial_rnn.gated_numpy import GatedLMNumpy
+from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.rnn_numpy import RNNNumpy
 
 WORDS = ["the", "king", "a", "lord", "is", "dead", ",", ".", "!", "my"]

@@ -13,7 +13,8 @@ Each chapter maps to modules a reader can find:
   :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static
   twin).
 - Chapter 4: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with
-  hand-written BPTT, the gated language model),
+  hand-written BPTT), :mod:`~tutorial_rnn.gated_lm` (the gated language
+  model),
   :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written cells
   and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD,
   momentum, RMSprop, Adam in NumPy),

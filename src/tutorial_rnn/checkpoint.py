@@ -472,7 +472,7 @@ def load_arrays(
 
 
 def _registry() -> dict[str, type]:
-    from .gated_numpy import GatedLMNumpy
+    from .gated_lm import GatedLMNumpy
     from .rnn_numpy import RNNNumpy
 
     classes: dict[str, type] = {

@@ -94,7 +94,7 @@ class Stepper(Protocol):
 
 
 class GatedStepper:
-    """:class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`, one word at a time.
+    """:class:`~tutorial_rnn.gated_lm.GatedLMNumpy`, one word at a time.
 
     ``e = E[x]``, the stack of layers reads ``e`` from ``state`` (every
     layer's state; ``None`` means zeros), and the scores are ``V s + c``.
@@ -138,7 +138,7 @@ def stepper(model: Any) -> Stepper:
     has ``initial_state``, ``step`` and ``vocab_size`` is used as it is.
     """
     # Imported here: the models import this module for their ``generate``.
-    from .gated_numpy import GatedLMNumpy
+    from .gated_lm import GatedLMNumpy
     from .rnn_numpy import RNNNumpy
 
     if isinstance(model, Stepper):

@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import IGNORE_INDEX
-from .gated_numpy import CONVENTIONS, GatedLMNumpy, lm_config
+from .gated_lm import GatedLMNumpy, lm_config
+from .gated_numpy import CONVENTIONS, RecurrentNumpy
 from .rnn_torch import TorchLanguageModel, resolve_device
 from .validation import check_scalar
 
@@ -37,6 +38,7 @@ __all__ = [
     "GatedLMTorch",
     "LSTMTorch",
     "RecurrentTorch",
+    "from_torch",
 ]
 
 #: How :class:`GatedLMTorch` runs its recurrent layers.
@@ -224,6 +226,65 @@ TORCH_CELLS: dict[str, type[RecurrentTorch]] = {
     "gru": GRUTorch,
     "lstm": LSTMTorch,
 }
+
+
+def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
+    """A NumPy copy (float64), of class ``cls`` (``ElmanNumpy``, ``GRUNumpy``
+    or ``LSTMNumpy``), of a ``torch.nn.RNN``/``GRU``/``LSTM`` with the same
+    outputs.
+
+    Raises
+    ------
+    TypeError
+        If ``module`` is not the matching torch class.
+    ValueError
+        For options this module does not implement (bidirectional, no bias,
+        projections, a non-tanh ``nn.RNN``).
+    """
+    expected = {
+        "elman": torch.nn.RNN,
+        "gru": torch.nn.GRU,
+        "lstm": torch.nn.LSTM,
+    }[cls.kind]
+    if type(module) is not expected:
+        raise TypeError(
+            f"{cls.__name__}.from_torch needs a "
+            f"torch.nn.{expected.__name__}, got {module!r}"
+        )
+    if (
+        module.bidirectional
+        or not module.bias
+        or getattr(module, "proj_size", 0)
+    ):
+        raise ValueError(
+            "bidirectional layers, layers without bias and projections "
+            "are not supported"
+        )
+    if cls.kind == "elman" and module.nonlinearity != "tanh":
+        raise ValueError(
+            "only the tanh nn.RNN is supported, got "
+            f"nonlinearity={module.nonlinearity!r}"
+        )
+    kwargs = {"convention": "pytorch"} if cls.kind == "gru" else {}
+    copy = cls(
+        module.input_size, module.hidden_size, module.num_layers, **kwargs
+    )
+    for layer in range(module.num_layers):
+        for ours, theirs in (
+            ("U", "weight_ih"),
+            ("W", "weight_hh"),
+            ("bU", "bias_ih"),
+            ("bW", "bias_hh"),
+        ):
+            value = (
+                getattr(module, f"{theirs}_l{layer}")
+                .detach()
+                .cpu()
+                .double()
+                .numpy()
+            )
+            getattr(copy, ours)[layer][...] = value
+    return copy
 
 
 class GatedLMTorch(TorchLanguageModel):

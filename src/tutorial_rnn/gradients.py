@@ -29,12 +29,13 @@ import numpy as np
 
 from .activations import sigmoid
 from .rnn_numpy import RNNNumpy
-from .validation import check_pair, check_scalar
+from .validation import check_array, check_pair, check_scalar
 
 __all__ = [
     "ACTIVATIONS",
     "GradientFlow",
     "RNNCell",
+    "StackJacobians",
     "StepCell",
     "bptt_contribution_sum",
     "bptt_contributions",
@@ -123,6 +124,96 @@ class StepCell(Protocol):
         ...
 
 
+class StackJacobians:
+    """Chapter 3's measurement for the gated stacks of
+    :mod:`tutorial_rnn.gated_numpy`: the Jacobian of one step and the state
+    gradients of a sequence, both computed by the stack's own hand-written
+    backward pass (``step`` and ``step_back``).
+
+    :class:`~tutorial_rnn.gated_numpy.RecurrentNumpy` inherits these methods,
+    so a one-layer stack is a :class:`StepCell` that :func:`gradient_flow`
+    measures.
+    """
+
+    def step_with_jacobian(
+        self, state_prev: np.ndarray, x: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One step of a one-layer stack and its Jacobian
+        ``∂state_t/∂state_{t-1}``.
+
+        The state is ``s`` (H,), or ``[s; c]`` (2H,) for the LSTM. The Jacobian
+        is computed by the hand-written backward pass itself, run on a batch of
+        ``state_size`` copies of the step with the rows of the identity as
+        incoming gradients: row ``i`` of the result is
+        ``∂state_t[i]/∂state_{t-1}``. This is what
+        :func:`tutorial_rnn.gradients.gradient_flow` multiplies along a
+        sequence.
+        """
+        if self.num_layers != 1:
+            raise ValueError("step_with_jacobian needs a one-layer stack")
+        n, H = self.state_size, self.hidden_size
+        state_prev = np.asarray(state_prev, dtype=np.float64)
+        if state_prev.shape != (n,):
+            raise ValueError(
+                f"state must have shape ({n},), got {state_prev.shape}"
+            )
+        gx = np.broadcast_to(
+            self.U[0] @ np.asarray(x, dtype=np.float64) + self.bU[0],
+            (n, self.gates * H),
+        )
+        state = tuple(
+            np.tile(state_prev[i * H : (i + 1) * H], (n, 1))
+            for i in range(self.state_parts)
+        )
+        new_state, cache = self.step(0, gx, state)
+        eye = np.eye(n)
+        d_new = tuple(
+            eye[:, i * H : (i + 1) * H] for i in range(self.state_parts)
+        )
+        scratch = {
+            "W0": np.zeros_like(self.W[0]),
+            "bW0": np.zeros_like(self.bW[0]),
+        }
+        _, d_prev = self.step_back(0, d_new, cache, scratch)
+        return np.concatenate([p[0] for p in new_state]), np.hstack(d_prev)
+
+    def state_gradients(
+        self, inputs: np.ndarray, g_T: np.ndarray
+    ) -> np.ndarray:
+        """``∂L_T/∂state_{T-i}`` for ``i = 0 .. T`` when
+        ``∂L_T/∂state_T = g_T``, by the backward pass.
+
+        The same numbers as multiplying ``g_T`` by the Jacobians of
+        :meth:`step_with_jacobian` step after step, but one vector goes back
+        instead of ``state_size`` of them, so it is fast enough for an
+        interactive plot. One-layer stack, one sequence ``inputs`` (T, D),
+        starting from the zero state.
+        """
+        if self.num_layers != 1:
+            raise ValueError("state_gradients needs a one-layer stack")
+        H, n = self.hidden_size, self.state_size
+        g_T = np.asarray(g_T, dtype=np.float64)
+        if g_T.shape != (n,):
+            raise ValueError(f"g_T must have shape ({n},), got {g_T.shape}")
+        _, _, caches = self.forward_with_cache(
+            np.asarray(inputs, dtype=np.float64)[:, None, :]
+        )
+        steps = caches[0].steps
+        out = np.empty((len(steps) + 1, n))
+        out[0] = g_T
+        d_state = tuple(
+            g_T[None, i * H : (i + 1) * H] for i in range(self.state_parts)
+        )
+        scratch = {
+            "W0": np.zeros_like(self.W[0]),
+            "bW0": np.zeros_like(self.bW[0]),
+        }
+        for i, cache in enumerate(reversed(steps), start=1):
+            _, d_state = self.step_back(0, d_state, cache, scratch)
+            out[i] = np.concatenate([d[0] for d in d_state])
+        return out
+
+
 @dataclass
 class RNNCell:
     """The plain RNN step ``s_t = f(W s_{t-1} + u_t)`` with its one-step
@@ -137,6 +228,7 @@ class RNNCell:
                 f"unknown activation {self.activation!r};"
                 f" use one of {sorted(ACTIVATIONS)}"
             )
+        self.W = check_array(self.W, "W")  # real and finite
         if self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
             raise ValueError(f"W must be square, got shape {self.W.shape}")
 

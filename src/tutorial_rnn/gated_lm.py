@@ -1,0 +1,440 @@
+"""The gated word-level language model in NumPy: embedding, recurrent
+layers, softmax output layer, trained with hand-written BPTT.
+
+:class:`GatedLMNumpy` puts an embedding ``E`` (V×D) below a stack of
+:mod:`tutorial_rnn.gated_numpy` layers (Elman, GRU or LSTM) and an output
+layer ``V`` (V×H), ``c`` (V,) above them. Its torch twin is
+:class:`tutorial_rnn.gated_torch.GatedLMTorch`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import data as _data
+from .batching import (
+    IGNORE_INDEX,
+    check_fit_arguments,
+    make_batches,
+    pad_ids,
+    train_loop,
+)
+from .gated_numpy import make_stack
+from .gradcheck import GradientCheck, gradient_check
+from .models import History
+from .optim import OPTIMIZERS, clip_gradients
+from .sampling import sample_words
+from .validation import as_ids, check_array, check_pairs, check_scalar
+
+__all__ = ["GatedLMNumpy", "lm_config"]
+
+
+def lm_config(model: Any) -> dict[str, Any]:
+    """The configuration shared by :class:`GatedLMNumpy` and its torch twin
+    (what a checkpoint records)."""
+    names = (
+        "vocab_size",
+        "hidden_size",
+        "cell",
+        "num_layers",
+        "embed_size",
+        "convention",
+    )
+    return {name: getattr(model, name) for name in names}
+
+
+class GatedLMNumpy:
+    """A word-level language model: embedding, recurrent layers, softmax output
+    layer.
+
+    ::
+
+        e_t = E[x_t]                       E: (V, D)
+        s_t = layers(e_1 .. e_t)           the stack's top state, (H,)
+        o_t = softmax(V s_t + c)           V: (V, H), c: (V,)
+
+    Parameters
+    ----------
+    vocab_size : int
+    hidden_size : int
+    cell : {"gru", "lstm", "rnn"}
+    num_layers : int
+    embed_size : int, optional
+        ``D``; defaults to ``hidden_size``.
+    convention : {"pytorch", "cho"}
+        The GRU's reset-gate placement (see :class:`GRUNumpy`).
+    seed : int
+
+    The LSTM starts with forget-gate bias +1 (see :class:`LSTMNumpy`); the
+    embedding is uniform in ±√(3/D) (unit-variance inputs), the output layer
+    uniform in ±1/√H with ``c = 0``.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int = 128,
+        cell: str = "gru",
+        num_layers: int = 1,
+        embed_size: int | None = None,
+        convention: str = "pytorch",
+        seed: int = 0,
+    ):
+        self.vocab_size = check_scalar(
+            vocab_size, "vocab_size", int, min_val=1
+        )
+        self.hidden_size = check_scalar(
+            hidden_size, "hidden_size", int, min_val=1
+        )
+        self.embed_size = (
+            self.hidden_size
+            if embed_size is None
+            else check_scalar(embed_size, "embed_size", int, min_val=1)
+        )
+        self.cell, self.convention = cell, convention
+        self.rnn = make_stack(
+            cell,
+            self.embed_size,
+            self.hidden_size,
+            num_layers,
+            convention,
+            seed,
+        )
+        self.num_layers = self.rnn.num_layers
+        rng = np.random.default_rng([seed, 1])
+        V, H, D = self.vocab_size, self.hidden_size, self.embed_size
+        self.E = rng.uniform(-math.sqrt(3 / D), math.sqrt(3 / D), (V, D))
+        self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
+        self.c = np.zeros(V)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"GatedLMNumpy({args})"
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments (what a checkpoint records)."""
+        return lm_config(self)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(self.parameters())
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Every parameter array by name: ``E``, the stack's ``U0, W0, bU0,
+        bW0, ...``, ``V``, ``c``."""
+        return {"E": self.E, **self.rnn.parameters(), "V": self.V, "c": self.c}
+
+    def numpy_parameters(self) -> dict[str, np.ndarray]:
+        """The parameters by name (what :mod:`tutorial_rnn.checkpoint`
+        saves)."""
+        return self.parameters()
+
+    @property
+    def num_parameters(self) -> int:
+        return sum(p.size for p in self.parameters().values())
+
+    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
+        """Copy arrays into the parameters, in place (names and shapes must
+        match)."""
+        own = self.parameters()
+        if set(params) != set(own):
+            raise ValueError(
+                f"expected parameters {sorted(own)}, got {sorted(params)}"
+            )
+        # check all (real, finite, right shape), then copy all
+        values = {
+            name: check_array(params[name], name, p.shape)
+            for name, p in own.items()
+        }
+        for name, p in own.items():
+            p[...] = values[name]
+
+    # ----------------------------------------------------------------- forward
+    # and backward
+    def _ids(self, x: object) -> np.ndarray:
+        """A (B, T) batch of ids (a 1-D sequence becomes a batch of one),
+        checked."""
+        arr = np.asarray(x)
+        if arr.ndim == 1:
+            return as_ids(arr, self.vocab_size)[None, :]
+        if arr.ndim != 2:
+            raise ValueError(
+                f"ids must have shape (T,) or (B, T), got {arr.shape}"
+            )
+        as_ids(arr.reshape(-1), self.vocab_size)
+        return arr.astype(np.int64)
+
+    def scores(self, x: object) -> np.ndarray:
+        """Scores (logits) ``V s_t + c`` of the next word, shape (B, T, V) (or
+        (T, V) for one sequence)."""
+        xb = self._ids(x)
+        top, _, _ = self.rnn.forward_with_cache(self.E[xb.T])
+        z = (top @ self.V.T + self.c).transpose(1, 0, 2)
+        return z[0] if np.asarray(x).ndim == 1 else z
+
+    def forward(self, x: object) -> np.ndarray:
+        """Next-word probabilities ``o_t``, shape (T, V) for one sequence or
+        (B, T, V) for a batch."""
+        z = self.scores(x)
+        z = z - z.max(axis=-1, keepdims=True)
+        np.exp(z, out=z)
+        return z / z.sum(axis=-1, keepdims=True)
+
+    def loss_and_gradients(
+        self, x: object, y: object
+    ) -> tuple[float, int, dict[str, np.ndarray]]:
+        """Summed cross-entropy of a padded batch and its gradients by full
+        BPTT.
+
+        Parameters
+        ----------
+        x : array of int, shape (B, T) or (T,)
+        y : array of int, same shape
+            Target ids; :data:`~tutorial_rnn.batching.IGNORE_INDEX` marks
+            padding.
+
+        Returns
+        -------
+        total : float
+            ``-sum log o_t[y_t]`` over the real targets (nats).
+        count : int
+            The number of real targets.
+        grads : dict of name to array
+            ``∂total/∂θ`` for every parameter.
+        """
+        xb = self._ids(x)
+        y_arr = np.asarray(y)
+        if y_arr.dtype.kind not in "iu":
+            raise TypeError(
+                f"y must hold integer word ids, got dtype {y_arr.dtype}"
+            )
+        if y_arr.shape != np.shape(x):
+            raise ValueError(
+                f"x and y must have the same shape, got {np.shape(x)} "
+                f"and {y_arr.shape}"
+            )
+        yb = y_arr.astype(np.int64).reshape(xb.shape)
+        real = yb != IGNORE_INDEX
+        if not real.any():
+            raise ValueError(
+                "the batch has no real target (every y is IGNORE_INDEX)"
+            )
+        as_ids(yb[real], self.vocab_size, "y")
+        T, B = xb.shape[1], xb.shape[0]
+        emb = self.E[xb.T]  # (T, B, D)
+        top, _, caches = self.rnn.forward_with_cache(emb)
+        flat = top.reshape(T * B, self.hidden_size)
+        z = flat @ self.V.T + self.c  # (T·B, V)
+        z -= z.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(z).sum(axis=1))
+        targets, mask = yb.T.reshape(-1), real.T.reshape(-1)
+        rows = np.flatnonzero(mask)
+        total = float(np.sum(log_sum[rows] - z[rows, targets[rows]]))
+        delta = np.exp(z - log_sum[:, None])  # o_t ...
+        delta[rows, targets[rows]] -= 1.0  # ... minus the one-hot target
+        delta[~mask] = 0.0  # padding contributes nothing
+        grads: dict[str, np.ndarray] = {"E": np.zeros_like(self.E)}
+        grads["V"] = delta.T @ flat
+        grads["c"] = delta.sum(axis=0)
+        d_emb, rnn_grads = self.rnn.backward(
+            (delta @ self.V).reshape(T, B, self.hidden_size), caches
+        )
+        grads.update(rnn_grads)
+        np.add.at(grads["E"], xb.T.reshape(-1), d_emb.reshape(T * B, -1))
+        return (
+            total,
+            int(rows.size),
+            {name: grads[name] for name in self.param_names},
+        )
+
+    def total_loss(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        batch_size: int = 64,
+    ) -> float:
+        """Summed cross-entropy over all words of all pairs (nats)."""
+        check_pairs(X, Y)
+        total = 0.0
+        for idx in make_batches([len(x) for x in X], batch_size, seed=None):
+            xb, yb = pad_ids(
+                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
+            )
+            z = self.scores(xb)  # (B, T, V)
+            z -= z.max(axis=-1, keepdims=True)
+            real = yb != IGNORE_INDEX
+            log_sum = np.log(np.exp(z).sum(axis=-1))
+            picked = np.take_along_axis(
+                z, np.where(real, yb, 0)[..., None], axis=-1
+            )[..., 0]
+            total += float(np.sum((log_sum - picked)[real]))
+        return total
+
+    def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray]) -> float:
+        """Mean cross-entropy per word (nats); ``ln V`` for a uniform guess."""
+        return self.total_loss(X, Y) / sum(len(y) for y in Y)
+
+    def gradient_check(
+        self,
+        x: object,
+        y: object,
+        h: float = 4e-3,
+        tolerance: float = 1e-6,
+        max_entries: int | None = 40,
+        seed: int = 0,
+    ) -> GradientCheck:
+        """Compare :meth:`loss_and_gradients` with central differences (see
+        :mod:`tutorial_rnn.gradcheck`)."""
+        _, _, analytic = self.loss_and_gradients(x, y)
+
+        def f() -> float:
+            return self.loss_and_gradients(x, y)[0]
+
+        return gradient_check(
+            f,
+            self.parameters(),
+            analytic,
+            h=h,
+            tolerance=tolerance,
+            max_entries=max_entries,
+            seed=seed,
+        )
+
+    def gate_activations(
+        self, x: Sequence[int] | np.ndarray, layer: int = 0
+    ) -> dict[str, np.ndarray]:
+        """The gates of ``layer`` over one sentence: name → (T, H) array.
+
+        GRU: ``r`` (reset) and ``z`` (update); LSTM: ``i``, ``f``, ``o`` and
+        the cell ``c``.
+        """
+        x = as_ids(x, self.vocab_size)
+        if self.cell == "rnn":
+            raise ValueError("a plain RNN has no gates")
+        if not 0 <= layer < self.num_layers:
+            raise ValueError(
+                f"layer must be in 0..{self.num_layers - 1}, got {layer}"
+            )
+        _, _, caches = self.rnn.forward_with_cache(self.E[x[:, None]])
+        steps = caches[layer].steps
+
+        def over_time(name: str) -> np.ndarray:
+            return np.array([getattr(cache, name)[0] for cache in steps])
+
+        if self.cell == "gru":
+            return {"r": over_time("r"), "z": over_time("z")}
+        i, f, g = over_time("i"), over_time("f"), over_time("g")
+        c = f * over_time("c_prev") + i * g
+        return {"i": i, "f": f, "o": over_time("o"), "c": c}
+
+    # ---------------------------------------------------------------- training
+    def fit(
+        self,
+        X: Sequence[np.ndarray],
+        Y: Sequence[np.ndarray],
+        X_valid: Sequence[np.ndarray] | None = None,
+        Y_valid: Sequence[np.ndarray] | None = None,
+        epochs: float = 1.0,
+        batch_size: int = 64,
+        optimizer: str = "rmsprop",
+        learning_rate: float = 1e-3,
+        clip: float | None = 5.0,
+        evaluations: int = 10,
+        seed: int = 0,
+        progress: bool = True,
+    ) -> History:
+        """Mini-batch training with full BPTT and a NumPy optimiser
+        (:mod:`tutorial_rnn.optim`).
+
+        Each batch's gradient is that of its mean loss per word; ``clip`` caps
+        its global norm. Arguments and the returned
+        :class:`~tutorial_rnn.models.History` are as in
+        :meth:`tutorial_rnn.rnn_torch.TorchLanguageModel.fit`.
+        """
+        epochs, batch_size, lr, clip, evaluations = check_fit_arguments(
+            X,
+            Y,
+            X_valid,
+            Y_valid,
+            epochs,
+            batch_size,
+            learning_rate,
+            clip,
+            evaluations,
+        )
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimizer {optimizer!r}; use one of "
+                f"{sorted(OPTIMIZERS)}"
+            )
+        opt = OPTIMIZERS[optimizer](self.parameters(), learning_rate=lr)
+
+        def train_batch(idx: np.ndarray) -> tuple[float, int]:
+            xb, yb = pad_ids(
+                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
+            )
+            total, count, grads = self.loss_and_gradients(xb, yb)
+            if not math.isfinite(total):
+                raise FloatingPointError(
+                    f"the loss became {total}: no update was made"
+                )
+            grads = {k: g / count for k, g in grads.items()}
+            opt.step(  # refuses a non-finite gradient
+                clip_gradients(grads, clip)[0] if clip is not None else grads
+            )
+            for name, p in self.parameters().items():
+                if not np.isfinite(p).all():
+                    raise FloatingPointError(
+                        f"the update made {name} non-finite: lower the "
+                        f"learning rate or clip the gradient"
+                    )
+            return total, count
+
+        def evaluate() -> float:
+            return self.loss(X_valid, Y_valid)
+
+        validate = X_valid is not None
+        return train_loop(
+            train_batch,
+            [len(x) for x in X],
+            epochs,
+            batch_size,
+            evaluations,
+            evaluate if validate else None,
+            seed,
+            desc=f"{self.cell} (NumPy)",
+            progress=progress,
+            learning_rate=lr,
+        )
+
+    # ---------------------------------------------------------------- sampling
+    def generate(
+        self,
+        vocab: _data.Vocabulary,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        max_length: int = 50,
+        min_length: int = 1,
+    ) -> list[str]:
+        """Sample a sentence, as
+        :meth:`tutorial_rnn.rnn_numpy.RNNNumpy.generate` does."""
+        state = None
+
+        def next_scores(x: int) -> np.ndarray:
+            nonlocal state
+            top, state = self.rnn.forward(self.E[[[x]]], state)
+            return self.V @ top[0, 0] + self.c
+
+        return sample_words(
+            next_scores,
+            vocab,
+            self.vocab_size,
+            temperature,
+            seed,
+            max_length,
+            min_length,
+        )
