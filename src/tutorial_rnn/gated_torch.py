@@ -27,7 +27,7 @@ from torch import nn
 from .batching import IGNORE_INDEX
 from .gated_lm import GatedLMNumpy, lm_config
 from .gated_numpy import CONVENTIONS, RecurrentNumpy
-from .rnn_torch import TorchLanguageModel, resolve_device
+from .torch_lm import TorchLanguageModel, resolve_device
 from .validation import check_scalar
 
 __all__ = [
