@@ -10,24 +10,19 @@ them into words:
 - :func:`beam_search` keeps the ``beam_width`` most probable partial
   sentences at every step and returns the best complete one.
 
-All of them can continue a reader's ``prompt``: the prompt is tokenized
-like the corpus, fed to the model after ``SENTENCE_START``, and the words
-are chosen from the state it leaves. Each returns a :class:`Decoded`, which
-holds the words and their log-probability under the model,
-``ln P(w_1 .. w_n, END | START, prompt) = sum_t ln o_t[w_t]``.
+All continue a reader's ``prompt`` (read after ``SENTENCE_START``) and
+return a :class:`Decoded`: the words and their log-probability under the
+model, ``ln P(w_1 .. w_n, END | START, prompt) = sum_t ln o_t[w_t]``.
 
-They share two pieces. A model is run one word at a time through a
-:class:`Stepper`, two methods that any model of the book meets through
-:func:`stepper`::
+They share one loop, :func:`decode`, over a :class:`Stepper` (any model of
+the book, through :func:`stepper`)::
 
     state = initial_state()
     scores, state = step(state, x)   # feed word id x; scores of the next word
 
-and the words that may not come next (``UNKNOWN_TOKEN`` and
-``SENTENCE_START`` always, ``SENTENCE_END`` before ``min_length`` words) are
-removed by one rule, :func:`allowed`, which gives them the score ``-inf``
-*before* any softmax. Scores that are not finite raise
-:class:`FloatingPointError`: a decoder never returns NaN.
+and one masking rule, :func:`allowed`, which gives the words that may not
+come next the score ``-inf`` *before* any softmax. Scores that are not
+finite raise :class:`FloatingPointError`: a decoder never returns NaN.
 """
 
 from __future__ import annotations
@@ -354,6 +349,7 @@ def decode(
     not come next at ``-inf`` (:func:`allowed`) and returns a word id:
     ``np.argmax`` is greedy decoding. The chosen word is fed back to the
     model until it is SENTENCE_END or ``max_length`` words are written.
+    The ``log_prob`` returned is the model's own (temperature 1).
 
     Parameters
     ----------
@@ -367,15 +363,9 @@ def decode(
     choose : callable
         Picks a word id from the allowed scores, shape (V,).
     max_length : int
-        At most this many words after the prompt (1 to
-        :data:`MAX_LENGTH`).
+        At most this many words after the prompt (1 to :data:`MAX_LENGTH`).
     min_length : int
         SENTENCE_END is not chosen before this many words.
-
-    Returns
-    -------
-    Decoded
-        Its ``log_prob`` is the model's own (temperature 1).
 
     Raises
     ------
@@ -431,13 +421,10 @@ def sample(
     """Draw each next word at random from ``softmax(z / temperature)``.
 
     Below 1 the temperature sharpens the distribution (towards
-    :func:`greedy` as it goes to 0), above 1 it flattens it (towards
-    uniform over the allowed words). The scores are shifted by their
-    maximum *before* the division, so ``(z - max z) / temperature <= 0``
-    cannot overflow however small the temperature: the best allowed word
-    always keeps ``e^0``. The log-probability returned is the model's own
-    (temperature 1), so it compares with :func:`greedy` and
-    :func:`beam_search`.
+    :func:`greedy` as it goes to 0), above 1 it flattens it. The scores
+    are shifted by their maximum *before* the division, so no temperature,
+    however small, overflows: the best allowed word keeps ``e^0``. The
+    log-probability returned is the model's own (temperature 1).
 
     Parameters
     ----------
