@@ -183,7 +183,8 @@ def rnn_step(
 
     from tutorial_rnn.rnn_numpy import RNNNumpy
     from tutorial_rnn.rnn_numpy_fast import FastRNNNumpy
-    from tutorial_rnn.rnn_torch import RNNTorch, pad_batch
+    from tutorial_rnn.rnn_torch import RNNTorch
+    from tutorial_rnn.torch_lm import pad_batch
 
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, V, T), rng.integers(0, V, T)

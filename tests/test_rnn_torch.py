@@ -10,14 +10,10 @@ import pytest
 import torch
 
 from tutorial_rnn import data
+from tutorial_rnn.batching import IGNORE_INDEX, make_batches
 from tutorial_rnn.rnn_numpy import RNNNumpy
-from tutorial_rnn.rnn_torch import (
-    IGNORE_INDEX,
-    RNNTorch,
-    make_batches,
-    pad_batch,
-    resolve_device,
-)
+from tutorial_rnn.rnn_torch import RNNTorch
+from tutorial_rnn.torch_lm import pad_batch, resolve_device
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 

@@ -34,7 +34,7 @@ from .gated_numpy import (
     check_convention,
     check_sizes,
 )
-from .rnn_torch import TorchLanguageModel, resolve_device
+from .torch_lm import TorchLanguageModel, resolve_device
 
 __all__ = [
     "IMPLEMENTATIONS",

@@ -161,7 +161,7 @@ def train_adding(
     import torch
     from torch import nn
 
-    from .rnn_torch import resolve_device
+    from .torch_lm import resolve_device
 
     layers = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
     if cell not in layers:
