@@ -27,10 +27,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=summary)
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
-    sentences = data.tokenize_corpus(data.load_shakespeare())
-    X, Y = data.training_pairs(
-        sentences[:1000], data.Vocabulary.build(sentences, 8000)
-    )
+    book = data.book_data()
+    X, Y = book.X[:1000], book.Y[:1000]  # the first 1,000 sentences
     loss_rows = workloads.rnn_loss(X, Y, repeats=max(3, args.repeats // 6))
     rows = workloads.rnn_step(repeats=args.repeats) + loss_rows
     print(

@@ -67,9 +67,8 @@ def main() -> None:
     repeats = 3 if args.quick else 10
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    sentences = data.tokenize_corpus(data.load_shakespeare())
-    vocab = data.Vocabulary.build(sentences, 8000)
-    X, Y = data.training_pairs(sentences[:1000], vocab)
+    book = data.book_data()
+    X, Y = book.X[:1000], book.Y[:1000]  # the first 1,000 sentences
     # first: NumPy alone on the cores
     loss_rows = workloads.rnn_loss(X, Y, repeats=max(3, repeats // 2))
     rows = workloads.rnn_step(repeats=3 * repeats) + loss_rows

@@ -566,7 +566,7 @@ def lm_throughput(
     ----------
     cell : {"rnn", "gru", "lstm"}
     impl : {"numpy", "hand", "cudnn"}
-        :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy` with
+        :class:`~tutorial_rnn.gated_lm.GatedLMNumpy` with
         :class:`~tutorial_rnn.optim.Adam`, or
         :class:`~tutorial_rnn.gated_torch.GatedLMTorch` with hand-written
         cells or ``nn.GRU``/``nn.LSTM``, with ``torch.optim.Adam``.

@@ -12,11 +12,14 @@ Hypothesis profiles (choose one with ``--hypothesis-profile NAME`` or the
 
 from __future__ import annotations
 
+import hashlib
 import os
+import struct
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from safetensors.numpy import save as safetensors_bytes
 
 from tutorial_rnn import data
 
@@ -83,6 +86,40 @@ def gated_torch():
     return GatedLMTorch(
         20, 6, "gru", num_layers=1, seed=1, device="cpu", dtype=torch.float64
     )
+
+
+def signed_checkpoint(arrays: dict, meta: dict) -> bytes:
+    """The bytes of a checkpoint anyone could write by the documented
+    format, SHA-256 included (a checksum, not a signature): for tests of
+    crafted files."""
+    first = safetensors_bytes(arrays, metadata=meta)
+    (n,) = struct.unpack("<Q", first[:8])
+    h = hashlib.sha256()
+    for key in ("model", "config", "vocab"):
+        h.update(meta.get(key, "").encode() + b"\0")
+    h.update(first[8 + n :])
+    return safetensors_bytes(arrays, metadata=meta | {"sha256": h.hexdigest()})
+
+
+@pytest.fixture
+def write_checkpoint():
+    """``write(path, arrays, meta)``: a crafted, correctly summed file."""
+
+    def write(path, arrays, meta):
+        path.write_bytes(signed_checkpoint(arrays, meta))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def no_data(monkeypatch):
+    """Loading the corpus fails loudly: a CLI check must come first."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the corpus was loaded before the checks")
+
+    monkeypatch.setattr(data, "load_shakespeare", refuse)
 
 
 @pytest.fixture

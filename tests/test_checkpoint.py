@@ -10,9 +10,8 @@ import struct
 import numpy as np
 import pytest
 import torch
-from safetensors.numpy import save as safetensors_bytes
 
-from tutorial_rnn import checkpoint
+from tutorial_rnn import checkpoint, data
 from tutorial_rnn.gated_lm import GatedLMNumpy
 from tutorial_rnn.gated_torch import GatedLMTorch
 from tutorial_rnn.rnn_numpy import RNNNumpy
@@ -26,14 +25,10 @@ def _assert_same_weights(a, b):
         np.testing.assert_array_equal(pa[name], pb[name])
 
 
-def _write_raw(path, arrays, meta):
-    path.write_bytes(safetensors_bytes(arrays, metadata=meta))
-
-
-def _meta(model="GatedLMNumpy", config=None, version="2"):
+def _meta(model="GatedLMNumpy", config=None, version=None):
     return {
         "format": "tutorial-rnn",
-        "version": version,
+        "version": version or str(checkpoint.VERSION),
         "model": model,
         "config": json.dumps(config or GatedLMNumpy(20, 6).config()),
         "extra": "{}",
@@ -53,7 +48,8 @@ def test_numpy_round_trip_is_exact(checkpoint_dir):
     _assert_same_weights(loaded, model)
     meta, arrays = checkpoint.load_arrays(path)
     assert meta["extra"] == {"seed": 2, "command": "test"}
-    assert meta["model"] == "RNNNumpy" and meta["version"] == 2
+    assert meta["model"] == "RNNNumpy" and meta["version"] == 3
+    assert meta["vocab"] is None
     assert {k: v.dtype for k, v in arrays.items()} == dict.fromkeys(
         "UVW", np.dtype(np.float64)
     )
@@ -127,7 +123,7 @@ def test_save_checks_the_target_before_writing(gated_numpy, tmp_path):
         checkpoint.save(tmp_path / "missing" / "m.safetensors", gated_numpy)
     with pytest.raises(ValueError, match=r"m\.safetensors"):
         checkpoint.save(tmp_path / "m.npz", gated_numpy)
-    with pytest.raises(TypeError, match="LanguageModel"):
+    with pytest.raises(TypeError, match="object is not one of the book's"):
         checkpoint.save(tmp_path / "m.safetensors", object())
     with pytest.raises(TypeError, match="extra"):
         checkpoint.save(tmp_path / "m", gated_numpy, extra={"f": print})
@@ -140,35 +136,14 @@ def test_save_checks_the_target_before_writing(gated_numpy, tmp_path):
     )
 
 
-def test_old_npz_checkpoints_still_load(gated_numpy, checkpoint_dir):
-    meta = {
-        "format": "tutorial-rnn",
-        "version": 1,
-        "model": "GatedLMNumpy",
-        "config": gated_numpy.config(),
-        "extra": {"seed": 1},
-    }
+def test_npz_files_are_not_checkpoints_and_never_unpickled(
+    gated_numpy, checkpoint_dir
+):
     path = checkpoint_dir / "old.npz"
-    np.savez_compressed(
-        path,
-        meta=np.array(json.dumps(meta)),
-        **{f"param/{k}": v for k, v in gated_numpy.numpy_parameters().items()},
-    )
-    loaded = checkpoint.load(path)
-    _assert_same_weights(loaded, gated_numpy)
-    assert checkpoint.load_arrays(path)[0]["extra"] == {"seed": 1}
-
-
-def test_no_pickle_is_ever_loaded_nor_suggested(checkpoint_dir):
-    path = checkpoint_dir / "evil.npz"
-    np.savez(
-        path,
-        meta=np.array(json.dumps({"format": "tutorial-rnn", "version": 1})),
-        **{"param/U": np.array([object()], dtype=object)},
-    )
-    with pytest.raises(ValueError, match="not a float array") as info:
+    np.savez(path, meta=np.array("{}"), U=np.array([object()], dtype=object))
+    with pytest.raises(ValueError, match="not a tutorial_rnn checkpoint") as e:
         checkpoint.load(path)
-    assert "allow_pickle" not in str(info.value)
+    assert "allow_pickle" not in str(e.value)
 
 
 @pytest.mark.parametrize(
@@ -197,12 +172,12 @@ def test_a_truncated_file_is_refused(gated_numpy, checkpoint_dir):
     good = checkpoint.save(checkpoint_dir / "good", gated_numpy)
     cut = checkpoint_dir / "cut.safetensors"
     cut.write_bytes(good.read_bytes()[:-10])
-    with pytest.raises(ValueError, match="truncated"):
+    with pytest.raises(ValueError, match="not a tutorial_rnn checkpoint"):
         checkpoint.load(cut)
 
 
 def test_sizes_are_checked_from_the_header_before_allocating(
-    checkpoint_dir,
+    checkpoint_dir, write_checkpoint
 ):
     # a header that claims 200,000 x 10,000 float32 weights (7.5 GiB)
     header = {
@@ -212,34 +187,87 @@ def test_sizes_are_checked_from_the_header_before_allocating(
     text = json.dumps(header).encode()
     path = checkpoint_dir / "huge.safetensors"
     path.write_bytes(struct.pack("<Q", len(text)) + text)
-    with pytest.raises(ValueError, match="max_bytes"):
+    with pytest.raises(ValueError, match="not a tutorial_rnn checkpoint"):
         checkpoint.load(path)
     # a config that claims a huge model over small arrays
     small = GatedLMNumpy(20, 6)
     config = small.config() | {"vocab_size": 200_000}
-    _write_raw(path, small.numpy_parameters(), _meta(config=config))
-    with pytest.raises(ValueError, match="vocab_size=200000"):
+    write_checkpoint(path, small.numpy_parameters(), _meta(config=config))
+    with pytest.raises(ValueError, match=r"'E': \(200000, 6\)"):
         checkpoint.load(path)
+    # more layers than tensors
+    config = small.config() | {"num_layers": 10**9}
+    write_checkpoint(path, small.numpy_parameters(), _meta(config=config))
+    with pytest.raises(ValueError, match="num_layers=1000000000"):
+        checkpoint.load(path)
+    # a cap the caller chooses
+    good = checkpoint.save(checkpoint_dir / "good", small)
+    with pytest.raises(ValueError, match="max_bytes=1000"):
+        checkpoint.load(good, max_bytes=1000)
 
 
-def test_wrong_shapes_and_non_finite_weights_are_refused(checkpoint_dir):
+def test_wrong_shapes_and_non_finite_weights_are_refused(
+    checkpoint_dir, write_checkpoint
+):
     model = GatedLMNumpy(20, 6)
     params = model.numpy_parameters()
     path = checkpoint_dir / "bad.safetensors"
-    _write_raw(path, params | {"V": np.zeros((20, 5))}, _meta())
-    with pytest.raises(
-        ValueError, match=r"parameter 'V' has shape \(20, 5\).*needs \(20, 6\)"
-    ):
-        checkpoint.load(path)
-    _write_raw(path, params | {"c": np.full(20, np.nan)}, _meta())
-    with pytest.raises(ValueError, match="'c' holds non-finite"):
-        checkpoint.load(path)
-    _write_raw(path, params | {"c": np.zeros(20, np.int32)}, _meta())
-    with pytest.raises(ValueError, match="'c' is not a float tensor"):
-        checkpoint.load(path)
-    _write_raw(path, params, _meta(model="Transformer"))
-    with pytest.raises(ValueError, match="unknown model 'Transformer'"):
-        checkpoint.load(path)
-    _write_raw(path, params, _meta(version="3"))
-    with pytest.raises(ValueError, match="version '3'"):
-        checkpoint.load(path)
+    cases = [
+        (params | {"V": np.zeros((20, 5))}, _meta(), r"'V': \(20, 5\)"),
+        (params | {"c": np.full(20, np.nan)}, _meta(), "'c' holds non-finite"),
+        (
+            params | {"c": np.zeros(20, np.int32)},
+            _meta(),
+            r"types \['F64', 'I32'\]",
+        ),
+        (params, _meta(model="Transformer"), "unknown model 'Transformer'"),
+        (params, _meta(version="2"), "format .*'2'"),
+        (
+            params,
+            _meta(config=model.config() | {"cell": ["gru"]}),
+            r"cell=\['gru'\]",
+        ),
+    ]
+    for arrays, meta, message in cases:
+        write_checkpoint(path, arrays, meta)
+        with pytest.raises(ValueError, match=message) as e:
+            checkpoint.load(path)
+        assert "not a tutorial_rnn checkpoint" in str(e.value)
+
+
+def test_the_vocabulary_travels_with_the_weights(small_vocab, checkpoint_dir):
+    gated_numpy = GatedLMNumpy(len(small_vocab), 4, seed=2)
+    path = checkpoint.save(checkpoint_dir / "m", gated_numpy, small_vocab)
+    model, vocab = checkpoint.load_with_vocab(path, vocab=small_vocab)
+    assert vocab.index_to_word == small_vocab.index_to_word
+    _assert_same_weights(model, gated_numpy)
+    assert checkpoint.load_arrays(path)[0]["vocab"] == vocab.index_to_word
+    words = small_vocab.index_to_word
+    other = data.Vocabulary([*words[:3], *reversed(words[3:])])
+    with pytest.raises(ValueError, match="another vocabulary: id 3 is"):
+        checkpoint.load(path, vocab=other)
+    with pytest.raises(ValueError, match="vocab has 5 entries"):
+        checkpoint.load(path, vocab=small_vocab.index_to_word[:5])
+    with pytest.raises(ValueError, match=r"has 4 entries.*vocab_size=13"):
+        checkpoint.save(path, gated_numpy, small_vocab.index_to_word[:4])
+    # a file saved without a vocabulary checks the size only
+    bare = checkpoint.save(checkpoint_dir / "bare", gated_numpy)
+    assert checkpoint.load_with_vocab(bare, vocab=other).vocab is None
+
+
+@pytest.mark.parametrize("name", ["", ".", "folder/", ".."])
+def test_save_paths_that_name_no_file_are_refused(
+    gated_numpy, checkpoint_dir, monkeypatch, name
+):
+    monkeypatch.chdir(checkpoint_dir)
+    with pytest.raises(ValueError, match="not a file"):
+        checkpoint.save(name, gated_numpy)
+    assert not any(checkpoint_dir.iterdir())
+
+
+def test_only_the_books_models_are_saved(gated_numpy, checkpoint_dir):
+    class Mine(GatedLMNumpy):
+        pass
+
+    with pytest.raises(TypeError, match="Mine is not one of the book's"):
+        checkpoint.save(checkpoint_dir / "m", Mine(5, 2))

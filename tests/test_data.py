@@ -144,17 +144,10 @@ def test_unigram_entropy_of_a_known_distribution():
     assert data.unigram_entropy(Y, size=6) == pytest.approx(expected)
 
 
-def test_text_file_loader(tmp_path):
-    path = tmp_path / "mine.txt"
-    path.write_text(
-        "First paragraph. Two sentences!\n\nSecond one here.\n",
-        encoding="utf-8",
+def test_tokenize_corpus_splits_documents_into_sentences():
+    corpus = data.Corpus(
+        "mine", ["First paragraph. Two sentences!", "Second one here."]
     )
-    corpus = data.load_text_file(path)
-    assert corpus.documents == [
-        "First paragraph. Two sentences!",
-        "Second one here.",
-    ]
     assert data.tokenize_corpus(corpus) == [
         ["first", "paragraph", "."],
         ["two", "sentences", "!"],
@@ -162,33 +155,11 @@ def test_text_file_loader(tmp_path):
     ]
 
 
-def test_reddit_csv_loader(tmp_path):
-    path = tmp_path / "reddit.csv"
-    path.write_text(
-        'id,body\n1,"Hello there. Nice, comma."\n2,""\n3,Bye!\n',
-        encoding="utf-8",
-    )
-    corpus = data.load_reddit_csv(path)
-    assert corpus.documents == ["Hello there. Nice, comma.", "Bye!"]
-    stats = data.corpus_statistics(corpus, vocabulary_size=5)
-    assert stats.sentences == 3 and stats.tokens == 9 and stats.words == 5
-
-
 # ----------------------------------------------------------------- bad input
-def test_errors_for_bad_input(tmp_path):
-    with pytest.raises(ValueError, match="empty"):
-        data.load_text_file(_write(tmp_path / "empty.txt", "  \n\n "))
-    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
-        data.load_text_file(tmp_path / "nope.txt")
-    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
-        data.load_reddit_csv(tmp_path / "nope.csv")
-    with pytest.raises(
-        ValueError, match=r"no column 'body'.*\['id', 'text'\]"
-    ):
-        data.load_reddit_csv(_write(tmp_path / "x.csv", "id,text\n1,hi\n"))
-    with pytest.raises(ValueError, match="size=3 is too small"):
+def test_errors_for_bad_input():
+    with pytest.raises(ValueError, match="size must be an integer >= 4"):
         Vocabulary.build(small_sentences(), size=3)
-    with pytest.raises(TypeError, match="size must be an int"):
+    with pytest.raises(TypeError, match="size must be an integer"):
         Vocabulary.build(small_sentences(), size=6.0)
     with pytest.raises(ValueError, match="empty text"):
         Vocabulary.build([], size=10)
@@ -205,11 +176,6 @@ def test_errors_for_bad_input(tmp_path):
         data.load_shakespeare(["not-a-play"])
     with pytest.raises(ValueError, match="holds no documents"):
         data.tokenize_corpus(data.Corpus("nothing", []))
-
-
-def _write(path, text):
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # ----------------------------------------------------------- the real corpus
@@ -252,3 +218,37 @@ def test_unigram_cross_entropy_is_smoothed_and_is_the_entropy_on_its_data():
     assert math.isfinite(
         data.unigram_cross_entropy(Y, [np.array([0, 1])], size=6)
     )
+
+
+def test_book_data_is_the_books_split():
+    book = data.book_data()
+    n = len(book.sentences)
+    assert len(book.X) == len(book.Y) == n
+    assert len(book.vocab) == 8000
+    train, valid = data.train_validation_split(n, 0.05, seed=0)
+    assert len(book.X_train) == len(train) and len(book.X_valid) == len(valid)
+    assert len(valid) == round(0.05 * n)
+    for i in (0, len(valid) // 2, len(valid) - 1):
+        assert book.X_valid[i] is book.X[valid[i]]
+        assert book.Y_valid[i] is book.Y[valid[i]]
+    np.testing.assert_array_equal(
+        book.X_train[0],
+        [book.vocab.start_id, *book.vocab.encode(book.sentences[train[0]])],
+    )
+    stats = data.corpus_statistics(book)
+    assert stats.sentences == n and stats.vocabulary_size == 8000
+
+
+@pytest.mark.parametrize(
+    "kwargs,named",
+    [
+        ({"vocabulary_size": 3}, "vocabulary_size"),
+        ({"vocabulary_size": 8000.0}, "vocabulary_size"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_book_data_checks_its_arguments_first(monkeypatch, kwargs, named):
+    monkeypatch.setattr(data, "tokenize_corpus", None)  # never reached
+    with pytest.raises((TypeError, ValueError), match=named):
+        data.book_data(**kwargs)

@@ -1,4 +1,4 @@
-"""tutorial_rnn.decoding: greedy decoding, beam search, prompts."""
+"""tutorial_rnn.decoding: sampling, greedy decoding, beam search, prompts."""
 
 from __future__ import annotations
 
@@ -125,7 +125,8 @@ def test_a_beam_that_keeps_every_prefix_is_exact_search(seed):
                 tree, VOCAB, VOCAB.decode(sentence), ended=True
             )
             best = max(best, lp)
-    b = decoding.beam_search(tree, VOCAB, beam_width=V**3, max_length=3)
+    # 1,100 candidates at the last step: 100 prefixes, 11 words each
+    b = decoding.beam_search(tree, VOCAB, beam_width=1100, max_length=3)
     assert b.ended and b.log_prob == pytest.approx(best, abs=1e-12)
     g = decoding.greedy(tree, VOCAB, max_length=3)
     assert b.log_prob >= g.log_prob or not g.ended  # best of all that end
@@ -150,10 +151,21 @@ def test_log_prob_is_the_models_own(name, prompt):
     model = MODELS[name]
     results = [
         decoding.greedy(model, VOCAB, prompt, max_length=12),
-        decoding.beam_search(model, VOCAB, prompt, 3, max_length=12),
-        decoding.beam_search(model, VOCAB, prompt, 3, 12, 0, 0.7),
+        decoding.beam_search(
+            model, VOCAB, prompt, beam_width=3, max_length=12
+        ),
+        decoding.beam_search(
+            model,
+            VOCAB,
+            prompt,
+            beam_width=3,
+            max_length=12,
+            length_normalisation=0.7,
+        ),
         decoding.sample(model, VOCAB, prompt, seed=0, max_length=12),
-        decoding.sample(model, VOCAB, prompt, 0.5, seed=1, max_length=3),
+        decoding.sample(
+            model, VOCAB, prompt, temperature=0.5, seed=1, max_length=3
+        ),
     ]
     for r in results:
         expected = model_log_prob(model, r)
@@ -166,10 +178,7 @@ def test_log_prob_is_the_models_own(name, prompt):
 def test_the_shipped_model():
     from tutorial_rnn import pretrained
 
-    model = pretrained.load("gru2", GatedLMNumpy)
-    vocab = data.Vocabulary.build(
-        data.tokenize_corpus(data.load_shakespeare()), size=8000
-    )
+    model, vocab = pretrained.load("gru2", GatedLMNumpy)
     g = decoding.greedy(model, vocab, "To be, or not to be", max_length=20)
     assert g.prompt == ["to", "be", ",", "or", "not", "to", "be"]
     assert decoding.beam_search(model, vocab, g.prompt, beam_width=1) == g
@@ -274,18 +283,22 @@ def test_the_torch_twin_decodes_like_the_numpy_model():
 
 
 # ------------------------------------------------------- clear errors
+WIDTH = r"beam_width must be an integer in \[1, 2000\]"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"beam_width": 0}, ValueError, "beam_width must be at least 1"),
-        ({"beam_width": 2.0}, TypeError, "beam_width must be an int"),
-        ({"beam_width": True}, TypeError, "beam_width must be an int"),
-        ({"max_length": 0}, ValueError, "max_length must be at least 1"),
-        ({"min_length": -1}, ValueError, "min_length must be at least 0"),
+        ({"beam_width": 0}, ValueError, WIDTH),
+        ({"beam_width": 2.0}, TypeError, WIDTH),
+        ({"beam_width": True}, TypeError, WIDTH),
+        ({"beam_width": 2001}, ValueError, WIDTH),
+        ({"max_length": 0}, ValueError, r"max_length must be .* \[1, "),
+        ({"min_length": -1}, ValueError, "min_length must be a non-neg"),
         ({"min_length": 9, "max_length": 5}, ValueError, "must not exceed"),
         ({"length_normalisation": -1}, ValueError, "length_normalisation"),
-        ({"length_normalisation": math.nan}, ValueError, "must be finite"),
-        ({"length_normalisation": "1"}, TypeError, "must be a number"),
+        ({"length_normalisation": math.nan}, ValueError, "finite number"),
+        ({"length_normalisation": "1"}, TypeError, "length_normalisation"),
         ({"prompt": 5}, TypeError, "prompt must be a string"),
         ({"prompt": [1, 2]}, TypeError, "prompt must be a string"),
         ({"prompt": "“ ”"}, ValueError, "holds no word"),
@@ -309,7 +322,39 @@ def test_bad_model_vocab_or_temperature():
     for bad in (0, -1.0, math.inf):
         with pytest.raises(ValueError, match="temperature must be"):
             decoding.sample(m, VOCAB, temperature=bad)
-    with pytest.raises(TypeError, match="temperature must be a number"):
+    with pytest.raises(TypeError, match="temperature must be finite"):
         decoding.sample(m, VOCAB, temperature=True)
     r = decoding.sample(m, VOCAB, temperature=np.float32(0.5), seed=0)
     assert r == decoding.sample(m, VOCAB, temperature=0.5, seed=0)
+
+
+# ------------------------------------------------------- one masking rule
+def test_allowed_masks_unknown_start_and_an_early_end_in_score_space():
+    z = np.arange(V, dtype=np.float64)
+    late = decoding.allowed(z, VOCAB, may_end=True)
+    early = decoding.allowed(z, VOCAB, may_end=False)
+    masked = [VOCAB.unknown_id, VOCAB.start_id]
+    assert np.isneginf(late[masked]).all() and late[VOCAB.end_id] == z[2]
+    assert np.isneginf(early[[*masked, VOCAB.end_id]]).all()
+    assert (early[3:] == z[3:]).all() and (z == np.arange(V)).all()
+
+
+def test_decode_takes_any_rule_but_refuses_a_masked_choice():
+    m = MODELS["gru1-0"]
+    assert decoding.decode(m, VOCAB, "the", np.argmax) == decoding.greedy(
+        m, VOCAB, "the"
+    )
+    with pytest.raises(ValueError, match="choose picked word id 0"):
+        decoding.decode(m, VOCAB, None, lambda scores: 0)
+    with pytest.raises(ValueError, match="choose picked word id 99"):
+        decoding.decode(m, VOCAB, None, lambda scores: 99)
+
+
+def test_a_stepper_with_scores_of_the_wrong_shape_is_named():
+    class Short(RandomTree):
+        def step(self, state, x):
+            z, state = super().step(state, x)
+            return z[:-1], state
+
+    with pytest.raises(ValueError, match="scores of shape"):
+        decoding.greedy(Short(0), VOCAB)

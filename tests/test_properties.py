@@ -9,6 +9,7 @@ The number of examples comes from the hypothesis profile registered in
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 from numbers import Integral, Real
 from pathlib import Path
@@ -94,12 +95,28 @@ ARRAYS = hnp.arrays(
 )
 
 
+def _names_x_and_the_reason(err: Exception, arr: np.ndarray) -> None:
+    """A clear error about the ids ``x``: it names the argument, and says
+    what is wrong with it (its dtype, its shape, or a bad id)."""
+    message = str(err)
+    assert message.startswith("x "), message
+    if isinstance(err, TypeError):
+        assert "integer" in message, message
+    elif arr.size and arr.dtype.kind in "iu" and 1 <= arr.ndim <= 2:
+        bad = set(arr[(arr < 0) | (arr >= 7)].flat)
+        assert "shape" in message or any(
+            re.search(rf"\bid {v}\b", message) for v in bad
+        ), message
+    else:
+        assert "shape" in message or "empty" in message, message
+
+
 @given(ARRAYS)
 def test_as_ids_gives_valid_ids_or_a_clear_error(arr):
     try:
         ids = as_ids(arr, 7)
     except (TypeError, ValueError) as err:
-        assert str(err)
+        _names_x_and_the_reason(err, arr)
         return
     assert arr.dtype.kind in "iu" and arr.ndim == 1 and arr.size >= 1
     assert ids.dtype == np.int64 and ((ids >= 0) & (ids < 7)).all()
@@ -116,7 +133,7 @@ def test_numpy_model_gives_probabilities_or_a_clear_error(small_lm, arr):
     try:
         p = small_lm.forward(arr)
     except (TypeError, ValueError) as err:
-        assert str(err)
+        _names_x_and_the_reason(err, arr)
         return
     assert arr.dtype.kind in "iu" and arr.ndim in (1, 2)
     assert ((arr >= 0) & (arr < 7)).all()
@@ -144,7 +161,7 @@ def test_torch_model_gives_scores_or_a_clear_error(small_torch, arr):
     try:
         z, _ = small_torch(torch.from_numpy(arr))
     except (TypeError, ValueError) as err:
-        assert str(err)
+        _names_x_and_the_reason(err, arr)
         return
     assert arr.dtype.kind in "iu" and arr.ndim == 2
     assert ((arr >= 0) & (arr < 7)).all()

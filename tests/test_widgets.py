@@ -16,6 +16,7 @@ from tutorial_rnn.widgets import (
     gradient_decay_explorer,
     scale_grid,
     static_gradient_explorer,
+    static_template,
 )
 
 
@@ -212,3 +213,19 @@ def test_static_twin_defaults_to_each_cells_own_range():
         static_gradient_explorer(scales=(0.0, 1.0), cells=("tanh",))
     with pytest.raises(ValueError, match="no λ₁ values for the cells"):
         static_gradient_explorer(scales={"tanh": (1.0,)}, cells=("relu",))
+
+
+def test_the_page_is_a_package_data_file_filled_in():
+    from importlib import resources
+
+    page = resources.files("tutorial_rnn").joinpath("explorer.html")
+    assert page.is_file()
+    template = static_template()
+    assert template == page.read_text(encoding="utf-8")
+    assert "__UID__" in template and template.count("__DATA__") == 1
+    html = static_gradient_explorer(
+        scales=(1.0,), cells=("tanh",), inits=("random",), length=4
+    )
+    assert "__UID__" not in html and "__DATA__" not in html
+    uid = re.search(r'id="(gde-[0-9a-f]{8})"', html).group(1)
+    assert html.count(uid) == template.count("__UID__")

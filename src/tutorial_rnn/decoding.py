@@ -1,55 +1,71 @@
-"""Decoding: turning a language model into text by search, not by chance.
+"""Decoding: turning a language model's scores into a sentence.
 
-A language model gives, after each prefix, a distribution ``o_t`` over the
-next word. Three ways to turn it into a sentence:
+A language model gives, after each prefix, scores ``z_t`` (logits) over the
+next word, and the distribution ``o_t = softmax(z_t)``. Three ways to turn
+them into words:
 
-- :func:`sample` draws each word at random from ``o_t`` (Chapter 2's way);
+- :func:`sample` draws each word at random from ``softmax(z / τ)``
+  (Chapter 2's way; every model's ``generate`` is a call to it);
 - :func:`greedy` takes the most probable word at every step;
 - :func:`beam_search` keeps the ``beam_width`` most probable partial
   sentences at every step and returns the best complete one.
 
-All three can continue a reader's ``prompt``: the prompt is tokenized like
-the corpus, fed to the model after ``SENTENCE_START``, and the search starts
-from the state it leaves. Each returns a :class:`Decoded`, which holds the
-words and their log-probability under the model,
-``ln P(w_1 .. w_n, END | START, prompt) = sum_t ln o_t[w_t]``.
+All continue a reader's ``prompt`` (read after ``SENTENCE_START``) and
+return a :class:`Decoded`: the words and their log-probability under the
+model, ``ln P(w_1 .. w_n, END | START, prompt) = sum_t ln o_t[w_t]``.
 
-The searches need to branch: one state per partial sentence. They talk to a
-model through a :class:`Stepper`, two methods that any model of the book
-meets through :func:`stepper`::
+They share one loop, :func:`decode`, over a :class:`Stepper` (any model of
+the book, through :func:`stepper`)::
 
     state = initial_state()
     scores, state = step(state, x)   # feed word id x; scores of the next word
+
+and one masking rule, :func:`allowed`, which gives the words that may not
+come next the score ``-inf`` *before* any softmax. Scores that are not
+finite raise :class:`FloatingPointError`: a decoder never returns NaN.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from . import data as _data
-from .activations import log_softmax
-from .gated_lm import GatedLMNumpy
-from .rnn_numpy import RNNNumpy
+from .activations import log_softmax, softmax
+from .validation import check_scalar
 
 __all__ = [
+    "MAX_BEAM_WIDTH",
+    "MAX_LENGTH",
+    "MAX_LENGTH_NORMALISATION",
     "Decoded",
     "GatedStepper",
     "RNNStepper",
     "Stepper",
+    "allowed",
     "beam_search",
+    "decode",
+    "generate",
     "greedy",
     "log_probability",
-    "log_softmax",
     "prompt_tokens",
     "sample",
     "stepper",
 ]
+
+#: The most words a decoder writes after the prompt.
+MAX_LENGTH = 10_000
+#: The largest ``alpha`` of :func:`beam_search`'s ranking ``ln P / n^alpha``
+#: (0 ranks by probability, 1 by the mean per word; ``n^alpha`` stays far
+#: from overflow for every ``n <= MAX_LENGTH + 1``).
+MAX_LENGTH_NORMALISATION = 10.0
+#: The widest beam: :func:`beam_search` weighs up to
+#: ``beam_width * min(beam_width, V)`` candidates a step, about 150 bytes
+#: each (600 MB at this width and the book's V = 8000).
+MAX_BEAM_WIDTH = 2_000
 
 
 # ---------------------------------------------------------------- stepping
@@ -73,13 +89,13 @@ class Stepper(Protocol):
 
 
 class GatedStepper:
-    """:class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`, one word at a time.
+    """:class:`~tutorial_rnn.gated_lm.GatedLMNumpy`, one word at a time.
 
     ``e = E[x]``, the stack of layers reads ``e`` from ``state`` (every
     layer's state; ``None`` means zeros), and the scores are ``V s + c``.
     """
 
-    def __init__(self, model: GatedLMNumpy):
+    def __init__(self, model: Any):
         self.model = model
         self.vocab_size = model.vocab_size
 
@@ -96,7 +112,7 @@ class RNNStepper:
     """Chapter 2's :class:`~tutorial_rnn.rnn_numpy.RNNNumpy`, one word at a
     time: ``s = tanh(U[:, x] + W s)``, scores ``V s``."""
 
-    def __init__(self, model: RNNNumpy):
+    def __init__(self, model: Any):
         self.model = model
         self.vocab_size = model.vocab_size
 
@@ -116,6 +132,10 @@ def stepper(model: Any) -> Stepper:
     ``to_numpy``) is first copied to its NumPy twin; an object that already
     has ``initial_state``, ``step`` and ``vocab_size`` is used as it is.
     """
+    # Imported here: the models import this module for their ``generate``.
+    from .gated_lm import GatedLMNumpy
+    from .rnn_numpy import RNNNumpy
+
     if isinstance(model, Stepper):
         return model
     if not isinstance(model, GatedLMNumpy | RNNNumpy) and hasattr(
@@ -131,6 +151,24 @@ def stepper(model: Any) -> Stepper:
         "RNNNumpy, or a PyTorch twin with to_numpy) or have initial_state, "
         f"step and vocab_size; got {type(model).__name__}"
     )
+
+
+def _step(model: Stepper, state: Any, x: int) -> tuple[np.ndarray, Any]:
+    """``model.step``, with its scores checked: finite, shape (V,)."""
+    scores, state = model.step(state, x)
+    z = np.asarray(scores, dtype=np.float64)
+    if z.shape != (model.vocab_size,):
+        raise ValueError(
+            f"the model's step returned scores of shape {z.shape}, not "
+            f"({model.vocab_size},)"
+        )
+    if not np.isfinite(z).all():
+        raise FloatingPointError(
+            f"the model's scores after reading word id {x} are not finite "
+            f"({np.isnan(z).sum()} NaN, {np.isinf(z).sum()} infinite): "
+            "check its weights"
+        )
+    return z, state
 
 
 # ---------------------------------------------------------------- results
@@ -174,44 +212,30 @@ class Decoded:
 
 
 # ---------------------------------------------------------------- checks
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(
-            f"{name} must be an int, got {type(value).__name__} {value!r}"
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a number, got {type(value).__name__} {value!r}"
-        )
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
-
-
 def _check_lengths(max_length: object, min_length: object) -> None:
-    _check_int("max_length", max_length, 1)
-    _check_int("min_length", min_length, 0)
-    if min_length > max_length:  # type: ignore[operator]
+    max_length = check_scalar(
+        max_length, "max_length", int, min_val=1, max_val=MAX_LENGTH
+    )
+    min_length = check_scalar(min_length, "min_length", int, min_val=0)
+    if min_length > max_length:
         raise ValueError(
             f"min_length={min_length} must not exceed max_length={max_length}"
         )
 
 
 def prompt_tokens(
-    vocab: _data.Vocabulary, prompt: str | Sequence[str] | None
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None,
+    *,
+    name: str = "prompt",
 ) -> list[str]:
     """The prompt as the model will read it.
 
     A string is split by :func:`tutorial_rnn.data.tokenize` (lower-cased,
     like the corpus); a list is taken as tokens already. Words outside the
     vocabulary become UNKNOWN_TOKEN. ``None`` or a blank string is the
-    empty prompt: the sentence starts from scratch.
+    empty prompt: the sentence starts from scratch. Errors call the
+    argument ``name``.
 
     Raises
     ------
@@ -227,7 +251,7 @@ def prompt_tokens(
         tokens = _data.tokenize(prompt)
         if not tokens and prompt.strip():
             raise ValueError(
-                f"prompt {prompt!r} holds no word or punctuation the "
+                f"{name} {prompt!r} holds no word or punctuation the "
                 "tokenizer keeps"
             )
     elif isinstance(prompt, Sequence) and all(
@@ -236,28 +260,20 @@ def prompt_tokens(
         tokens = list(prompt)
     else:
         raise TypeError(
-            "prompt must be a string, a sequence of token strings or None; "
+            f"{name} must be a string, a sequence of token strings or None; "
             f"got {type(prompt).__name__} {prompt!r}"
         )
     special = {_data.SENTENCE_START, _data.SENTENCE_END} & set(tokens)
     if special:
         raise ValueError(
-            f"prompt must not hold {sorted(special)}: the decoder adds "
+            f"{name} must not hold {sorted(special)}: the decoder adds "
             "SENTENCE_START itself and ends at SENTENCE_END"
         )
     return vocab.decode(vocab.encode(tokens))  # unknown -> UNKNOWN_TOKEN
 
 
-def _begin(
-    model: Any,
-    vocab: _data.Vocabulary,
-    prompt: str | Sequence[str] | None,
-) -> tuple[Stepper, list[str], np.ndarray, Any]:
-    """Check the model and vocabulary; feed START and the prompt.
-
-    Returns the stepper, the prompt's tokens, the scores of the first word
-    to choose and the state the prompt leaves.
-    """
+def _check(model: Any, vocab: _data.Vocabulary) -> Stepper:
+    """The model's stepper, once ``vocab`` is checked against it."""
     model = stepper(model)
     if not isinstance(vocab, _data.Vocabulary):
         raise TypeError(
@@ -268,71 +284,197 @@ def _begin(
             f"vocab has {len(vocab)} entries but the model has "
             f"vocab_size={model.vocab_size}"
         )
-    tokens = prompt_tokens(vocab, prompt)
+    if len(vocab) <= len(_data.SPECIAL_TOKENS):
+        raise ValueError(
+            "vocab holds no word, only the special tokens "
+            f"{list(_data.SPECIAL_TOKENS)}: there is nothing to choose"
+        )
+    return model
+
+
+def _read(
+    model: Stepper, vocab: _data.Vocabulary, tokens: list[str]
+) -> tuple[np.ndarray, Any]:
+    """Feed START and ``tokens``: the next word's scores and the state."""
     state = model.initial_state()
     for x in [vocab.start_id, *vocab.encode(tokens)]:
-        scores, state = model.step(state, int(x))
-    return model, tokens, scores, state
+        scores, state = _step(model, state, int(x))
+    return scores, state
 
 
-def _allowed(
-    log_p: np.ndarray, vocab: _data.Vocabulary, may_end: bool
+def _begin(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None,
+) -> tuple[Stepper, list[str], np.ndarray, Any]:
+    """Check the model, vocabulary and prompt; feed START and the prompt.
+
+    Returns the stepper, the prompt's tokens, the scores of the first word
+    to choose and the state the prompt leaves.
+    """
+    model = _check(model, vocab)
+    tokens = prompt_tokens(vocab, prompt)
+    return model, tokens, *_read(model, vocab, tokens)
+
+
+# ---------------------------------------------------------------- decoders
+def allowed(
+    scores: np.ndarray, vocab: _data.Vocabulary, may_end: bool
 ) -> np.ndarray:
-    """``log_p`` with the words that may not come next set to ``-inf``."""
-    out = log_p.copy()
+    """``scores`` with the words that may not come next set to ``-inf``.
+
+    UNKNOWN_TOKEN and SENTENCE_START may never come, SENTENCE_END only when
+    ``may_end``. Masking the *scores*, before any softmax, keeps the
+    largest score an allowed word's: shifted by it, that word gets
+    ``e^0 = 1`` at any temperature and nothing divides 0 by 0.
+    """
+    out = scores.copy()
     out[[vocab.unknown_id, vocab.start_id]] = -np.inf
     if not may_end:
         out[vocab.end_id] = -np.inf
     return out
 
 
-# ---------------------------------------------------------------- decoders
-def greedy(
+def decode(
     model: Any,
     vocab: _data.Vocabulary,
-    prompt: str | Sequence[str] | None = None,
+    prompt: str | Sequence[str] | None,
+    choose: Callable[[np.ndarray], int],
     max_length: int = 50,
     min_length: int = 1,
 ) -> Decoded:
-    """Always take the most probable next word.
+    """Write a continuation one word at a time; ``choose`` picks each word.
+
+    ``choose(scores)`` gets the next word's scores with the words that may
+    not come next at ``-inf`` (:func:`allowed`) and returns a word id:
+    ``np.argmax`` is greedy decoding. The chosen word is fed back to the
+    model until it is SENTENCE_END or ``max_length`` words are written.
+    The ``log_prob`` returned is the model's own (temperature 1).
 
     Parameters
     ----------
     model
         A language model of the book (see :func:`stepper`).
     vocab : Vocabulary
-        The model's vocabulary (``len(vocab) == model.vocab_size``).
+        The model's vocabulary (``len(vocab) == model.vocab_size``), with
+        at least one word besides the special tokens.
     prompt : str, list of str or None
         Text to continue (see :func:`prompt_tokens`); None starts afresh.
+    choose : callable
+        Picks a word id from the allowed scores, shape (V,).
     max_length : int
-        At most this many words after the prompt.
+        At most this many words after the prompt (1 to :data:`MAX_LENGTH`).
     min_length : int
         SENTENCE_END is not chosen before this many words.
 
-    Returns
-    -------
-    Decoded
-        UNKNOWN_TOKEN and SENTENCE_START are never chosen.
+    Raises
+    ------
+    FloatingPointError
+        If the model's scores are not finite.
     """
     _check_lengths(max_length, min_length)
     model, tokens, z, state = _begin(model, vocab, prompt)
     words: list[int] = []
     log_prob = 0.0
     while len(words) < max_length:
-        log_p = log_softmax(z)
-        x = int(np.argmax(_allowed(log_p, vocab, len(words) >= min_length)))
-        log_prob += log_p[x]
+        scores = allowed(z, vocab, may_end=len(words) >= min_length)
+        x = int(choose(scores))
+        if not 0 <= x < len(scores) or scores[x] == -np.inf:
+            raise ValueError(
+                f"choose picked word id {x}, which is not allowed"
+            )
+        log_prob += log_softmax(z)[x]
         if x == vocab.end_id:
             return Decoded(tokens, vocab.decode(words), float(log_prob), True)
         words.append(x)
-        z, state = model.step(state, x)
+        z, state = _step(model, state, x)
     return Decoded(tokens, vocab.decode(words), float(log_prob), False)
+
+
+def greedy(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None = None,
+    *,
+    max_length: int = 50,
+    min_length: int = 1,
+) -> Decoded:
+    """Always take the most probable allowed word.
+
+    Arguments as in :func:`decode`. UNKNOWN_TOKEN and SENTENCE_START are
+    never chosen.
+    """
+    # np.argmax takes the first of equal best scores
+    return decode(model, vocab, prompt, np.argmax, max_length, min_length)
+
+
+def sample(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None = None,
+    *,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    max_length: int = 50,
+    min_length: int = 1,
+) -> Decoded:
+    """Draw each next word at random from ``softmax(z / temperature)``.
+
+    Below 1 the temperature sharpens the distribution (towards
+    :func:`greedy` as it goes to 0), above 1 it flattens it. The scores
+    are shifted by their maximum *before* the division, so no temperature,
+    however small, overflows: the best allowed word keeps ``e^0``. The
+    log-probability returned is the model's own (temperature 1).
+
+    Parameters
+    ----------
+    model, vocab, prompt, max_length, min_length
+        As in :func:`decode`.
+    temperature : float
+        Finite and positive.
+    seed : int, optional
+        Non-negative; None draws fresh randomness.
+    """
+    temperature = check_scalar(
+        temperature,
+        "temperature",
+        float,
+        min_val=0,
+        include_boundaries="neither",
+    )
+    seed = check_scalar(seed, "seed", int, min_val=0, allow_none=True)
+    rng = np.random.default_rng(seed)
+
+    def draw(scores: np.ndarray) -> int:
+        with np.errstate(over="ignore"):  # -1 / 1e-320 = -inf: p = 0
+            p = softmax((scores - scores.max()) / temperature)
+        return int(rng.choice(len(p), p=p))
+
+    return decode(model, vocab, prompt, draw, max_length, min_length)
+
+
+def generate(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None = None,
+    **options: Any,
+) -> list[str]:
+    """The words of :func:`sample`: ``sample(model, vocab, prompt,
+    **options).words``, options ``temperature``, ``seed``, ``max_length``
+    and ``min_length``.
+
+    Every language model of the book has this function as its ``generate``
+    method: one signature, and the same seed gives the same words for the
+    NumPy and PyTorch twins.
+    """
+    return sample(model, vocab, prompt, **options).words
 
 
 def beam_search(
     model: Any,
     vocab: _data.Vocabulary,
     prompt: str | Sequence[str] | None = None,
+    *,
     beam_width: int = 5,
     max_length: int = 50,
     min_length: int = 1,
@@ -341,10 +483,11 @@ def beam_search(
     """Keep the ``beam_width`` most probable partial sentences at each step.
 
     Every partial sentence on the beam is extended by each of its
-    ``beam_width`` best next words; of all these candidates the best
-    ``beam_width`` survive. A survivor that chose SENTENCE_END is finished
-    and leaves the beam. The search stops when no partial sentence can
-    still overtake the best finished one, or at ``max_length`` words.
+    ``beam_width`` best allowed next words; of all these candidates the
+    best ``beam_width`` survive. A survivor that chose SENTENCE_END is
+    finished and leaves the beam. The search stops when no partial
+    sentence can still overtake the best finished one, or at
+    ``max_length`` words.
 
     Finished sentences are ranked by ``log_prob / length ** alpha`` with
     ``alpha = length_normalisation``: 0 ranks by probability (which favours
@@ -353,11 +496,12 @@ def beam_search(
     Parameters
     ----------
     model, vocab, prompt, max_length, min_length
-        As in :func:`greedy`.
+        As in :func:`decode`.
     beam_width : int
-        Partial sentences kept (at least 1; 1 is :func:`greedy`).
+        Partial sentences kept (1 is :func:`greedy`; at most
+        :data:`MAX_BEAM_WIDTH`).
     length_normalisation : float
-        ``alpha >= 0`` above.
+        ``alpha`` above, from 0 to :data:`MAX_LENGTH_NORMALISATION`.
 
     Returns
     -------
@@ -365,11 +509,17 @@ def beam_search(
         The best finished sentence; if none finished within
         ``max_length`` words, the best unfinished one.
     """
-    width = _check_int("beam_width", beam_width, 1)
+    width = check_scalar(
+        beam_width, "beam_width", int, min_val=1, max_val=MAX_BEAM_WIDTH
+    )
     _check_lengths(max_length, min_length)
-    alpha = _check_real("length_normalisation", length_normalisation)
-    if alpha < 0:
-        raise ValueError(f"length_normalisation must be >= 0, got {alpha}")
+    alpha = check_scalar(
+        length_normalisation,
+        "length_normalisation",
+        float,
+        min_val=0,
+        max_val=MAX_LENGTH_NORMALISATION,
+    )
     model, tokens, z, state = _begin(model, vocab, prompt)
 
     def rank(log_prob: float, length: int) -> float:
@@ -382,9 +532,9 @@ def beam_search(
         candidates = []
         for log_prob, words, z, state in beam:
             log_p = log_softmax(z)
-            allowed = _allowed(log_p, vocab, t >= min_length)
-            for x in np.argsort(-allowed, kind="stable")[:width]:
-                if allowed[x] > -np.inf:
+            scores = allowed(z, vocab, may_end=t >= min_length)
+            for x in np.argsort(-scores, kind="stable")[:width]:
+                if scores[x] > -np.inf:
                     candidates.append((log_prob + log_p[x], words, x, state))
         candidates.sort(key=lambda c: -c[0])  # stable: ties keep order
         beam = []
@@ -392,7 +542,7 @@ def beam_search(
             if x == vocab.end_id:
                 finished.append((log_prob, words))
             else:
-                z, new_state = model.step(state, int(x))
+                z, new_state = _step(model, state, int(x))
                 beam.append((log_prob, [*words, int(x)], z, new_state))
         if not beam:
             break
@@ -413,45 +563,12 @@ def beam_search(
     return Decoded(tokens, vocab.decode(words), float(log_prob), False)
 
 
-def sample(
-    model: Any,
-    vocab: _data.Vocabulary,
-    prompt: str | Sequence[str] | None = None,
-    temperature: float = 1.0,
-    seed: int | None = None,
-    max_length: int = 50,
-    min_length: int = 1,
-) -> Decoded:
-    """Draw each next word at random from ``softmax(z / temperature)``.
-
-    The log-probability returned is the model's own (temperature 1), so it
-    compares with :func:`greedy` and :func:`beam_search`. Other arguments as
-    in :func:`greedy`.
-    """
-    if _check_real("temperature", temperature) <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    _check_lengths(max_length, min_length)
-    model, tokens, z, state = _begin(model, vocab, prompt)
-    rng = np.random.default_rng(seed)
-    words: list[int] = []
-    log_prob = 0.0
-    while len(words) < max_length:
-        may_end = len(words) >= min_length
-        p = np.exp(_allowed(log_softmax(z / temperature), vocab, may_end))
-        x = int(rng.choice(len(p), p=p / p.sum()))
-        log_prob += log_softmax(z)[x]
-        if x == vocab.end_id:
-            return Decoded(tokens, vocab.decode(words), float(log_prob), True)
-        words.append(x)
-        z, state = model.step(state, x)
-    return Decoded(tokens, vocab.decode(words), float(log_prob), False)
-
-
 def log_probability(
     model: Any,
     vocab: _data.Vocabulary,
     words: str | Sequence[str],
     prompt: str | Sequence[str] | None = None,
+    *,
     ended: bool = True,
 ) -> float:
     """``ln P(words [, END] | START, prompt)``: how likely the model finds a
@@ -460,14 +577,23 @@ def log_probability(
     ``words`` is read like a prompt (a string is tokenized; unknown words
     count as UNKNOWN_TOKEN); with ``ended`` the END that closes the sentence
     is scored too.
+
+    Raises
+    ------
+    FloatingPointError
+        If the model's scores are not finite.
     """
-    model, _, z, state = _begin(model, vocab, prompt)
-    ids = [int(i) for i in vocab.encode(prompt_tokens(vocab, words))]
+    ended = check_scalar(ended, "ended", bool)
+    model = _check(model, vocab)
+    context = prompt_tokens(vocab, prompt)
+    tokens = prompt_tokens(vocab, words, name="words")
+    ids = [int(i) for i in vocab.encode(tokens)]
     if ended:
         ids.append(vocab.end_id)
+    z, state = _read(model, vocab, context)
     total = 0.0
     for i, x in enumerate(ids):
         total += log_softmax(z)[x]
         if i + 1 < len(ids):
-            z, state = model.step(state, x)
+            z, state = _step(model, state, x)
     return float(total)

@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from . import data as _data
+from . import decoding
 from .activations import log_softmax, softmax
 from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
 from .gated_numpy import make_stack
 from .gradcheck import GradientCheck, gradient_check
 from .models import History
 from .optim import OPTIMIZERS, clip_gradients
-from .sampling import sample_words
 from .validation import (
     as_ids,
     check_fit_arguments,
@@ -403,29 +402,4 @@ class GatedLMNumpy:
         )
 
     # ---------------------------------------------------------------- sampling
-    def generate(
-        self,
-        vocab: _data.Vocabulary,
-        temperature: float = 1.0,
-        seed: int | None = None,
-        max_length: int = 50,
-        min_length: int = 1,
-    ) -> list[str]:
-        """Sample a sentence, as
-        :meth:`tutorial_rnn.rnn_numpy.RNNNumpy.generate` does."""
-        state = None
-
-        def next_scores(x: int) -> np.ndarray:
-            nonlocal state
-            top, state = self.rnn.forward(self.E[[[x]]], state)
-            return self.V @ top[0, 0] + self.c
-
-        return sample_words(
-            next_scores,
-            vocab,
-            self.vocab_size,
-            temperature,
-            seed,
-            max_length,
-            min_length,
-        )
+    generate = decoding.generate  # sample's words, one signature

@@ -12,7 +12,9 @@ hand-written layers (``impl="hand"``, both GRU conventions) or PyTorch's own
 ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` (``impl="cudnn"``: cuDNN on a GPU,
 PyTorch's fused kernels on a CPU; the GRU there is the ``"pytorch"``
 convention). Every layout is PyTorch's, so weights move unchanged between the
-NumPy model, both implementations and the shared checkpoint format.
+NumPy model, both implementations and the shared checkpoint format;
+:func:`from_torch` copies a ``torch.nn.RNN``/``GRU``/``LSTM`` into its NumPy
+stack.
 """
 
 from __future__ import annotations
@@ -289,12 +291,12 @@ def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
 
 class GatedLMTorch(TorchLanguageModel):
     """Embedding → recurrent layers → output layer: the twin of
-    :class:`.gated_numpy.GatedLMNumpy`.
+    :class:`.gated_lm.GatedLMNumpy`.
 
     Parameters
     ----------
     vocab_size, hidden_size, cell, num_layers, embed_size, convention, seed
-        As in :class:`~tutorial_rnn.gated_numpy.GatedLMNumpy`; the same seed
+        As in :class:`~tutorial_rnn.gated_lm.GatedLMNumpy`; the same seed
         gives the same initial weights.
     impl : {"auto", "cudnn", "hand"}
         ``nn.RNN``/``nn.GRU``/``nn.LSTM`` (fast; GRU convention ``"pytorch"``

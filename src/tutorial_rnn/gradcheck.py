@@ -63,8 +63,9 @@ def numerical_gradient(
     array ``param``.
 
     ``param`` is changed in place while ``f`` is evaluated and restored
-    afterwards, so ``f`` must read the parameter it is checked against (for
-    example a model's ``W``).
+    afterwards (also when ``f`` raises or the run is interrupted), so ``f``
+    must read the parameter it is checked against (for example a model's
+    ``W``).
 
     Parameters
     ----------
@@ -93,10 +94,12 @@ def numerical_gradient(
     for i in range(flat.size) if indices is None else indices:
         old = flat[i]
         values = []
-        for step in (2 * h, h, -h, -2 * h):
-            flat[i] = old + step
-            values.append(f())
-        flat[i] = old
+        try:
+            for step in (2 * h, h, -h, -2 * h):
+                flat[i] = old + step
+                values.append(f())
+        finally:  # an error or an interrupt in f leaves param as it was
+            flat[i] = old
         grad.reshape(-1)[i] = (
             8 * (values[1] - values[2]) - (values[0] - values[3])
         ) / (12 * h)
@@ -157,7 +160,8 @@ def gradient_check(
     h, tolerance, floor : float
         Step, pass threshold and denominator floor of the relative error.
     max_entries : int, optional
-        Check at most this many randomly chosen entries of each parameter.
+        Check at most this many randomly chosen entries of each parameter
+        (at least 1).
     seed : int
         Seeds the choice of entries.
 
@@ -165,6 +169,9 @@ def gradient_check(
     -------
     GradientCheck
     """
+    max_entries = check_scalar(
+        max_entries, "max_entries", int, min_val=1, allow_none=True
+    )
     missing = set(params) ^ set(analytic)
     if missing:
         raise ValueError(

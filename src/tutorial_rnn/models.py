@@ -2,7 +2,7 @@
 
 Four models share one interface: :class:`~tutorial_rnn.rnn_numpy.RNNNumpy`
 (Chapter 2), :class:`~tutorial_rnn.rnn_torch.RNNTorch`, and the gated
-:class:`~tutorial_rnn.gated_numpy.GatedLMNumpy` and
+:class:`~tutorial_rnn.gated_lm.GatedLMNumpy` and
 :class:`~tutorial_rnn.gated_torch.GatedLMTorch` (Chapter 4). Checkpoints,
 benchmarks and the notebooks rely on this interface alone, never on which
 class they hold.

@@ -14,6 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from .activations import sigmoid
+
 __all__ = [
     "draw_bidirectional_rnn",
     "draw_deep_rnn",
@@ -329,10 +331,24 @@ def plot_sentence_lengths(
 
 def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
     """Word frequency against rank on log-log axes, with the line
-    ``f ∝ 1/rank`` for reference."""
-    fig, ax = _axes(ax, (6, 4))
-    f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
+    ``f ∝ 1/rank`` for reference.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` holds a negative or non-finite count, or no positive
+        one (there would be nothing to plot).
+    """
+    f = np.sort(np.asarray(counts, dtype=np.float64).reshape(-1))[::-1]
+    if not np.isfinite(f).all() or (f < 0).any():
+        raise ValueError(
+            "counts must be finite and non-negative, got "
+            f"{f[~np.isfinite(f) | (f < 0)][:5].tolist()} among them"
+        )
     f = f[f > 0]
+    if f.size == 0:
+        raise ValueError("counts must hold at least one positive count")
+    fig, ax = _axes(ax, (6, 4))
     rank = np.arange(1, len(f) + 1)
     ax.loglog(
         rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words"
@@ -442,7 +458,7 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
     """tanh′ and sigmoid′ with their maxima γ = 1 and γ = 1/4."""
     fig, ax = _axes(ax, (6.5, 3.4))
     a = np.linspace(-6, 6, 601)
-    sig = 1 / (1 + np.exp(-a))
+    sig = sigmoid(a)
     ax.plot(
         a,
         1 - np.tanh(a) ** 2,
@@ -704,7 +720,7 @@ def plot_gate_activations(
     words : sequence of str
         The input words (x axis).
     gates : dict of name to array (T, H)
-        From :meth:`tutorial_rnn.gated_numpy.GatedLMNumpy.gate_activations`;
+        From :meth:`tutorial_rnn.gated_lm.GatedLMNumpy.gate_activations`;
         values in [0, 1] (an entry named ``c``, the LSTM's cell, is shown on
         its own symmetric scale).
     units : int

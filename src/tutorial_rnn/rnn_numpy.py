@@ -21,12 +21,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import data as _data
+from . import decoding
 from .activations import log_softmax, softmax
 from .batching import check_divergence, with_progress
 from .gradcheck import GradientCheck, gradient_check
 from .models import History
-from .sampling import sample_words
 from .validation import (
     as_ids,
     check_learning_rate,
@@ -281,37 +280,7 @@ class RNNNumpy:
         return history
 
     # --------------------------------------------------------- sampling
-    def generate(
-        self,
-        vocab: _data.Vocabulary,
-        temperature: float = 1.0,
-        seed: int | None = None,
-        max_length: int = 50,
-        min_length: int = 1,
-    ) -> list[str]:
-        """Sample a sentence, word by word, from ``SENTENCE_START`` on.
-
-        ``UNKNOWN_TOKEN`` and ``SENTENCE_START`` are never drawn, nor
-        ``SENTENCE_END`` before ``min_length`` words; lower
-        ``temperature`` sharpens the distribution, higher flattens it.
-        Returns the words, without the special tokens.
-        """
-        s = np.zeros(self.hidden_size)
-
-        def next_scores(x: int) -> np.ndarray:
-            nonlocal s
-            s = np.tanh(self.U[:, x] + self.W @ s)
-            return self.V @ s
-
-        return sample_words(
-            next_scores,
-            vocab,
-            self.vocab_size,
-            temperature,
-            seed,
-            max_length,
-            min_length,
-        )
+    generate = decoding.generate  # sample's words, one signature
 
     # ------------------------------------------------ the model interface
     @property

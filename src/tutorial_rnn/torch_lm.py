@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import data as _data
+from . import decoding
 from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
 from .models import History
 from .validation import (
@@ -317,20 +317,4 @@ class TorchLanguageModel(nn.Module):
         )
 
     # ----------------------------------------------------------- sampling
-    def generate(
-        self,
-        vocab: _data.Vocabulary,
-        temperature: float = 1.0,
-        seed: int | None = None,
-        max_length: int = 50,
-        min_length: int = 1,
-    ) -> list[str]:
-        """Sample a sentence exactly as :meth:`RNNNumpy.generate` does
-        (same seed, same words)."""
-        return self.to_numpy().generate(
-            vocab,
-            temperature=temperature,
-            seed=seed,
-            max_length=max_length,
-            min_length=min_length,
-        )
+    generate = decoding.generate  # sample's words, one signature

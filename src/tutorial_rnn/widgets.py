@@ -28,6 +28,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "gradient_decay_explorer",
     "scale_grid",
     "static_gradient_explorer",
+    "static_template",
 ]
 
 CELLS = ("tanh", "sigmoid", "relu", "gru", "lstm")
@@ -117,20 +119,66 @@ def flow_for(
     ``cell`` is an activation of the plain RNN (``W`` scaled to largest
     singular value ``scale``), or ``"gru"``/``"lstm"`` (see
     :func:`gated_cell`; ``gate_bias`` applies to them).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``cell`` or ``init``, and for settings whose
+        gradient overflows float64 (then no curve could be drawn and
+        ``decay_after`` would be NaN).
     """
+    _check_names("cell", [cell], CELLS)
+    _check_names("init", [init], INITS)
     input_std = check_scalar(input_std, "input_std", float, min_val=0)
     gate_bias = check_scalar(gate_bias, "gate_bias", float)
     length = check_scalar(length, "length", int, min_val=1)
     inputs = input_std * np.random.default_rng(seed + 1).standard_normal(
         (length, hidden_size)
     )
-    if cell in GATED:
-        stack = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
-        return gradient_flow(stack, inputs, seed=seed, jacobian_norms=False)
-    W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
-    return gradient_flow(
-        RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        if cell in GATED:
+            stack = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
+            flow = gradient_flow(
+                stack, inputs, seed=seed, jacobian_norms=False
+            )
+        else:
+            W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
+            flow = gradient_flow(
+                RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False
+            )
+    if not np.isfinite(flow.loss_grad_norm).all():
+        raise ValueError(
+            f"the gradient of cell={cell!r}, scale={scale}, init={init!r}, "
+            f"gate_bias={gate_bias} overflows float64 within length={length}"
+            " steps: choose a smaller scale or a shorter length"
+        )
+    return flow
+
+
+def _check_names(name: str, values: Sequence[str], known: Sequence[str]):
+    """Every value one of ``known``."""
+    for value in values:
+        if value not in known:
+            raise ValueError(
+                f"{name} must be one of {list(known)}, got {value!r}"
+            )
+
+
+def _labels(name: str, values: Sequence[Any], fmt: str) -> list[str]:
+    """The labels of a non-empty axis of the static grid, all different."""
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise TypeError(
+            f"{name} must be a sequence, got {type(values).__name__}"
+        )
+    if len(values) == 0:
+        raise ValueError(f"{name} must hold at least one value, got none")
+    labels = [format(v, fmt) for v in values]
+    if len(set(labels)) < len(labels):
+        raise ValueError(
+            f"{name} must differ when shown as labels ({fmt!r}), got "
+            f"{list(values)!r} -> {labels}"
+        )
+    return labels
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -314,14 +362,34 @@ def static_gradient_explorer(
     length, hidden_size, stride : int
         Each curve holds ``log10 ‖∂L_T/∂s_{T-k}‖`` and ``log10`` of the
         bound (plain cells only) for
-        ``k = 0, stride, 2·stride, .., length``.
+        ``k = 0, stride, 2·stride, .., length`` (``1 <= stride <=
+        length``).
 
     Returns
     -------
     str
-        One ``<div>`` and its ``<script>``: no kernel, no CDN; the plot is an
-        SVG drawn by a few lines of inline JavaScript.
+        One ``<div>`` and its ``<script>`` (:func:`static_template` filled
+        in): no kernel, no CDN; the plot is an SVG drawn by a few lines of
+        inline JavaScript.
+
+    Raises
+    ------
+    ValueError
+        Before any curve is computed: an empty axis, unknown cells or
+        inits, values that would show the same label (scales to two
+        decimals, gate biases to one), a stride outside ``[1, length]``;
+        then for settings whose gradient overflows (see :func:`flow_for`).
     """
+    length = check_scalar(length, "length", int, min_val=1)
+    hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
+    stride = check_scalar(stride, "stride", int, min_val=1, max_val=length)
+    _labels("cells", cells, "")
+    _check_names("cell", cells, CELLS)
+    _labels("inits", inits, "")
+    _check_names("init", inits, INITS)
+    for b in gate_biases:
+        check_scalar(b, "gate_biases", float)
+    bias_labels = _labels("gate_biases", gate_biases, ".1f")
     if scales is None:
         per_cell = {cell: scale_grid(cell) for cell in cells}
     elif isinstance(scales, Mapping):
@@ -335,10 +403,13 @@ def static_gradient_explorer(
     else:
         per_cell = {cell: tuple(scales) for cell in cells}
     for cell, values in per_cell.items():
+        for v in values:
+            check_scalar(v, f"scales for {cell!r}", float)
         if not values or min(values) <= 0:
             raise ValueError(
                 f"scales for {cell!r} must be positive values, got {values!r}"
             )
+        _labels(f"scales for {cell!r}", values, ".2f")
     steps = list(range(0, length + 1, stride))
     curves: dict[str, dict[str, Any]] = {}
 
@@ -375,139 +446,20 @@ def static_gradient_explorer(
         "cells": list(cells),
         "gated": [c for c in cells if c in GATED],
         "inits": list(inits),
-        "biases": [f"{b:.1f}" for b in gate_biases],
+        "biases": bias_labels,
         "curves": curves,
     }
     uid = "gde-" + uuid.uuid4().hex[:8]
-    return _STATIC_TEMPLATE.replace("__UID__", uid).replace(
-        "__DATA__", json.dumps(data, separators=(",", ":"))
+    return (
+        static_template()
+        .replace("__UID__", uid)
+        .replace("__DATA__", json.dumps(data, separators=(",", ":")))
     )
 
 
-# The slider moves over indices into the current cell's λ₁ values; a change
-# of cell keeps the nearest λ₁ the new cell offers.
-_STATIC_TEMPLATE = """
-<div id="__UID__" class="gradient-explorer"
-     style="font-family: sans-serif; max-width: 720px;">
-  <div style="display: flex; flex-wrap: wrap; gap: 1em;
-              align-items: center; margin-bottom: 0.5em;">
-    <label>cell <select data-role="cell"></select></label>
-    <label>W init <select data-role="init"></select></label>
-    <label>gate bias <select data-role="bias"></select></label>
-    <label>λ₁ of W <input data-role="scale" type="range" min="0" step="1"
-      style="vertical-align: middle;">
-      <output data-role="scale-value"></output></label>
-  </div>
-  <div data-role="readout" style="font-weight: bold;
-       margin-bottom: 0.3em;"></div>
-  <svg data-role="plot" viewBox="0 0 700 330"
-       style="width: 100%; background: white; border: 1px solid #ccc;"
-       role="img" aria-label="Gradient norm against steps back, log scale">
-  </svg>
-</div>
-<script type="text/javascript">
-(function () {
-  var data = __DATA__;
-  var root = document.getElementById("__UID__");
-  var q = function (role) {
-    return root.querySelector('[data-role="' + role + '"]');
-  };
-  var svgNS = "http://www.w3.org/2000/svg";
-  data.cells.forEach(function (c) { q("cell").add(new Option(c, c)); });
-  data.inits.forEach(function (c) { q("init").add(new Option(c, c)); });
-  data.biases.forEach(function (c) { q("bias").add(new Option(c, c)); });
-  var slider = q("scale");
-  function nearest(values, target) {
-    var best = 0;
-    values.forEach(function (v, i) {
-      if (Math.abs(v - target) < Math.abs(values[best] - target)) {
-        best = i;
-      }
-    });
-    return best;
-  }
-  var current = 1.0;
-  function fitSlider() {
-    var values = data.scales[q("cell").value];
-    slider.max = values.length - 1;
-    slider.value = nearest(values.map(Number), current);
-  }
-  var L = 60, R = 690, T = 10, B = 290;
-  function el(name, attrs, text) {
-    var e = document.createElementNS(svgNS, name);
-    for (var k in attrs) { e.setAttribute(k, attrs[k]); }
-    if (text !== undefined) { e.textContent = text; }
-    return e;
-  }
-  function draw() {
-    var cell = q("cell").value;
-    var scale = data.scales[cell][slider.value];
-    current = Number(scale);
-    q("scale-value").textContent = scale;
-    var gated = data.gated.indexOf(cell) >= 0;
-    q("bias").disabled = !gated;
-    var bias = gated ? q("bias").value : "0.0";
-    var curve = data.curves[
-      cell + "|" + q("init").value + "|" + scale + "|" + bias];
-    q("readout").textContent = curve.readout;
-    var lo = Math.floor(Math.min.apply(null, curve.measured)) - 1;
-    var hi = Math.ceil(Math.max.apply(null, curve.measured.concat([0]))) + 1;
-    lo = Math.max(lo, -60); hi = Math.min(Math.max(hi, lo + 2), 60);
-    var xmax = data.steps[data.steps.length - 1];
-    var x = function (k) { return L + (R - L) * k / xmax; };
-    var y = function (v) {
-      return B - (B - T) * (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo);
-    };
-    var svg = q("plot");
-    while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-    var every = Math.max(1, Math.ceil((hi - lo) / 8));
-    for (var e = lo; e <= hi; e += every) {
-      svg.appendChild(el("line", {x1: L, x2: R, y1: y(e), y2: y(e),
-                                  stroke: "#e5e5e5"}));
-      svg.appendChild(el("text", {x: L - 6, y: y(e) + 4,
-                                  "text-anchor": "end", "font-size": 11},
-                         "1e" + e));
-    }
-    var tick = Math.max(10, Math.round(xmax / 10 / 10) * 10);
-    for (var k = 0; k <= xmax; k += tick) {
-      svg.appendChild(el("text", {x: x(k), y: B + 16, "text-anchor": "middle",
-                                  "font-size": 11}, String(k)));
-    }
-    svg.appendChild(el("text", {x: (L + R) / 2, y: B + 34,
-                                "text-anchor": "middle", "font-size": 12},
-                       "steps back k"));
-    function path(values) {
-      return values.map(function (v, i) {
-        return (i ? "L" : "M") + x(data.steps[i]).toFixed(1) + "," +
-          y(v).toFixed(1);
-      }).join(" ");
-    }
-    if (curve.bound) {
-      svg.appendChild(el("path", {d: path(curve.bound), fill: "none",
-                                  stroke: "#333", "stroke-dasharray": "5,4",
-                                  "data-role": "bound"}));
-    }
-    svg.appendChild(el("path", {d: path(curve.measured), fill: "none",
-                                stroke: "#e08a00", "stroke-width": 2.5,
-                                "data-role": "measured"}));
-    svg.appendChild(el("text", {x: R - 4, y: T + 14, "text-anchor": "end",
-                                "font-size": 12, fill: "#e08a00"},
-                       "measured ‖∂L/∂s‖ (log scale)"));
-    if (curve.bound) {
-      svg.appendChild(el("text", {x: R - 4, y: T + 30, "text-anchor": "end",
-                                  "font-size": 12, fill: "#333"},
-                         "bound (λ₁γ)^k, dashed"));
-    }
-  }
-  slider.addEventListener("input", draw);
-  q("cell").addEventListener("change", function () {
-    fitSlider();
-    draw();
-  });
-  q("init").addEventListener("change", draw);
-  q("bias").addEventListener("change", draw);
-  fitSlider();
-  draw();
-})();
-</script>
-"""
+def static_template() -> str:
+    """The static explorer's page: HTML and its JavaScript, with the
+    placeholders ``__UID__`` (the root element's id) and ``__DATA__`` (the
+    grid as JSON). It is the package data file ``explorer.html``."""
+    page = resources.files(__package__).joinpath("explorer.html")
+    return page.read_text(encoding="utf-8")

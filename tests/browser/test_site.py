@@ -229,6 +229,65 @@ _SCROLLING = """() => {
 }"""
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_display_math_fits_its_column(browser, server, name):
+    """At a 1280 × 800 window every display equation is at most as wide as
+    the text column it sits in: an equation wider than the column is cut
+    off or scrolls, and its right end is lost to the reader."""
+    page, _ = _visit(browser, urljoin(server, name))
+    try:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        # open what is folded (solutions, dropdowns) so that its math has
+        # a width too
+        page.evaluate(_UNFOLD)
+        page.wait_for_timeout(100)
+        displays = page.evaluate(
+            "document.querySelectorAll("
+            "'main mjx-container[display=\"true\"]').length"
+        )
+        tex_blocks = page.evaluate(
+            "document.querySelectorAll('main div.math').length"
+        )
+        assert displays >= tex_blocks, (
+            f"{tex_blocks} display equations but {displays} rendered on "
+            f"{name}"
+        )
+        if not tex_blocks:
+            return
+        too_wide = page.evaluate(_WIDE_MATH)
+        assert not too_wide, (
+            f"{len(too_wide)} display equations wider than the column at "
+            f"1280 px on {name}: " + "; ".join(too_wide[:5])
+        )
+    finally:
+        page.close()
+
+
+_UNFOLD = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden')
+    .forEach(e => e.classList.remove('toggle-hidden'));
+}"""
+
+# Every display equation whose typeset width (MathJax's CHTML output)
+# exceeds the width of the block it sits in (the text column, or a list item
+# or admonition inside it), with the start of its TeX source.
+_WIDE_MATH = """() => MathJax.startup.document
+  .getMathItemsWithin(document.querySelector('main'))
+  .filter(item => item.display && item.typesetRoot)
+  .map(item => {
+    const root = item.typesetRoot;
+    const box = root.closest('div.math') || root.parentElement;
+    const math = root.querySelector('mjx-math') || root;
+    return [math.getBoundingClientRect().width, box.clientWidth,
+      item.math];
+  })
+  .filter(([width, column]) => width > column + 1)
+  .map(([width, column, tex]) => `${Math.round(width)} px in a `
+    + `${Math.round(column)} px column: `
+    + tex.replace(/\\s+/g, ' ').trim().slice(0, 60))"""
+
+
 _HREF = re.compile(r'href="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
 _ID = re.compile(r'\bid="([^"]+)"')
 

@@ -5,12 +5,13 @@ website."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tutorial_rnn.widgets import static_gradient_explorer
+from tutorial_rnn.widgets import static_gradient_explorer, static_template
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TUTORIAL_RNN_CHROMIUM", "/usr/bin/chromium")
@@ -88,6 +89,49 @@ def test_slider_changes_the_plotted_data(tmp_path, page):
     gru_low = page.get_attribute(path, "d")
     page.select_option('[data-role="bias"]', "4.0")
     assert page.get_attribute(path, "d") != gru_low
+    assert not page.errors, page.errors
+
+
+def test_the_page_template_draws_a_grid_written_by_hand(tmp_path, page):
+    """The package data file explorer.html on its own: its JavaScript
+    draws whatever grid it is given, here two curves written by hand."""
+    grid = {
+        "steps": [0, 5, 10],
+        "scales": {"tanh": ["0.50", "1.00"]},
+        "cells": ["tanh"],
+        "gated": [],
+        "inits": ["random"],
+        "biases": ["0.0"],
+        "curves": {
+            "tanh|random|0.50|0.0": {
+                "measured": [0, -2, -4],
+                "bound": [0, -1, -2],
+                "readout": "halved",
+            },
+            "tanh|random|1.00|0.0": {
+                "measured": [0, -1, -2],
+                "bound": None,
+                "readout": "kept",
+            },
+        },
+    }
+    html = static_template().replace("__UID__", "by-hand")
+    html = html.replace("__DATA__", json.dumps(grid))
+    page_file = tmp_path / "template.html"
+    page_file.write_text(
+        f"<!doctype html><html><body>{html}</body></html>", encoding="utf-8"
+    )
+    page.goto(page_file.as_uri())
+    measured = 'path[data-role="measured"]'
+    assert page.inner_text('[data-role="readout"]') == "kept"  # λ₁ = 1.00
+    assert page.locator('path[data-role="bound"]').count() == 0
+    kept = page.get_attribute(measured, "d")
+    assert kept.count("L") == 2  # one segment per step after the first
+    _move_slider(page, "#by-hand", 0)
+    assert page.inner_text('[data-role="scale-value"]') == "0.50"
+    assert page.inner_text('[data-role="readout"]') == "halved"
+    assert page.locator('path[data-role="bound"]').count() == 1
+    assert page.get_attribute(measured, "d") != kept
     assert not page.errors, page.errors
 
 

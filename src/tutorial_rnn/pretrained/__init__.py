@@ -3,19 +3,24 @@
 
 ``gru2``: the final model of the 2015 tutorial's Part 4 — embedding 128,
 two GRU layers of 128 units (PyTorch convention), V = 8000 — trained on
-the book's Shakespeare training split. The exact command, data, seed and
-losses are stored in the file; :func:`info` returns them. The file is a
-``.safetensors`` checkpoint (see :mod:`tutorial_rnn.checkpoint`), weights
-in float32.
+the book's Shakespeare training split (:func:`tutorial_rnn.data.book_data`).
+The exact command, data, seed and losses are stored in the file;
+:func:`info` returns them. The file is a ``.safetensors`` checkpoint (see
+:mod:`tutorial_rnn.checkpoint`), weights in float32, with the vocabulary
+it was trained on::
+
+    model, vocab = pretrained.load("gru2")
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .. import checkpoint
+from ..data import Vocabulary
 
 __all__ = ["available", "info", "load", "path"]
 
@@ -46,9 +51,29 @@ def info(name: str = "gru2") -> dict[str, Any]:
 
 
 def load(
-    name: str = "gru2", model_class: type | None = None, **kwargs: Any
-) -> Any:
-    """The shipped model (a :class:`~tutorial_rnn.gated_torch.GatedLMTorch`
-    by default; pass ``model_class=GatedLMNumpy`` for the NumPy twin). No
-    pickle is involved."""
-    return checkpoint.load(path(name), model_class, **kwargs)
+    name: str = "gru2",
+    model_class: type | None = None,
+    *,
+    vocab: Vocabulary | Sequence[str] | None = None,
+    **kwargs: Any,
+) -> checkpoint.Loaded:
+    """The shipped model and its vocabulary: ``(model, vocab)``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`.
+    model_class : type, optional
+        A :class:`~tutorial_rnn.gated_torch.GatedLMTorch` by default; pass
+        ``GatedLMNumpy`` for the NumPy twin.
+    vocab : Vocabulary, optional
+        The vocabulary you will use the model with: a ``ValueError`` unless
+        it is the one the model was trained on.
+    **kwargs
+        Constructor options (``device=``, ``dtype=``).
+
+    No pickle is involved.
+    """
+    return checkpoint.load_with_vocab(
+        path(name), model_class, vocab=vocab, **kwargs
+    )

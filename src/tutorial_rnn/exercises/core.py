@@ -1,0 +1,462 @@
+"""The machinery every exercise shares: run the reader's function on many
+cases, compare with the package's reference, and say in words what is wrong.
+
+An :class:`Exercise` holds
+
+- a **reference**: the package's own answer, with the reader's signature;
+- **cases**: arguments built afresh for every call (random ones of several
+  sizes, and the edge cases that matter), so nothing the reader's function
+  does to its arguments can leak into another call or into a model;
+- a **catalogue of mistakes**: each a name, the equation it breaks, and one
+  or more functions that make exactly that mistake. When the reader's
+  outputs equal a mistake's outputs on every case, the check names it.
+
+:meth:`Exercise.check` returns a :class:`Passed` (shown as a short success
+note) or raises :class:`CheckFailed`, whose message is the diagnosis.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from IPython.display import Markdown
+
+__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Passed"]
+
+#: Two outputs agree when they differ by at most RTOL of the reference's
+#: largest entry (and ATOL absolutely): far above round-off, far below any
+#: real mistake on the cases' sizes.
+RTOL, ATOL = 1e-7, 1e-10
+
+
+class CheckFailed(AssertionError):
+    """The reader's function does not reproduce the reference.
+
+    Attributes
+    ----------
+    mistake : str or None
+        The catalogued mistake that matches the reader's outputs, or None
+        when none does (the diagnosis is then the generic one).
+    """
+
+    def __init__(self, message: str, mistake: str | None = None):
+        super().__init__(message)
+        self.mistake = mistake
+
+
+class _ReaderError(Exception):
+    """The reader's function raised ``error`` on ``case``."""
+
+    def __init__(self, error: Exception, case: Case, message: str):
+        super().__init__(message)
+        self.error, self.case, self.message = error, case, message
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A mistake learners make, and functions that make it.
+
+    ``variants`` have the reader's signature; the check names the mistake
+    when the reader's outputs equal those of one variant on every case.
+    """
+
+    name: str
+    where: str
+    explanation: str
+    variants: tuple[Callable[..., Any], ...]
+
+
+@dataclass
+class Case:
+    """One call: a label for the messages and a factory of fresh arguments.
+
+    ``make()`` must return new arrays (and a new model) every time.
+    """
+
+    label: str
+    make: Callable[[], tuple]
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Passed:
+    """What a successful check reports."""
+
+    message: str
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _repr_markdown_(self) -> str:
+        text = self.message
+        for special in "\\`*_{}[]<>$":
+            text = text.replace(special, "\\" + special)
+        return f"**✓ {text}**"
+
+    def __repr__(self) -> str:
+        return f"✓ {self.message}"
+
+
+def _snapshot(value: Any) -> Any:
+    """Copies of every array reachable in ``value`` (lists, tuples, dicts,
+    and the attributes of an object such as a model)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list | tuple):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if hasattr(value, "__dict__") and not callable(value):
+        return {k: _snapshot(v) for k, v in vars(value).items()}
+    return value
+
+
+def _changed(before: Any, after: Any, path: str) -> str | None:
+    """The first place where ``after`` differs from the snapshot."""
+    if isinstance(after, np.ndarray):
+        same = (
+            isinstance(before, np.ndarray)
+            and before.shape == after.shape
+            and np.array_equal(before, after, equal_nan=True)
+        )
+        return None if same else path
+    if isinstance(after, list | tuple):
+        if not isinstance(before, list) or len(before) != len(after):
+            return path
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            found = _changed(b, a, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(after, dict):
+        for k, a in after.items():
+            if k not in before:
+                return f"{path}[{k!r}]"
+            found = _changed(before[k], a, f"{path}[{k!r}]")
+            if found:
+                return found
+        return None
+    if hasattr(after, "__dict__") and not callable(after):
+        for k, a in vars(after).items():
+            if not isinstance(before, dict) or k not in before:
+                return f"{path}.{k}"
+            found = _changed(before[k], a, f"{path}.{k}")
+            if found:
+                return found
+    return None
+
+
+class Exercise:
+    """A code exercise: ``check(fn)``, ``hint()`` and ``solution()``.
+
+    Parameters
+    ----------
+    name : str
+        The function the reader writes, e.g. ``"bptt"``.
+    what : str
+        What a correct function reproduces, for the success note.
+    reference : callable
+        The package's answer, with the reader's signature.
+    cases : callable
+        Returns the list of :class:`Case` (built once per check).
+    outputs : sequence of (name, axis names)
+        The outputs, in the order the function returns them; one output
+        may be returned bare. Axis names locate the first difference.
+    mistakes : sequence of Mistake
+    hint_text : str
+    solution_of : object
+        What :meth:`solution` shows (a package function or method).
+    where : str
+        The equation(s) to compare with, for the generic diagnosis.
+    arg_names : sequence of str
+        The names of the arguments, to say which one was changed.
+    normalise : callable, optional
+        Turns a return value into the tuple of outputs (as arrays), or
+        raises :class:`CheckFailed` with a message for the reader.
+    locate : callable, optional
+        ``locate(output, index, args)`` adds words to the place of the
+        first difference (for example the time step of a word's column).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        what: str,
+        reference: Callable[..., Any],
+        cases: Callable[[], list[Case]],
+        outputs: Sequence[tuple[str, tuple[str, ...]]],
+        mistakes: Sequence[Mistake],
+        hint_text: str,
+        solution_of: object,
+        where: str,
+        arg_names: Sequence[str],
+        normalise: Callable[[Any], tuple] | None = None,
+        solution_note: str = "",
+        locate: Callable[[str, tuple, tuple], str] | None = None,
+    ):
+        self.name = name
+        self.what = what
+        self.reference = reference
+        self._cases = cases
+        self.outputs = tuple(outputs)
+        self.mistakes = tuple(mistakes)
+        self.hint_text = hint_text
+        self.solution_of = solution_of
+        self.solution_note = solution_note
+        self.where = where
+        self.arg_names = tuple(arg_names)
+        self._normalise = normalise
+        self._locate = locate
+
+    def __repr__(self) -> str:
+        return (
+            f"<exercise {self.name}: check(fn), hint(), solution(); "
+            f"{len(self.mistakes)} catalogued mistakes>"
+        )
+
+    # ------------------------------------------------------------ reader
+    def hint(self) -> Markdown:
+        """A hint: where to start, without the answer."""
+        return Markdown(f"**Hint for `{self.name}`.** {self.hint_text}")
+
+    def solution(self) -> Markdown:
+        """The package's own code for this exercise."""
+        from ..notebook import show_source
+
+        shown = show_source(self.solution_of)
+        note = f"{self.solution_note}\n\n" if self.solution_note else ""
+        return Markdown(f"{note}{shown.data}")
+
+    def check(self, fn: Callable[..., Any]) -> Passed:
+        """Run ``fn`` on every case and compare it with the reference.
+
+        Returns
+        -------
+        Passed
+            When every output of every case agrees.
+
+        Raises
+        ------
+        TypeError
+            If ``fn`` is not callable.
+        NotImplementedError
+            If ``fn`` is still the blank scaffold.
+        CheckFailed
+            Otherwise; its message says which output differs, where first,
+            by how much, and names the likely mistake when one matches.
+        """
+        if not callable(fn) or isinstance(fn, Exercise | type):
+            raise TypeError(
+                f"check needs the function you wrote (for example "
+                f"check({self.name})), got {type(fn).__name__} {fn!r}"
+            )
+        cases = self._cases()
+        mine_all: list[tuple] = []
+        with np.errstate(all="ignore"):
+            for case in cases:
+                try:
+                    mine = self._run(fn, case)
+                except _ReaderError as failed:
+                    raise self._diagnose_error(
+                        cases[: len(mine_all)], mine_all, failed
+                    ) from failed.error
+                ref = self._outputs_of(self.reference(*case.make()), case)
+                problem = self._compare(mine, ref, case)
+                mine_all.append(mine)
+                if problem is not None:
+                    raise self._diagnose(
+                        cases[: len(mine_all)], mine_all, problem
+                    )
+        return Passed(
+            f"{self.name} passes: on {len(cases)} cases "
+            f"({self._case_summary(cases)}) it reproduced {self.what}."
+        )
+
+    # ----------------------------------------------------------- helpers
+    @staticmethod
+    def _case_summary(cases: list[Case]) -> str:
+        special = [c.label for c in cases if not c.label.startswith("random")]
+        randoms = len(cases) - len(special)
+        return f"{randoms} random, and " + "; ".join(special)
+
+    def _run(self, fn: Callable[..., Any], case: Case) -> tuple:
+        args = case.make()
+        before = [_snapshot(a) for a in args]
+        try:
+            result = fn(*args)
+        except NotImplementedError:
+            raise NotImplementedError(
+                f"{self.name} is still the blank scaffold: replace its "
+                "`raise NotImplementedError(...)` line with your code, then "
+                "run the cell again. hint() gives a hint, solution() the "
+                "package's answer."
+            ) from None
+        except Exception as err:  # the reader's code failed: say where
+            raise _ReaderError(
+                err,
+                case,
+                f"{self.name} raised {type(err).__name__}: {err}\n"
+                f"  in the case: {case.label}.\n"
+                f"  {self._shapes_note(args)}",
+            ) from err
+        for i, (b, a) in enumerate(zip(before, args, strict=True)):
+            name = self.arg_names[i] if i < len(self.arg_names) else f"#{i}"
+            where = _changed(b, a, name)
+            if where:
+                raise CheckFailed(
+                    f"{self.name} changed its argument {where} in place "
+                    f"(in the case: {case.label}). Work on copies or new "
+                    "arrays (`x = x + ...`, not `x += ...`): a function "
+                    "that computes a result must not change the model or "
+                    "the arrays it is given."
+                )
+        return self._outputs_of(result, case)
+
+    def _shapes_note(self, args: tuple) -> str:
+        parts = []
+        for name, a in zip(self.arg_names, args, strict=False):
+            if isinstance(a, np.ndarray):
+                parts.append(f"{name}: shape {a.shape}")
+        return (
+            "The arguments were " + ", ".join(parts) + "."
+            if parts
+            else "Check the shapes of the arrays you multiply."
+        )
+
+    def _outputs_of(self, result: Any, case: Case) -> tuple:
+        if self._normalise is not None:
+            return self._normalise(result)
+        n = len(self.outputs)
+        names = ", ".join(name for name, _ in self.outputs)
+        if n == 1:
+            result = (result,)
+        elif not isinstance(result, tuple | list) or len(result) != n:
+            got = (
+                f"{len(result)} values"
+                if isinstance(result, tuple | list)
+                else type(result).__name__
+            )
+            raise CheckFailed(
+                f"{self.name} must return {n} arrays ({names}), got {got}"
+            )
+        out = []
+        for (name, _), value in zip(self.outputs, result, strict=True):
+            try:
+                arr = np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise CheckFailed(
+                    f"{self.name}'s output {name} must be an array of "
+                    f"numbers, got {type(value).__name__}"
+                ) from None
+            out.append(arr)
+        return tuple(out)
+
+    def _compare(self, mine: tuple, ref: tuple, case: Case) -> str | None:
+        """None if equal, else a sentence about the first difference."""
+        for (name, axes), a, b in zip(self.outputs, mine, ref, strict=True):
+            if a.shape != b.shape:
+                hint = ""
+                if a.ndim == 2 and a.shape == b.shape[::-1]:
+                    hint = " (the transpose of the right shape)"
+                return (
+                    f"{name} has shape {a.shape}, expected {b.shape}{hint}, "
+                    f"in the case: {case.label}"
+                )
+            finite = np.abs(b[np.isfinite(b)])
+            scale = float(finite.max()) if finite.size else 0.0
+            bad = ~np.isclose(a, b, rtol=0, atol=ATOL + RTOL * scale)
+            if bad.any():
+                index = tuple(int(i) for i in np.argwhere(bad)[0])
+                where = ", ".join(
+                    f"{axis} {i}" for axis, i in zip(axes, index, strict=False)
+                )
+                if self._locate is not None:
+                    where += self._locate(name, index, case.make())
+                gap = np.abs(a - b)[np.isfinite(a) & np.isfinite(b)]
+                largest = float(gap.max()) if gap.size else 0.0
+                if not np.isfinite(a).all():
+                    largest_s = "it holds NaN or infinity"
+                else:
+                    largest_s = f"largest difference {largest:.3g}"
+                return (
+                    f"{name} differs first at {where or 'its value'} "
+                    f"in the case: {case.label}: yours "
+                    f"{a[index]:.6g}, expected {b[index]:.6g} "
+                    f"({largest_s}, where the expected values reach "
+                    f"{scale:.3g})"
+                )
+        return None
+
+    def _diagnose_error(
+        self, cases: list[Case], mine_all: list[tuple], failed: _ReaderError
+    ) -> CheckFailed:
+        """The reader's function raised: name the mistake whose variant
+        raises the same error there and agrees on the cases before."""
+        for mistake in self.mistakes:
+            for variant in mistake.variants:
+                try:
+                    variant(*failed.case.make())
+                except type(failed.error):
+                    if self._same_as(variant, cases, mine_all):
+                        return CheckFailed(
+                            f"{failed.message}\n"
+                            f"  Likely mistake: {mistake.name}. "
+                            f"{mistake.explanation}\n"
+                            f"  See {mistake.where}.",
+                            mistake=mistake.name,
+                        )
+                except Exception:  # another error: not this mistake
+                    continue
+        return CheckFailed(failed.message)
+
+    def _diagnose(
+        self,
+        cases: list[Case],
+        mine_all: list[tuple],
+        problem: str,
+    ) -> CheckFailed:
+        for mistake in self.mistakes:
+            for variant in mistake.variants:
+                if self._same_as(variant, cases, mine_all):
+                    return CheckFailed(
+                        f"{self.name} does not reproduce {self.what}.\n"
+                        f"  {problem}.\n"
+                        f"  Likely mistake: {mistake.name}. "
+                        f"{mistake.explanation}\n"
+                        f"  See {mistake.where}.",
+                        mistake=mistake.name,
+                    )
+        return CheckFailed(
+            f"{self.name} does not reproduce {self.what}.\n"
+            f"  {problem}.\n"
+            "  No mistake from the catalogue matches; compare your code "
+            f"with {self.where} line by line, or call hint().",
+        )
+
+    def _same_as(
+        self, variant: Callable[..., Any], cases: list[Case], mine: list
+    ) -> bool:
+        for case, outs in zip(cases, mine, strict=True):
+            try:
+                theirs = self._outputs_of(variant(*case.make()), case)
+            except Exception:  # a variant may not apply to every case
+                return False
+            if any(
+                a.shape != b.shape
+                or not np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True)
+                for a, b in zip(outs, theirs, strict=True)
+            ):
+                return False
+        return True
+
+
+def signature_of(fn: Callable[..., Any]) -> str:
+    """``name(arg, ...)``, for messages and scaffolds."""
+    return f"{fn.__name__}{inspect.signature(fn)}"
