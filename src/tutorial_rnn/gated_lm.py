@@ -155,7 +155,7 @@ class GatedLMNumpy:
             return as_ids(arr, self.vocab_size)[None, :]
         if arr.ndim != 2:
             raise ValueError(
-                f"ids must have shape (T,) or (B, T), got {arr.shape}"
+                f"x must have shape (T,) or (B, T), got {arr.shape}"
             )
         return as_ids(arr, self.vocab_size, ndim=2)
 
