@@ -23,7 +23,7 @@ def test_sgd_step_refuses_a_nan_weight_and_changes_nothing():
 
 
 def _torch_batch():
-    from tutorial_rnn.rnn_torch import pad_batch
+    from tutorial_rnn.torch_lm import pad_batch
 
     X = [np.array([0, 1, 2, 3]), np.array([0, 4, 5])]
     Y = [np.array([1, 2, 3, 9]), np.array([4, 5, 9])]
