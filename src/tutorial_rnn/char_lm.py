@@ -444,6 +444,7 @@ def main(argv: list[str] | None = None) -> None:
         checkpoint.save(
             args.out,
             model,
+            chars.vocab,
             dtype=np.float32,
             extra={
                 "command": command,
