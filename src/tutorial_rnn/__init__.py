@@ -12,7 +12,7 @@ Each chapter maps to modules a reader can find:
   Pascanu bound), :mod:`~tutorial_rnn.tasks` (the adding problem),
   :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static
   twin).
-- Chapter 4: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with
+- Chapters 4 and 5: :mod:`~tutorial_rnn.gated_numpy` (GRU and LSTM with
   hand-written BPTT), :mod:`~tutorial_rnn.gated_lm` (the gated language
   model),
   :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written cells

@@ -33,7 +33,7 @@ import torch
 from tqdm.auto import trange
 
 from . import data as _data
-from .activations import softmax
+from . import decoding
 from .validation import check_scalar
 
 __all__ = [
@@ -356,7 +356,6 @@ def stream_loss(
     return total / count
 
 
-@torch.no_grad()
 def sample_text(
     model: torch.nn.Module,
     vocab: _data.Vocabulary,
@@ -367,13 +366,11 @@ def sample_text(
 ) -> str:
     """Continue ``prompt`` by ``length`` sampled characters.
 
-    Each character is drawn from ``softmax(z / temperature)`` of the
-    model's scores ``z``, the special tokens excluded; the state carries
-    on from the prompt.
+    A call of the book's one sampler, :func:`tutorial_rnn.decoding.sample`,
+    with the prompt as a list of characters and ``min_length = length``
+    (the stream has no sentence end to stop at): each character is drawn
+    from ``softmax(z / temperature)``, the special tokens excluded.
     """
-    check_scalar(length, "length", int, min_val=1, max_val=100_000)
-    check_scalar(temperature, "temperature", float, min_val=1e-3, max_val=1e3)
-    check_scalar(seed, "seed", int, min_val=0, max_val=2**32 - 1)
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"prompt must be a non-empty str, got {prompt!r}")
     unknown = sorted(set(prompt) - set(vocab.index_to_word))
@@ -381,19 +378,16 @@ def sample_text(
         raise ValueError(
             f"prompt holds characters the model never saw: {unknown!r}"
         )
-    device = next(model.parameters()).device
-    rng = np.random.default_rng(seed)
-    x = torch.as_tensor(vocab.encode(list(prompt))[None], device=device)
-    z, state = model(x)
-    out = []
-    for _ in range(length):
-        scores = z[0, -1].double().cpu().numpy()
-        scores[: len(_data.SPECIAL_TOKENS)] = -np.inf  # never sampled
-        p = softmax((scores - scores.max()) / temperature)
-        nxt = int(rng.choice(len(p), p=p))
-        out.append(vocab.index_to_word[nxt])
-        z, state = model(torch.tensor([[nxt]], device=device), state)
-    return prompt + "".join(out)
+    decoded = decoding.sample(
+        model,
+        vocab,
+        list(prompt),
+        temperature=temperature,
+        seed=seed,
+        max_length=length,
+        min_length=length,
+    )
+    return prompt + "".join(decoded.words)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -450,6 +444,7 @@ def main(argv: list[str] | None = None) -> None:
         checkpoint.save(
             args.out,
             model,
+            chars.vocab,
             dtype=np.float32,
             extra={
                 "command": command,

@@ -137,7 +137,7 @@ gru_step = Exercise(
         ),
         Mistake(
             "the gate blocks in the wrong order",
-            "Chapter 4, 'The GRU, in three conventions': the blocks of U, "
+            "Chapter 5, 'The GRU, in three conventions': the blocks of U, "
             "W and the biases are [r, z, n], PyTorch's order",
             "Rows 0..H−1 feed the reset gate r, rows H..2H−1 the update "
             "gate z, rows 2H..3H−1 the candidate n.",
