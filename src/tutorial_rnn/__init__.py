@@ -18,7 +18,13 @@ Each chapter maps to modules a reader can find:
   :mod:`~tutorial_rnn.gated_torch` (their PyTorch twins: hand-written cells
   and ``nn.GRU``/``nn.LSTM``), :mod:`~tutorial_rnn.optim` (SGD,
   momentum, RMSprop, Adam in NumPy),
-  :mod:`~tutorial_rnn.pretrained` (the shipped two-layer GRU).
+  :mod:`~tutorial_rnn.torch_lm` (what the torch models share),
+  :mod:`~tutorial_rnn.ngram` (the Kneser–Ney trigram baseline),
+  :mod:`~tutorial_rnn.char_lm` (characters in, characters out; state
+  carried across a stream), :mod:`~tutorial_rnn.pretrained` (the shipped
+  models).
+- Every chapter: :mod:`~tutorial_rnn.exercises` (the "Your turn" checks and
+  the quizzes).
 - Chapters 2 and 6: :mod:`~tutorial_rnn.decoding` (the one sampler, which
   every model's ``generate`` calls; greedy decoding, beam search,
   continuing a prompt).

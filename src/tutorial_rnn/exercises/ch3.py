@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import optim
 from ..gradients import RNNCell
 from .core import Case, CheckFailed, Exercise, Mistake
 
@@ -148,22 +149,9 @@ jacobian_product = Exercise(
 
 
 # -------------------------------------------------------------- clipping
-def _package_clip() -> Callable:
-    """The package's norm clipping (in optim, or gradients before it
-    moved)."""
-    from .. import optim
-
-    found = getattr(optim, "clip_by_norm", None)
-    if found is None:
-        from .. import gradients
-
-        found = gradients.clip_by_norm
-    return found
-
-
 def reference_clip(grads, theta):
     """The package's ``clip_by_norm``."""
-    return _package_clip()(grads, theta)
+    return optim.clip_by_norm(grads, theta)
 
 
 def _clip_outputs(result) -> tuple:
@@ -329,7 +317,7 @@ clip = Exercise(
         "factor for all arrays, `theta / norm` if `norm > theta` else 1, "
         "and return `[g * factor for g in grads], norm`."
     ),
-    solution_of=_package_clip(),
+    solution_of=optim.clip_by_norm,
     where=CLIPPING,
     arg_names=("grads", "theta"),
     normalise=_clip_outputs,

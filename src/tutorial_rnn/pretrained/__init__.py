@@ -1,5 +1,6 @@
 """Checkpoints shipped with the package, trained by
-``python -m tutorial_rnn train``.
+``python -m tutorial_rnn train`` (``gru2``) and
+``python -m tutorial_rnn.char_lm`` (``chars``, ``words``).
 
 ``gru2``: the final model of the 2015 tutorial's Part 4 — embedding 128,
 two GRU layers of 128 units (PyTorch convention), V = 8000 — trained on
@@ -10,6 +11,13 @@ The exact command, data, seed and losses are stored in the file;
 it was trained on::
 
     model, vocab = pretrained.load("gru2")
+
+``chars``: a one-layer GRU whose vocabulary is the plays' characters,
+trained on them as one stream with its state carried from window to window
+(:mod:`tutorial_rnn.char_lm`, Chapter 5). ``words``: a word-level GRU
+trained the same way on the speeches as one stream of words
+(:func:`tutorial_rnn.char_lm.word_data`), to measure what memory across
+sentences buys.
 """
 
 from __future__ import annotations
