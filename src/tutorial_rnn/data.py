@@ -339,7 +339,7 @@ def token_counts(
 ) -> collections.Counter[str]:
     """How often each token occurs in ``sentences``."""
     counter: collections.Counter[str] = collections.Counter()
-    for sentence in check_tokens(sentences, "sentences"):
+    for sentence in check_tokens(sentences, "sentences", strings=False):
         counter.update(check_tokens(sentence, "each sentence"))
     return counter
 
@@ -495,7 +495,7 @@ class Vocabulary:
         """Fraction of the tokens of ``sentences`` that are in the
         vocabulary."""
         total = known = 0
-        for sentence in check_tokens(sentences, "sentences"):
+        for sentence in check_tokens(sentences, "sentences", strings=False):
             check_tokens(sentence, "each sentence")
             total += len(sentence)
             known += sum(t in self.word_to_index for t in sentence)
@@ -521,7 +521,7 @@ def training_pairs(
     X, Y : lists of numpy.ndarray of int64, each of shape (n + 1,)
     """
     X, Y = [], []
-    for sentence in check_tokens(sentences, "sentences"):
+    for sentence in check_tokens(sentences, "sentences", strings=False):
         ids = vocab.encode(check_tokens(sentence, "each sentence"))
         X.append(np.concatenate(([vocab.start_id], ids)))
         Y.append(np.concatenate((ids, [vocab.end_id])))

@@ -53,7 +53,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .gradients import StackJacobians
-from .validation import check_scalar
+from .validation import check_scalar, check_seed
 
 __all__ = [
     "CELLS",
@@ -170,7 +170,7 @@ class RecurrentNumpy(StackJacobians):
             input_size, hidden_size, num_layers
         )
         H = self.hidden_size
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         bound = 1.0 / math.sqrt(H)
         GH = self.gates * H
         self.U, self.W, self.bU, self.bW = [], [], [], []

@@ -279,7 +279,13 @@ class GradientFlow:
         steps = check_scalar(
             steps, "steps", int, min_val=0, max_val=len(self.steps_back) - 1
         )
-        return float(self.loss_grad_norm[steps] / self.loss_grad_norm[0])
+        share = float(self.loss_grad_norm[steps] / self.loss_grad_norm[0])
+        if not np.isfinite(share):
+            raise FloatingPointError(
+                f"the gradient {steps} steps back is {share}: it overflowed "
+                "float64 on the way (fewer steps, or a smaller W)"
+            )
+        return share
 
 
 def gradient_flow(
@@ -354,6 +360,12 @@ def gradient_flow(
         products[0] = np.eye(n)
         for i in range(1, T + 1):
             products[i] = products[i - 1] @ jacobians[T - i]
+        if not np.isfinite(products).all():
+            k = int(np.argmin(np.isfinite(products).all(axis=(1, 2))))
+            raise FloatingPointError(
+                f"the Jacobian product overflows float64 {k} steps back "
+                "(fewer steps, a smaller W, or jacobian_norms=False)"
+            )
         jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))
     bound = None
     if isinstance(cell, RNNCell):

@@ -33,6 +33,7 @@ from .validation import (
     check_pairs,
     check_parameters,
     check_scalar,
+    check_seed,
     check_sgd_arguments,
 )
 
@@ -92,7 +93,7 @@ class RNNNumpy:
         self.bptt_truncate = check_scalar(
             bptt_truncate, "bptt_truncate", int, min_val=0, allow_none=True
         )
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         H, V = self.hidden_size, self.vocab_size
         self.U = rng.uniform(-1 / math.sqrt(V), 1 / math.sqrt(V), (H, V))
         self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))

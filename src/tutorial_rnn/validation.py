@@ -239,15 +239,26 @@ def check_array(
     return arr
 
 
-def check_tokens(tokens: object, name: str = "tokens") -> Sequence[Any]:
+def check_tokens(
+    tokens: object, name: str = "tokens", *, strings: bool = True
+) -> Sequence[Any]:
     """A sequence of tokens, never a bare string (a string is a sequence
-    of characters: ``"the"`` would be read as ``["t", "h", "e"]``)."""
+    of characters: ``"the"`` would be read as ``["t", "h", "e"]``); with
+    ``strings`` every token must be a ``str`` (a list of sentences passes
+    ``strings=False``)."""
     if isinstance(tokens, str | bytes):
         raise TypeError(
             f"{name} must be a list of tokens, got a bare str {tokens!r}; "
             f"split it first (tutorial_rnn.data.tokenize) or wrap it "
             f"in a list"
         )
+    for i, token in enumerate(tokens if strings else ()):  # type: ignore
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{name} must hold strings; item {i} is "
+                f"{type(token).__name__} {token!r} (ids go through "
+                f"Vocabulary.decode, not encode)"
+            )
     return tokens  # type: ignore[return-value]
 
 
