@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "_build/stability")
     args = parser.parse_args(argv)
+    args.out = args.out.resolve()  # nbconvert runs in the notebook's folder
     paths = [p.resolve() for p in args.notebooks] or notebooks(
         ROOT / "book/_toc.yml"
     )
