@@ -70,6 +70,21 @@ class CharData:
     valid: np.ndarray
 
 
+def _corpus_and_fraction(
+    corpus: _data.Corpus | None, valid_fraction: float
+) -> _data.Corpus:
+    """Check the held-out share (in (0, 0.5]); the plays by default."""
+    check_scalar(
+        valid_fraction,
+        "valid_fraction",
+        float,
+        min_val=0,
+        max_val=0.5,
+        include_boundaries="right",
+    )
+    return _data.load_shakespeare() if corpus is None else corpus
+
+
 def char_data(
     corpus: _data.Corpus | None = None, valid_fraction: float = 0.05
 ) -> CharData:
@@ -83,15 +98,7 @@ def char_data(
     valid_fraction : float
         Share of the characters, at the end, held out; in (0, 0.5].
     """
-    check_scalar(
-        valid_fraction,
-        "valid_fraction",
-        float,
-        min_val=0,
-        max_val=0.5,
-        include_boundaries="right",
-    )
-    corpus = _data.load_shakespeare() if corpus is None else corpus
+    corpus = _corpus_and_fraction(corpus, valid_fraction)
     text = SPEECH_BREAK.join(corpus.documents)
     if len(text) < 4:
         raise ValueError(
@@ -127,15 +134,7 @@ def word_data(
     valid_fraction : float
         Share of the speeches, at the end, held out; in (0, 0.5].
     """
-    check_scalar(
-        valid_fraction,
-        "valid_fraction",
-        float,
-        min_val=0,
-        max_val=0.5,
-        include_boundaries="right",
-    )
-    corpus = _data.load_shakespeare() if corpus is None else corpus
+    corpus = _corpus_and_fraction(corpus, valid_fraction)
     speeches = [
         _data.tokenize_corpus(_data.Corpus(corpus.name, [d]))
         for d in corpus.documents
