@@ -18,7 +18,6 @@ from tutorial_rnn.gradients import (
 from tutorial_rnn.rnn_numpy import RNNNumpy
 from tutorial_rnn.tasks import (
     ADDING_CHANCE_MSE,
-    AddingProblem,
     adding_batch,
     train_adding,
 )
@@ -97,11 +96,8 @@ def test_linear_orthogonal_growth_is_exactly_geometric():
 def test_recurrent_matrix_scaling_and_errors():
     W = recurrent_matrix(30, 0.7, seed=0)
     assert np.linalg.norm(W, 2) == pytest.approx(0.7)
-    W = recurrent_matrix(30, 0.7, normalize="spectral", seed=0)
-    assert np.abs(np.linalg.eigvals(W)).max() == pytest.approx(0.7)
-    np.testing.assert_allclose(
-        recurrent_matrix(4, 2.0, init="identity"), 2 * np.eye(4)
-    )
+    W = recurrent_matrix(30, 0.7, init="orthogonal", seed=0)
+    np.testing.assert_allclose(np.linalg.svd(W)[1], 0.7)
     with pytest.raises(ValueError, match="unknown init 'eye'"):
         recurrent_matrix(4, 1.0, init="eye")
     with pytest.raises(ValueError, match="scale must be finite and positive"):
@@ -125,14 +121,9 @@ def test_adding_problem_targets_and_chance_level():
     assert np.mean((big_y - 1.0) ** 2) == pytest.approx(
         ADDING_CHANCE_MSE, rel=0.02
     )
-    task = AddingProblem(length=12, batch_size=8, seed=5)
-    a, b = (
-        task.batches(2),
-        AddingProblem(length=12, batch_size=8, seed=5).batches(2),
-    )
-    np.testing.assert_array_equal(a[1][0], b[1][0])
-    assert task.chance_mse == pytest.approx(1 / 6)
-    with pytest.raises(ValueError, match="length must be at least 2"):
+    a, b = (adding_batch(8, 12, np.random.default_rng(5)) for _ in "ab")
+    np.testing.assert_array_equal(a[0], b[0])
+    with pytest.raises(ValueError, match="length must be an integer >= 2, got 1"):
         adding_batch(4, 1, np.random.default_rng(0))
 
 
@@ -166,7 +157,7 @@ def test_adding_problem_is_learnable_at_short_length():
         device="cpu",
     )
     assert result.test_mse[0] > ADDING_CHANCE_MSE
-    assert result.final_mse < 0.5 * ADDING_CHANCE_MSE
+    assert result.test_mse[-1] < 0.5 * ADDING_CHANCE_MSE
     with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         train_adding(length=6, cell="transformer")
 
@@ -197,3 +188,18 @@ def test_adding_runs_on_one_cpu_thread_and_restores_the_count(monkeypatch):
         assert seen == [1, 1, 1] and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_stack_jacobian_tools_refuse_deep_stacks_and_bad_shapes():
+    from tutorial_rnn.gated_numpy import GRUNumpy, LSTMNumpy
+
+    deep = GRUNumpy(3, 4, num_layers=2)
+    with pytest.raises(ValueError, match="need a one-layer stack"):
+        deep.step_with_jacobian(np.zeros(4), np.zeros(3))
+    with pytest.raises(ValueError, match="need a one-layer stack"):
+        deep.state_gradients(np.zeros((5, 3)), np.ones(4))
+    lstm = LSTMNumpy(3, 4)  # state [s; c]: 8 numbers
+    with pytest.raises(ValueError, match=r"state must have shape \(8,\)"):
+        lstm.step_with_jacobian(np.zeros(4), np.zeros(3))
+    with pytest.raises(ValueError, match=r"g_T must have shape \(8,\), got"):
+        lstm.state_gradients(np.zeros((5, 3)), np.ones(4))

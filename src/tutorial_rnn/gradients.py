@@ -59,50 +59,30 @@ ACTIVATIONS = {
 
 
 def recurrent_matrix(
-    hidden_size: int,
-    scale: float,
-    init: str = "random",
-    normalize: str = "singular",
-    seed: int = 0,
+    hidden_size: int, scale: float, init: str = "random", seed: int = 0
 ) -> np.ndarray:
     """A recurrent matrix ``W`` (H×H) rescaled so that its largest singular
-    value (or spectral radius) equals ``scale``.
+    value λ₁ (the quantity in Pascanu et al.'s condition) equals ``scale``.
 
     Parameters
     ----------
-    init : {"random", "orthogonal", "identity"}
-        Gaussian entries; a random orthogonal matrix (all singular values
-        equal); the identity.
-    normalize : {"singular", "spectral"}
-        Scale by the largest singular value λ₁ (the quantity in Pascanu et
-        al.'s condition) or by the spectral radius (largest |eigenvalue|),
-        which is at most λ₁.
+    init : {"random", "orthogonal"}
+        Gaussian entries, or a random orthogonal matrix (all singular
+        values equal).
     """
     hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
     scale = check_scalar(
         scale, "scale", float, min_val=0, include_boundaries="neither"
     )
-    rng = np.random.default_rng(seed)
-    if init == "random":
-        W = rng.standard_normal((hidden_size, hidden_size))
-    elif init == "orthogonal":
-        q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
+    if init not in ("random", "orthogonal"):
+        raise ValueError(
+            f"unknown init {init!r}; use 'random' or 'orthogonal'"
+        )
+    W = np.random.default_rng(seed).standard_normal((hidden_size,) * 2)
+    if init == "orthogonal":
+        q, r = np.linalg.qr(W)
         W = q * np.sign(np.diag(r))
-    elif init == "identity":
-        W = np.eye(hidden_size)
-    else:
-        raise ValueError(
-            f"unknown init {init!r}; use 'random', 'orthogonal' or 'identity'"
-        )
-    if normalize == "singular":
-        size = np.linalg.norm(W, 2)
-    elif normalize == "spectral":
-        size = np.abs(np.linalg.eigvals(W)).max()
-    else:
-        raise ValueError(
-            f"unknown normalize {normalize!r}; use 'singular' or 'spectral'"
-        )
-    return W * (scale / size)
+    return W * (scale / np.linalg.norm(W, 2))
 
 
 class StepCell(Protocol):
@@ -149,33 +129,43 @@ class StackJacobians:
         :func:`tutorial_rnn.gradients.gradient_flow` multiplies along a
         sequence.
         """
-        if self.num_layers != 1:
-            raise ValueError("step_with_jacobian needs a one-layer stack")
-        n, H = self.state_size, self.hidden_size
-        state_prev = np.asarray(state_prev, dtype=np.float64)
-        if state_prev.shape != (n,):
-            raise ValueError(
-                f"state must have shape ({n},), got {state_prev.shape}"
-            )
+        state_prev = self._one_layer_state(state_prev, "state")
+        n = self.state_size
         gx = np.broadcast_to(
             self.U[0] @ np.asarray(x, dtype=np.float64) + self.bU[0],
-            (n, self.gates * H),
+            (n, self.gates * self.hidden_size),
         )
-        state = tuple(
-            np.tile(state_prev[i * H : (i + 1) * H], (n, 1))
-            for i in range(self.state_parts)
-        )
+        state = self._parts(np.tile(state_prev, (n, 1)))
         new_state, cache = self.step(0, gx, state)
-        eye = np.eye(n)
-        d_new = tuple(
-            eye[:, i * H : (i + 1) * H] for i in range(self.state_parts)
+        _, d_prev = self._step_back(self._parts(np.eye(n)), cache)
+        return np.concatenate([p[0] for p in new_state]), np.hstack(d_prev)
+
+    def _one_layer_state(self, value: np.ndarray, name: str) -> np.ndarray:
+        """``value`` as a float64 state (state_size,) of a one-layer stack."""
+        if self.num_layers != 1:
+            raise ValueError("the Jacobian tools need a one-layer stack")
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != (self.state_size,):
+            raise ValueError(
+                f"{name} must have shape ({self.state_size},), got "
+                f"{value.shape}"
+            )
+        return value
+
+    def _parts(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Rows (n, state_size) cut into the state's parts, (n, H) each."""
+        H = self.hidden_size
+        return tuple(
+            rows[:, i * H : (i + 1) * H] for i in range(self.state_parts)
         )
+
+    def _step_back(self, d_state: tuple, cache: object) -> tuple:
+        """``step_back`` of layer 0, its weight gradients thrown away."""
         scratch = {
             "W0": np.zeros_like(self.W[0]),
             "bW0": np.zeros_like(self.bW[0]),
         }
-        _, d_prev = self.step_back(0, d_new, cache, scratch)
-        return np.concatenate([p[0] for p in new_state]), np.hstack(d_prev)
+        return self.step_back(0, d_state, cache, scratch)
 
     def state_gradients(
         self, inputs: np.ndarray, g_T: np.ndarray
@@ -189,27 +179,16 @@ class StackJacobians:
         interactive plot. One-layer stack, one sequence ``inputs`` (T, D),
         starting from the zero state.
         """
-        if self.num_layers != 1:
-            raise ValueError("state_gradients needs a one-layer stack")
-        H, n = self.hidden_size, self.state_size
-        g_T = np.asarray(g_T, dtype=np.float64)
-        if g_T.shape != (n,):
-            raise ValueError(f"g_T must have shape ({n},), got {g_T.shape}")
+        g_T = self._one_layer_state(g_T, "g_T")
         _, _, caches = self.forward_with_cache(
             np.asarray(inputs, dtype=np.float64)[:, None, :]
         )
         steps = caches[0].steps
-        out = np.empty((len(steps) + 1, n))
+        out = np.empty((len(steps) + 1, self.state_size))
         out[0] = g_T
-        d_state = tuple(
-            g_T[None, i * H : (i + 1) * H] for i in range(self.state_parts)
-        )
-        scratch = {
-            "W0": np.zeros_like(self.W[0]),
-            "bW0": np.zeros_like(self.bW[0]),
-        }
+        d_state = self._parts(g_T[None])
         for i, cache in enumerate(reversed(steps), start=1):
-            _, d_state = self.step_back(0, d_state, cache, scratch)
+            _, d_state = self._step_back(d_state, cache)
             out[i] = np.concatenate([d[0] for d in d_state])
         return out
 

@@ -163,15 +163,6 @@ class FastRNNNumpy(RNNNumpy):
         ):
             return float(sum(pool.map(bucket_loss, buckets)))
 
-    def loss(
-        self,
-        X: Sequence[np.ndarray],
-        Y: Sequence[np.ndarray],
-        dtype: type = np.float64,
-    ) -> float:
-        """Mean cross-entropy per word (nats); see :meth:`total_loss`."""
-        return self.total_loss(X, Y, dtype=dtype) / sum(len(y) for y in Y)
-
     # -------------------------------------------------------- backward
     def state_errors(self, s: np.ndarray, ds: np.ndarray) -> np.ndarray:
         """The errors ``δ_t = ∂L/∂a_t`` at the pre-activations, (T, H).

@@ -32,7 +32,6 @@ from .validation import (
 
 __all__ = [
     "ADDING_CHANCE_MSE",
-    "AddingProblem",
     "AddingResult",
     "adding_batch",
     "train_adding",
@@ -67,7 +66,7 @@ def adding_batch(
     ----------
     batch_size : int
     length : int
-        Sequence length T (at least 2).
+        Sequence length T (at least 2: one marker in each half).
     rng : numpy.random.Generator
 
     Returns
@@ -79,12 +78,7 @@ def adding_batch(
         The sum of the two marked values.
     """
     batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
-    length = check_scalar(length, "length", int)
-    if length < 2:
-        raise ValueError(
-            "length must be at least 2 (one marker in each half),"
-            f" got {length}"
-        )
+    length = check_scalar(length, "length", int, min_val=2)
     half = length // 2
     x = np.zeros((batch_size, length, 2))
     x[:, :, 0] = rng.random((batch_size, length))
@@ -98,37 +92,6 @@ def adding_batch(
 
 
 @dataclass
-class AddingProblem:
-    """A seeded, reproducible stream of adding-problem batches.
-
-    >>> task = AddingProblem(length=50, batch_size=32, seed=0)
-    >>> x, y = next(iter(task))
-    >>> x.shape, y.shape
-    ((32, 50, 2), (32,))
-    """
-
-    length: int
-    batch_size: int = 64
-    seed: int = 0
-
-    @property
-    def chance_mse(self) -> float:
-        """The MSE of always predicting the mean target: 1/6."""
-        return ADDING_CHANCE_MSE
-
-    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        rng = np.random.default_rng(self.seed)
-        while True:
-            yield adding_batch(self.batch_size, self.length, rng)
-
-    def batches(self, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The first ``n`` batches of the stream (the same ones for the same
-        seed)."""
-        stream = iter(self)
-        return [next(stream) for _ in range(n)]
-
-
-@dataclass
 class AddingResult:
     """What :func:`train_adding` returns: test MSE (on fresh sequences) during
     training."""
@@ -136,10 +99,6 @@ class AddingResult:
     steps: list[int]
     test_mse: list[float]
     seconds: float
-
-    @property
-    def final_mse(self) -> float:
-        return self.test_mse[-1]
 
 
 def train_adding(
@@ -201,12 +160,12 @@ def train_adding(
     def test_mse() -> float:
         return float(((predict(test_x) - test_y) ** 2).mean())
 
-    stream = iter(AddingProblem(length, batch_size, seed))
+    rng = np.random.default_rng(seed)
 
     def train_batch(idx: np.ndarray) -> tuple[float, int]:
         x, y = (
             torch.tensor(a, dtype=torch.float32, device=dev)
-            for a in next(stream)
+            for a in adding_batch(batch_size, length, rng)
         )
         opt.zero_grad(set_to_none=True)
         loss = ((predict(x) - y) ** 2).mean()
