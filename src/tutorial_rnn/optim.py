@@ -40,6 +40,20 @@ __all__ = [
 ]
 
 
+def _decay_rate(value: object, name: str) -> float:
+    """A decay rate of a running average: a float in [0, 1)."""
+    return check_scalar(
+        value, name, float, min_val=0, max_val=1, include_boundaries="left"
+    )
+
+
+def _positive(value: object, name: str) -> float:
+    """A finite float above 0."""
+    return check_scalar(
+        value, name, float, min_val=0, include_boundaries="neither"
+    )
+
+
 class Optimizer:
     """Base class: holds the parameters (by name) and checks gradients before a
     step."""
@@ -123,17 +137,8 @@ class RMSprop(Optimizer):
         eps: float = 1e-6,
     ):
         super().__init__(params, learning_rate)
-        self.decay = check_scalar(
-            decay,
-            "decay",
-            float,
-            min_val=0,
-            max_val=1,
-            include_boundaries="left",
-        )
-        self.eps = check_scalar(
-            eps, "eps", float, min_val=0, include_boundaries="neither"
-        )
+        self.decay = _decay_rate(decay, "decay")
+        self.eps = _positive(eps, "eps")
         self.mean_square = {
             name: np.zeros_like(p) for name, p in self.params.items()
         }
@@ -162,19 +167,9 @@ class Adam(Optimizer):
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair, got {betas!r}")
         self.betas = tuple(
-            check_scalar(
-                b,
-                f"betas[{i}]",
-                float,
-                min_val=0,
-                max_val=1,
-                include_boundaries="left",
-            )
-            for i, b in enumerate(betas)
+            _decay_rate(b, f"betas[{i}]") for i, b in enumerate(betas)
         )
-        self.eps = check_scalar(
-            eps, "eps", float, min_val=0, include_boundaries="neither"
-        )
+        self.eps = _positive(eps, "eps")
         self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
         self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
 
@@ -189,11 +184,39 @@ class Adam(Optimizer):
         p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
+class Momentum(Optimizer):
+    """Gradient descent with momentum (heavy ball), ``torch.optim.SGD``'s
+    form: ``v ← μ v + g``, ``θ ← θ - η v``.
+
+    ``v`` is a running sum of past gradients, decayed by ``μ`` per step:
+    directions that agree from step to step build up speed (up to
+    ``1 / (1 - μ)`` times the plain step), directions that flip sign
+    cancel out.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, np.ndarray],
+        learning_rate: float = 1e-2,
+        momentum: float = 0.9,
+    ):
+        super().__init__(params, learning_rate)
+        self.momentum = _decay_rate(momentum, "momentum")
+        self.velocity = {n: np.zeros_like(p) for n, p in self.params.items()}
+
+    def update(self, name, p, g):
+        v = self.velocity[name]
+        v *= self.momentum
+        v += g
+        p -= self.learning_rate * v
+
+
 #: Name → optimiser class, as :meth:`GatedLMNumpy.fit` takes them.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "rmsprop": RMSprop,
     "adam": Adam,
+    "momentum": Momentum,
 }
 
 
@@ -214,9 +237,7 @@ def clip_by_norm(
     norm : float
         The norm before clipping.
     """
-    theta = check_scalar(
-        theta, "theta", float, min_val=0, include_boundaries="neither"
-    )
+    theta = _positive(theta, "theta")
     norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
         raise FloatingPointError(
@@ -235,35 +256,3 @@ def clip_gradients(
     names = list(grads)
     clipped, norm = clip_by_norm([grads[n] for n in names], theta)
     return dict(zip(names, clipped, strict=True)), norm
-
-
-class Momentum(Optimizer):
-    """Gradient descent with momentum (heavy ball), ``torch.optim.SGD``'s
-    form: ``v ← μ v + g``, ``θ ← θ - η v``.
-
-    ``v`` is a running sum of past gradients, decayed by ``μ`` per step:
-    directions that agree from step to step build up speed (up to
-    ``1 / (1 - μ)`` times the plain step), directions that flip sign
-    cancel out.
-    """
-
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        learning_rate: float = 1e-2,
-        momentum: float = 0.9,
-    ):
-        super().__init__(params, learning_rate)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = momentum
-        self.velocity = {n: np.zeros_like(p) for n, p in self.params.items()}
-
-    def update(self, name, p, g):
-        v = self.velocity[name]
-        v *= self.momentum
-        v += g
-        p -= self.learning_rate * v
-
-
-OPTIMIZERS["momentum"] = Momentum
