@@ -305,7 +305,7 @@ def rnn_loss(
         name = np.dtype(dtype).name
         floor = _loss_floor(fast, X, dtype, repeats)
         seconds = median_seconds(
-            lambda dtype=dtype: fast.loss(X, Y, dtype=dtype),
+            lambda dtype=dtype: fast.total_loss(X, Y, dtype=dtype),
             repeats,
             warmup=1,
         )

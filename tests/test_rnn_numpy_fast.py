@@ -185,4 +185,4 @@ def test_padded_states_match_one_sentence_at_a_time():
 def test_bad_loss_dtype_is_refused():
     _, fast = twins()
     with pytest.raises(ValueError, match="dtype must be"):
-        fast.loss([[1, 2]], [[2, 3]], dtype=np.float16)
+        fast.total_loss([[1, 2]], [[2, 3]], dtype=np.float16)
