@@ -774,7 +774,7 @@ def test_the_clip_reference_is_the_package_clip_by_norm():
     from tutorial_rnn import optim
 
     grads = [np.array([3.0, 4.0])]
-    (clipped,), norm = ch3.reference_clip(grads, 1.0)
+    (clipped,), norm = ch3.clip.reference(grads, 1.0)
     (want,), want_norm = optim.clip_by_norm(grads, 1.0)
     np.testing.assert_allclose(clipped, [0.6, 0.8])
     np.testing.assert_array_equal(clipped, want)

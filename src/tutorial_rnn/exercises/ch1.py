@@ -18,7 +18,7 @@ import numpy as np
 from ..activations import softmax as _softmax
 from ..gradients import RNNCell
 from ..rnn_numpy import RNNNumpy
-from .core import Case, Exercise, Mistake
+from .core import Exercise, Mistake, fixed, table
 
 __all__ = ["softmax", "step"]
 
@@ -39,29 +39,13 @@ def reference_step(U, W, x_t, s_prev):
     )[0]
 
 
-def _step_case(label, H, V, seed, x_t=None, zero_state=False, scale=1.0):
-    def make():
-        rng = np.random.default_rng(seed)
-        U = scale * rng.uniform(-1, 1, (H, V))
-        W = scale * rng.uniform(-1, 1, (H, H))
-        s_prev = np.zeros(H) if zero_state else rng.uniform(-0.9, 0.9, H)
-        x = int(rng.integers(0, V)) if x_t is None else x_t
-        return U, W, x, s_prev
-
-    return Case(label, make)
-
-
-def _step_cases() -> list[Case]:
-    return [
-        _step_case("random: H=3, V=5", 3, 5, 1),
-        _step_case("random: H=6, V=10", 6, 10, 2),
-        _step_case("random: H=4, V=4 (U square)", 4, 4, 3, x_t=1),
-        _step_case("the first step (s_prev = 0)", 3, 6, 4, zero_state=True),
-        _step_case("the first word id, 0", 5, 7, 5, x_t=0),
-        _step_case("the last word id, V - 1", 5, 7, 6, x_t=6),
-        _step_case("one hidden unit (H=1)", 1, 3, 7),
-        _step_case("large weights (tanh saturates)", 4, 6, 8, scale=4.0),
-    ]
+def _step_args(H, V, seed, x_t=None, zero_state=False, scale=1.0):
+    rng = np.random.default_rng(seed)
+    U = scale * rng.uniform(-1, 1, (H, V))
+    W = scale * rng.uniform(-1, 1, (H, H))
+    s_prev = np.zeros(H) if zero_state else rng.uniform(-0.9, 0.9, H)
+    x = int(rng.integers(0, V)) if x_t is None else x_t
+    return U, W, x, s_prev
 
 
 def _no_recurrence(U, W, x_t, s_prev):
@@ -87,35 +71,44 @@ step = Exercise(
         "as the package's RNN computes it"
     ),
     reference=reference_step,
-    cases=_step_cases,
+    cases=table(
+        _step_args,
+        ("random: H=3, V=5", 3, 5, 1),
+        ("random: H=6, V=10", 6, 10, 2),
+        ("random: H=4, V=4 (U square)", 4, 4, 3, 1),
+        ("the first step (s_prev = 0)", 3, 6, 4, None, True),
+        ("the first word id, 0", 5, 7, 5, 0),
+        ("the last word id, V - 1", 5, 7, 6, 6),
+        ("one hidden unit (H=1)", 1, 3, 7),
+        ("large weights (tanh saturates)", 4, 6, 8, None, False, 4.0),
+    ),
     outputs=(("s_t", ("hidden unit",)),),
     mistakes=(
         Mistake(
             "the recurrence term dropped",
-            EQ_RECURRENCE,
             "s_t must add W s_{t−1} to the input term: without it the "
             "network has no memory.",
             (_no_recurrence,),
         ),
         Mistake(
             "a transpose missing",
-            EQ_RECURRENCE,
             "The recurrent term is W @ s_prev (W is H×H, row i feeds unit "
             "i), not W.T @ s_prev.",
             (_w_transposed,),
         ),
         Mistake(
             "the tanh forgotten",
-            EQ_RECURRENCE,
             "The state is squashed into (−1, 1): s_t = tanh(a_t).",
             (_no_tanh,),
         ),
         Mistake(
             "U read by row instead of by column",
-            "Chapter 1, 'The recurrence': U e_{x_t} is column x_t of U, "
-            "U[:, x_t]",
             "U is H×V; the one-hot product picks out column x_t.",
             (_u_by_row,),
+            where=(
+                "Chapter 1, 'The recurrence': U e_{x_t} is column x_t of "
+                "U, U[:, x_t]"
+            ),
         ),
     ),
     hint_text=(
@@ -129,36 +122,12 @@ step = Exercise(
         "one step: `np.tanh(U[:, x[t]] + W @ s_prev)`."
     ),
     where=EQ_RECURRENCE,
-    arg_names=("U", "W", "x_t", "s_prev"),
 )
 
 
 # --------------------------------------------------------------- softmax
-def _softmax_case(label, make_z):
-    return Case(label, lambda: (make_z(),))
-
-
-def _softmax_cases() -> list[Case]:
-    def rand(shape, seed, scale=1.0):
-        return lambda: (
-            scale * np.random.default_rng(seed).standard_normal(shape)
-        )
-
-    return [
-        _softmax_case("random: V=5", rand(5, 1)),
-        _softmax_case("random: T=3 steps, V=7", rand((3, 7), 2)),
-        _softmax_case("random: T=4 steps, V=4", rand((4, 4), 3, 3.0)),
-        _softmax_case("a vocabulary of one word", lambda: np.array([0.3])),
-        _softmax_case("equal scores", lambda: np.full(6, 2.5)),
-        _softmax_case(
-            "large scores (e^1000 overflows)",
-            lambda: np.array([1000.0, 999.0, 997.0, 990.0]),
-        ),
-        _softmax_case(
-            "very negative scores (e^-1000 underflows to 0)",
-            lambda: np.array([[-1000.0, -1001.0, -1003.0]]),
-        ),
-    ]
+def _scores(shape, seed, scale=1.0):
+    return (scale * np.random.default_rng(seed).standard_normal(shape),)
 
 
 def _no_shift(z):
@@ -183,12 +152,28 @@ softmax = Exercise(
         "last axis, large and tiny scores included"
     ),
     reference=_softmax,
-    cases=_softmax_cases,
+    cases=[
+        *table(
+            _scores,
+            ("random: V=5", 5, 1),
+            ("random: T=3 steps, V=7", (3, 7), 2),
+            ("random: T=4 steps, V=4", (4, 4), 3, 3.0),
+        ),
+        fixed("a vocabulary of one word", np.array([0.3])),
+        fixed("equal scores", np.full(6, 2.5)),
+        fixed(
+            "large scores (e^1000 overflows)",
+            np.array([1000.0, 999.0, 997.0, 990.0]),
+        ),
+        fixed(
+            "very negative scores (e^-1000 underflows to 0)",
+            np.array([[-1000.0, -1001.0, -1003.0]]),
+        ),
+    ],
     outputs=(("probabilities", ("row", "column")),),
     mistakes=(
         Mistake(
             "the softmax without its shift",
-            EQ_OUTPUT,
             "e^z overflows to infinity for scores near 1000 (and "
             "underflows to 0 for scores near −1000), giving NaN. Subtract "
             "each row's largest score before np.exp: it changes nothing "
@@ -197,7 +182,6 @@ softmax = Exercise(
         ),
         Mistake(
             "the wrong axis normalised",
-            EQ_OUTPUT,
             "Each row (one time step) is a distribution over the V words: "
             "sum over the last axis, `e.sum(axis=-1, keepdims=True)`.",
             (_whole_array, _first_axis),
@@ -208,7 +192,5 @@ softmax = Exercise(
         "and divide by the sum over the last axis (keepdims=True, so that "
         "it broadcasts for a (T, V) array too)."
     ),
-    solution_of=_softmax,
     where=EQ_OUTPUT,
-    arg_names=("z",),
 )

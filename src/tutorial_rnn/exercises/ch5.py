@@ -18,10 +18,13 @@ the cache of the forward step, ``(s_prev, r, z, n, q)`` with
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..gated_numpy import GRUNumpy
-from .core import Case, Exercise, Mistake
+from .ch4 import GRU_CHO, gated_args
+from .core import Exercise, Mistake, table
 
 __all__ = ["gru_step_back"]
 
@@ -40,28 +43,12 @@ def reference_gru_step_back(cell, d_s, cache):
     return d_gx, d_prev, grads["W0"], grads["bW0"]
 
 
-def _case(label, D, H, B, seed):
-    def make():
-        cell = GRUNumpy(D, H, convention="cho", seed=seed)
-        rng = np.random.default_rng(seed + 50)
-        for name in ("U", "W", "bU", "bW"):
-            p = getattr(cell, name)[0]
-            p[...] = rng.uniform(-1.2, 1.2, p.shape)
-        gx = rng.standard_normal((B, D)) @ cell.U[0].T + cell.bU[0]
-        s_prev = rng.uniform(-1, 1, (B, H))
-        _, cache = cell.step(0, gx, (s_prev,))
-        return cell, rng.standard_normal((B, H)), cache
-
-    return Case(label, make)
-
-
-def _cases() -> list[Case]:
-    return [
-        _case("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
-        _case("random: D=2, H=3, batch of 3", 2, 3, 3, 2),
-        _case("random: D=4, H=5, batch of 1", 4, 5, 1, 3),
-        _case("one hidden unit (H=1)", 2, 1, 2, 4),
-    ]
+def _args(D, H, B, seed):
+    """A GRU, a gradient ∂L/∂s_t and the cache of a step forward."""
+    cell, x, s_prev = gated_args(GRU_CHO, (1.0,), D, H, B, seed)
+    _, cache = cell.step(0, x @ cell.U[0].T + cell.bU[0], (s_prev,))
+    d_s = np.random.default_rng(seed + 100).standard_normal((B, H))
+    return cell, d_s, cache
 
 
 def _back(
@@ -93,10 +80,6 @@ def _back(
     return np.hstack([da_r, da_z, da_n]), d_prev, dW, dbW
 
 
-def _variant(**switches):
-    return lambda cell, d_s, cache: _back(cell, d_s, cache, **switches)
-
-
 gru_step_back = Exercise(
     name="gru_step_back",
     what=(
@@ -104,7 +87,13 @@ gru_step_back = Exercise(
         "of the pre-activations, of s_{t−1}, of W and of bW"
     ),
     reference=reference_gru_step_back,
-    cases=_cases,
+    cases=table(
+        _args,
+        ("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
+        ("random: D=2, H=3, batch of 3", 2, 3, 3, 2),
+        ("random: D=4, H=5, batch of 1", 4, 5, 1, 3),
+        ("one hidden unit (H=1)", 2, 1, 2, 4),
+    ),
     outputs=(
         ("d_gx", ("sequence in the batch", "column of [r, z, n]")),
         ("d_s_prev", ("sequence in the batch", "hidden unit")),
@@ -114,33 +103,30 @@ gru_step_back = Exercise(
     mistakes=(
         Mistake(
             "z and 1 − z swapped",
-            BACKWARD,
             "s_t = (1 − z_t) ⊙ n_t + z_t ⊙ s_{t−1}: the candidate's "
             "gradient is weighed by 1 − z_t and the direct path to "
             "s_{t−1} "
             "by z_t.",
-            (_variant(flip=True),),
+            (partial(_back, flip=True),),
         ),
         Mistake(
             "the derivative of tanh forgotten",
-            BACKWARD,
             "n_t = tanh(a_n): ā_n carries the factor 1 − n_t².",
-            (_variant(dtanh=False),),
+            (partial(_back, dtanh=False),),
         ),
         Mistake(
             "a transpose missing",
-            BACKWARD + "; W̄_n += ā_n q_tᵀ",
             "dW's candidate block is `da_n.T @ q` (rows are units of n), "
             "not `q.T @ da_n`.",
-            (_variant(transpose=True),),
+            (partial(_back, transpose=True),),
+            where=BACKWARD + "; W̄_n += ā_n q_tᵀ",
         ),
         Mistake(
             "the recurrence term dropped",
-            BACKWARD,
             "s_{t−1} reaches s_t directly through z_t ⊙ s_{t−1}: its "
             "gradient starts with s̄_t ⊙ z_t, the path that lets the GRU "
             "keep a gradient alive.",
-            (_variant(direct=False),),
+            (partial(_back, direct=False),),
         ),
     ),
     hint_text=(
@@ -160,5 +146,4 @@ gru_step_back = Exercise(
         "`else` branch)."
     ),
     where=BACKWARD,
-    arg_names=("cell", "d_s", "cache"),
 )
