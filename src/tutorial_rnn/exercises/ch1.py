@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..activations import softmax as _softmax
@@ -48,20 +50,22 @@ def _step_args(H, V, seed, x_t=None, zero_state=False, scale=1.0):
     return U, W, x, s_prev
 
 
-def _no_recurrence(U, W, x_t, s_prev):
-    return np.tanh(U[:, x_t])
-
-
-def _w_transposed(U, W, x_t, s_prev):
-    return np.tanh(U[:, x_t] + W.T @ s_prev)
-
-
-def _no_tanh(U, W, x_t, s_prev):
-    return U[:, x_t] + W @ s_prev
-
-
-def _u_by_row(U, W, x_t, s_prev):
-    return np.tanh(U[x_t] + W @ s_prev)
+def _step(
+    U,
+    W,
+    x_t,
+    s_prev,
+    *,
+    recurrence=True,
+    transpose=False,
+    squash=True,
+    by_row=False,
+):
+    """One step, with one switch per catalogued mistake."""
+    a = U[x_t] if by_row else U[:, x_t]
+    if recurrence:
+        a = a + (W.T if transpose else W) @ s_prev
+    return np.tanh(a) if squash else a
 
 
 step = Exercise(
@@ -88,23 +92,23 @@ step = Exercise(
             "the recurrence term dropped",
             "s_t must add W s_{t−1} to the input term: without it the "
             "network has no memory.",
-            (_no_recurrence,),
+            (partial(_step, recurrence=False),),
         ),
         Mistake(
             "a transpose missing",
             "The recurrent term is W @ s_prev (W is H×H, row i feeds unit "
             "i), not W.T @ s_prev.",
-            (_w_transposed,),
+            (partial(_step, transpose=True),),
         ),
         Mistake(
             "the tanh forgotten",
             "The state is squashed into (−1, 1): s_t = tanh(a_t).",
-            (_no_tanh,),
+            (partial(_step, squash=False),),
         ),
         Mistake(
             "U read by row instead of by column",
             "U is H×V; the one-hot product picks out column x_t.",
-            (_u_by_row,),
+            (partial(_step, by_row=True),),
             where=(
                 "Chapter 1, 'The recurrence': U e_{x_t} is column x_t of "
                 "U, U[:, x_t]"
@@ -130,19 +134,10 @@ def _scores(shape, seed, scale=1.0):
     return (scale * np.random.default_rng(seed).standard_normal(shape),)
 
 
-def _no_shift(z):
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _whole_array(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum()
-
-
-def _first_axis(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+def _softmax_by_hand(z, *, shift=True, axis=-1):
+    """The softmax, with one switch per catalogued mistake."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True) if shift else z)
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 softmax = Exercise(
@@ -178,13 +173,16 @@ softmax = Exercise(
             "underflows to 0 for scores near −1000), giving NaN. Subtract "
             "each row's largest score before np.exp: it changes nothing "
             "mathematically, since the factor cancels.",
-            (_no_shift,),
+            (partial(_softmax_by_hand, shift=False),),
         ),
         Mistake(
             "the wrong axis normalised",
             "Each row (one time step) is a distribution over the V words: "
             "sum over the last axis, `e.sum(axis=-1, keepdims=True)`.",
-            (_whole_array, _first_axis),
+            (
+                partial(_softmax_by_hand, axis=None),
+                partial(_softmax_by_hand, axis=0),
+            ),
         ),
     ),
     hint_text=(

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -59,19 +58,22 @@ def _jac_args(H, n, seed, scale=1.0):
     return rng.uniform(-1, 1, (H, H)) * scale, rng.standard_normal((n, H))
 
 
-def _jac_with(J: Callable, newest_left: bool = True):
-    def variant(W, A):
-        product = np.eye(len(W))
-        for a in A:
-            step = J(W, np.asarray(a))
-            product = step @ product if newest_left else product @ step
-        return product
-
-    return variant
-
-
-def _right(W, a):
-    return (1 - np.tanh(a) ** 2)[:, None] * W
+def _jac(
+    W, A, *, newest_left=True, factor="dtanh", transpose=False, columns=False
+):
+    """The product of the Jacobians, with one switch per catalogued
+    mistake (``factor``: "dtanh", the right one; "tanh"; or "none")."""
+    product = np.eye(len(W))
+    for a in np.asarray(A):
+        d = {
+            "dtanh": 1 - np.tanh(a) ** 2,
+            "tanh": np.tanh(a),
+            "none": np.ones_like(a),
+        }[factor]
+        M = W.T if transpose else W
+        J = M * d[None, :] if columns else d[:, None] * M
+        product = J @ product if newest_left else product @ J
+    return product
 
 
 MISTAKES = (
@@ -80,26 +82,20 @@ MISTAKES = (
         "Matrices do not commute: J_t, the newest step's Jacobian, stands "
         "on the left, and each step further back multiplies on the right "
         "(product = J @ product when A runs from the oldest step).",
-        (_jac_with(_right, newest_left=False),),
+        (partial(_jac, newest_left=False),),
     ),
     Mistake(
         "the derivative of tanh forgotten",
         "Each factor is diag(tanh'(a_j)) W with tanh'(a) = 1 − tanh(a)²; "
         "without it the product is just a power of W.",
-        (
-            _jac_with(lambda W, a: W),
-            _jac_with(lambda W, a: np.tanh(a)[:, None] * W),
-        ),
+        (partial(_jac, factor="none"), partial(_jac, factor="tanh")),
     ),
     Mistake(
         "a transpose missing",
         "J_j = ∂s_j/∂s_{j−1} = diag(tanh'(a_j)) W: row i is unit i's "
         "derivative, so the diagonal scales the rows of W (not the "
         "columns, and not of Wᵀ).",
-        (
-            _jac_with(lambda W, a: (1 - np.tanh(a) ** 2)[:, None] * W.T),
-            _jac_with(lambda W, a: W * (1 - np.tanh(a) ** 2)[None, :]),
-        ),
+        (partial(_jac, transpose=True), partial(_jac, columns=True)),
     ),
 )
 

@@ -66,7 +66,7 @@ def reference_beam_step(
             if row[x] > -np.inf or not skip_masked:
                 total = (log_prob if add_prefix else 0.0) + row[x]
                 candidates.append((total, words, int(x)))
-    candidates.sort(key=lambda c: -c[0])
+    candidates.sort(key=lambda c: -c[0])  # stable: ties keep their order
     new_beam, finished = [], []
     for log_prob, words, x in candidates if per_hyp else candidates[:width]:
         if x == end_id and grow != 1:
