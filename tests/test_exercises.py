@@ -6,6 +6,10 @@ clear errors, and the references are the package's own computations."""
 
 from __future__ import annotations
 
+import inspect
+import json
+from importlib.resources import files
+
 import numpy as np
 import pytest
 
@@ -451,6 +455,22 @@ def test_every_catalogued_mistake_is_tested():
         (name, m.name) for name, ex in EXERCISES.items() for m in ex.mistakes
     }
     assert tested == catalogue
+
+
+def test_the_catalogue_file_holds_every_exercise_and_only_real_switches():
+    path = files("tutorial_rnn.exercises") / "catalogue.json"
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == set(EXERCISES)
+    for name, exercise in EXERCISES.items():
+        params = inspect.signature(exercise.wrong).parameters
+        for mistake in exercise.mistakes:
+            for variant in mistake.variants:
+                for switch in variant.keywords:
+                    kind = params[switch].kind if switch in params else None
+                    assert kind is inspect.Parameter.KEYWORD_ONLY, (
+                        name,
+                        mistake.name,
+                        switch,
+                    )
 
 
 def test_the_issues_catalogue_is_covered():

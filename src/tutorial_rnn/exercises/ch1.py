@@ -13,24 +13,14 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from ..activations import softmax as _softmax
 from ..gradients import RNNCell
 from ..rnn_numpy import RNNNumpy
-from .core import Exercise, Mistake, fixed, table
+from .core import Exercise, fixed, table
 
 __all__ = ["softmax", "step"]
-
-EQ_RECURRENCE = (
-    "Chapter 1, equation (eq-recurrence): s_t = tanh(U e_{x_t} + W s_{t−1})"
-)
-EQ_OUTPUT = (
-    "Chapter 1, equation (eq-output): softmax(z)_i = e^{z_i} / Σ_j e^{z_j}"
-    " (and Chapter 2 on log_softmax's shift)"
-)
 
 
 # ------------------------------------------------------------------ step
@@ -70,11 +60,8 @@ def _step(
 
 step = Exercise(
     name="step",
-    what=(
-        "one step of the recurrence, s_t = tanh(U e_{x_t} + W s_{t−1}), "
-        "as the package's RNN computes it"
-    ),
     reference=reference_step,
+    wrong=_step,
     cases=table(
         _step_args,
         ("random: H=3, V=5", 3, 5, 1),
@@ -87,45 +74,7 @@ step = Exercise(
         ("large weights (tanh saturates)", 4, 6, 8, None, False, 4.0),
     ),
     outputs=(("s_t", ("hidden unit",)),),
-    mistakes=(
-        Mistake(
-            "the recurrence term dropped",
-            "s_t must add W s_{t−1} to the input term: without it the "
-            "network has no memory.",
-            (partial(_step, recurrence=False),),
-        ),
-        Mistake(
-            "a transpose missing",
-            "The recurrent term is W @ s_prev (W is H×H, row i feeds unit "
-            "i), not W.T @ s_prev.",
-            (partial(_step, transpose=True),),
-        ),
-        Mistake(
-            "the tanh forgotten",
-            "The state is squashed into (−1, 1): s_t = tanh(a_t).",
-            (partial(_step, squash=False),),
-        ),
-        Mistake(
-            "U read by row instead of by column",
-            "U is H×V; the one-hot product picks out column x_t.",
-            (partial(_step, by_row=True),),
-            where=(
-                "Chapter 1, 'The recurrence': U e_{x_t} is column x_t of "
-                "U, U[:, x_t]"
-            ),
-        ),
-    ),
-    hint_text=(
-        "U times the one-hot vector of x_t is the column `U[:, x_t]`; add "
-        "the recurrent term `W @ s_prev` and squash with `np.tanh`. One "
-        "line."
-    ),
     solution_of=RNNNumpy.states,
-    solution_note=(
-        "The package's loop over a sentence; its line inside the loop is "
-        "one step: `np.tanh(U[:, x[t]] + W @ s_prev)`."
-    ),
-    where=EQ_RECURRENCE,
 )
 
 
@@ -142,11 +91,8 @@ def _softmax_by_hand(z, *, shift=True, axis=-1):
 
 softmax = Exercise(
     name="softmax",
-    what=(
-        "the package's softmax (tutorial_rnn.activations.softmax) over the "
-        "last axis, large and tiny scores included"
-    ),
     reference=_softmax,
+    wrong=_softmax_by_hand,
     cases=[
         *table(
             _scores,
@@ -166,29 +112,4 @@ softmax = Exercise(
         ),
     ],
     outputs=(("probabilities", ("row", "column")),),
-    mistakes=(
-        Mistake(
-            "the softmax without its shift",
-            "e^z overflows to infinity for scores near 1000 (and "
-            "underflows to 0 for scores near −1000), giving NaN. Subtract "
-            "each row's largest score before np.exp: it changes nothing "
-            "mathematically, since the factor cancels.",
-            (partial(_softmax_by_hand, shift=False),),
-        ),
-        Mistake(
-            "the wrong axis normalised",
-            "Each row (one time step) is a distribution over the V words: "
-            "sum over the last axis, `e.sum(axis=-1, keepdims=True)`.",
-            (
-                partial(_softmax_by_hand, axis=None),
-                partial(_softmax_by_hand, axis=0),
-            ),
-        ),
-    ),
-    hint_text=(
-        "Subtract `z.max(axis=-1, keepdims=True)` first, then exponentiate "
-        "and divide by the sum over the last axis (keepdims=True, so that "
-        "it broadcasts for a (T, V) array too)."
-    ),
-    where=EQ_OUTPUT,
 )

@@ -10,26 +10,12 @@ model's truncation ``model.bptt_truncate`` (None: full BPTT), exactly as
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from ..rnn_numpy import RNNNumpy
-from .core import Exercise, Mistake, table
+from .core import Exercise, table
 
 __all__ = ["bptt"]
-
-EQ_DELTA = "Chapter 2, equation (eq-delta): " + (
-    "δ_t = (Vᵀ δᵒ_t + Wᵀ δ_{t+1}) ⊙ (1 − s_t²)"
-)
-EQ_DW = (
-    "Chapter 2, equation (eq-dW-dU): ∂L/∂W = Σ_t δ_t s_{t−1}ᵀ, "
-    "∂L/∂U[:, x_t] += δ_t"
-)
-TRUNCATION = (
-    "Chapter 2, 'Truncation': output t sends its error back to steps "
-    "max(0, t − k) .. t, that is k + 1 steps"
-)
 
 
 def _model(V: int, H: int, k: int | None, seed: int) -> RNNNumpy:
@@ -94,57 +80,6 @@ def _bptt(
     return dU, dV, dW
 
 
-MISTAKES = (
-    Mistake(
-        "the recurrence term dropped",
-        "Only output t's own error reaches step t: the error never "
-        "travels back through W to earlier steps (the term Wᵀ δ_{t+1} is "
-        "missing), so dW and dU are those of a network without memory.",
-        (partial(_bptt, recurrence=False),),
-        where=EQ_DELTA,
-    ),
-    Mistake(
-        "the derivative of tanh forgotten",
-        "Every step back must multiply by tanh'(a) = 1 − s² of the state "
-        "it passes through, at the output's own step and at each step back "
-        "through W.",
-        (
-            partial(_bptt, dtanh_first=False, dtanh_step=False),
-            partial(_bptt, dtanh_first=False),
-            partial(_bptt, dtanh_step=False),
-        ),
-        where=EQ_DELTA,
-    ),
-    Mistake(
-        "a transpose missing",
-        "The error goes back through Wᵀ (W.T @ delta), not W, and dW adds "
-        "δ_t s_{t−1}ᵀ (np.outer(delta, s_prev)), not its transpose.",
-        (
-            partial(_bptt, transpose_w=False),
-            partial(_bptt, transpose_dw=True),
-            partial(_bptt, transpose_w=False, transpose_dw=True),
-        ),
-        where=EQ_DELTA + "; and " + EQ_DW,
-    ),
-    Mistake(
-        "the truncation window off by one",
-        "With truncation k the inner loop runs over max(0, t − k) .. t, "
-        "k + 1 steps (range(max(0, t - k), t + 1)); yours reaches one step "
-        "too far or one step too short.",
-        (partial(_bptt, window=-1), partial(_bptt, window=1)),
-        where=TRUNCATION,
-    ),
-    Mistake(
-        "the output error without its −1 at the target",
-        "The derivative of −log softmax(z)[y] is softmax(z) − e_y: "
-        "subtract "
-        "1 at the target word y_t.",
-        (partial(_bptt, minus_target=False),),
-        where="Chapter 2, 'Output layer': δᵒ_t = o_t − e_{y_t}",
-    ),
-)
-
-
 def _locate(name: str, index: tuple, args: tuple) -> str:
     """The time steps behind a column of dU or a row of dV."""
     _, x, y = args
@@ -161,11 +96,8 @@ def _locate(name: str, index: tuple, args: tuple) -> str:
 
 bptt = Exercise(
     name="bptt",
-    what=(
-        "the three gradients of RNNNumpy.bptt (dU, dV, dW), with full and "
-        "truncated BPTT, equations (eq-dV), (eq-delta) and (eq-dW-dU)"
-    ),
     reference=RNNNumpy.bptt,
+    wrong=_bptt,
     cases=table(
         _args,
         ("random: V=8, H=3, T=6, truncation 2", 8, 3, 6, 2, 1),
@@ -183,17 +115,5 @@ bptt = Exercise(
         ("dV", ("row (word id)", "column (hidden unit)")),
         ("dW", ("row", "column")),
     ),
-    mistakes=MISTAKES,
-    hint_text=(
-        "Run `o, s = model.forward(x)` and form the output errors "
-        "`delta_o = o - e_y`. Then loop over the outputs t from the last: "
-        "add `np.outer(delta_o[t], s[t])` to dV, start "
-        "`delta = (model.V.T @ delta_o[t]) * (1 - s[t]**2)`, and walk back "
-        "over the steps max(0, t - k) .. t: each step adds "
-        "`np.outer(delta, s_prev)` to dW and `delta` to column x[step] of "
-        "dU, then moves delta one step back through `model.W.T` and "
-        "`1 - s_prev**2`. With `model.bptt_truncate` None, k = T."
-    ),
-    where=EQ_DELTA + " and " + EQ_DW,
     locate=_locate,
 )

@@ -18,26 +18,13 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from .. import optim
 from ..gradients import RNNCell
-from .core import CheckFailed, Exercise, Mistake, fixed, table
+from .core import CheckFailed, Exercise, fixed, table
 
 __all__ = ["clip", "jacobian_product"]
-
-EQ_BPTT_SUM = (
-    "Chapter 3, equation (eq-bptt-sum): "
-    "∂s_t/∂s_k = J_t J_{t−1} ⋯ J_{k+1}, "
-    "J_j = diag(tanh'(a_j)) W, the newest on the left"
-)
-CLIPPING = (
-    "Chapter 3, 'Exploding gradients and norm clipping' (sec-clipping): "
-    "if ‖g‖ > θ then g ← θ g / ‖g‖, "
-    "‖g‖ over all the arrays together"
-)
 
 
 # ------------------------------------------------------ jacobian product
@@ -76,37 +63,10 @@ def _jac(
     return product
 
 
-MISTAKES = (
-    Mistake(
-        "the product in the wrong order",
-        "Matrices do not commute: J_t, the newest step's Jacobian, stands "
-        "on the left, and each step further back multiplies on the right "
-        "(product = J @ product when A runs from the oldest step).",
-        (partial(_jac, newest_left=False),),
-    ),
-    Mistake(
-        "the derivative of tanh forgotten",
-        "Each factor is diag(tanh'(a_j)) W with tanh'(a) = 1 − tanh(a)²; "
-        "without it the product is just a power of W.",
-        (partial(_jac, factor="none"), partial(_jac, factor="tanh")),
-    ),
-    Mistake(
-        "a transpose missing",
-        "J_j = ∂s_j/∂s_{j−1} = diag(tanh'(a_j)) W: row i is unit i's "
-        "derivative, so the diagonal scales the rows of W (not the "
-        "columns, and not of Wᵀ).",
-        (partial(_jac, transpose=True), partial(_jac, columns=True)),
-    ),
-)
-
 jacobian_product = Exercise(
     name="jacobian_product",
-    what=(
-        "∂s_t/∂s_k = J_t ⋯ J_{k+1}, "
-        "the product of the package's one-step "
-        "Jacobians (gradients.RNNCell.step_with_jacobian)"
-    ),
     reference=reference_jacobian_product,
+    wrong=_jac,
     cases=table(
         _jac_args,
         ("random: H=3, 4 steps", 3, 4, 1),
@@ -117,19 +77,7 @@ jacobian_product = Exercise(
         ("one hidden unit (H=1)", 1, 5, 6),
     ),
     outputs=(("∂s_t/∂s_k", ("row", "column")),),
-    mistakes=MISTAKES,
-    hint_text=(
-        "Start from `np.eye(H)`. For each row a of A, oldest first, form "
-        "`J = (1 - np.tanh(a)**2)[:, None] * W` (the diagonal scales the "
-        "rows of W) and multiply it on the LEFT of the running product."
-    ),
     solution_of=RNNCell.step_with_jacobian,
-    solution_note=(
-        "One factor J_j is the package's `RNNCell.step_with_jacobian`; the "
-        "product multiplies each new factor on the left: "
-        "`product = J @ product`."
-    ),
-    where=EQ_BPTT_SUM,
 )
 
 
@@ -204,11 +152,8 @@ def _clip(
 
 clip = Exercise(
     name="clip",
-    what=(
-        "the package's norm clipping (clip_by_norm): one norm over all the "
-        "arrays, the direction kept, and the norm before clipping"
-    ),
     reference=optim.clip_by_norm,
+    wrong=_clip,
     cases=[
         *table(
             _grads,
@@ -240,46 +185,5 @@ clip = Exercise(
         ("the clipped gradients (all arrays as one vector)", ("entry",)),
         ("the norm", ()),
     ),
-    mistakes=(
-        Mistake(
-            "each array clipped by its own norm",
-            "‖g‖ is the norm of ALL the gradients together, as one long "
-            "vector: clipping each array on its own changes the "
-            "direction of the whole update.",
-            (partial(_clip, each=True),),
-        ),
-        Mistake(
-            "the entries clipped instead of the norm",
-            "np.clip(g, −θ, θ) cuts each entry and turns the direction; "
-            "norm clipping multiplies every entry by one factor θ/‖g‖.",
-            (partial(_clip, entries=True),),
-            where=CLIPPING + " (Exercise 3.6)",
-        ),
-        Mistake(
-            "every gradient rescaled, also the small ones",
-            "Clipping acts only when ‖g‖ > θ; a gradient already shorter "
-            "than θ is left alone (and a zero gradient must not be divided "
-            "by its zero norm).",
-            (partial(_clip, always=True),),
-        ),
-        Mistake(
-            "the norm returned after clipping",
-            "Return the norm BEFORE clipping, as clip_by_norm does: it is "
-            "what a training loop logs to see how often clipping acts.",
-            (partial(_clip, after=True),),
-        ),
-        Mistake(
-            "the square root forgotten",
-            "‖g‖ = sqrt(Σ g_i²) over all entries of all arrays.",
-            (partial(_clip, root=False),),
-        ),
-    ),
-    hint_text=(
-        "First the norm of everything: "
-        "`norm = np.sqrt(sum(np.sum(g**2) for g in grads))`. Then one "
-        "factor for all arrays, `theta / norm` if `norm > theta` else 1, "
-        "and return `[g * factor for g in grads], norm`."
-    ),
-    where=CLIPPING,
     normalise=_clip_outputs,
 )

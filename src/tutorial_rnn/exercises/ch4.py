@@ -23,20 +23,9 @@ import numpy as np
 
 from ..activations import sigmoid
 from ..gated_numpy import GRUNumpy, LSTMNumpy
-from .core import Exercise, Mistake, table
+from .core import Exercise, table
 
 __all__ = ["gru_step", "lstm_step"]
-
-EQ_GRU = (
-    "Chapter 4, equation (eq-gru): r_t = σ(U_r x_t + W_r s_{t−1} + b_r), "
-    "z_t = σ(…), n_t = tanh(U_n x_t + W_n (r_t ⊙ s_{t−1}) + b_n), "
-    "s_t = (1 − z_t) ⊙ n_t + z_t ⊙ s_{t−1}"
-)
-EQ_LSTM = (
-    "Chapter 4, equation (eq-lstm): c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t, "
-    "s_t = o_t ⊙ tanh(c_t), blocks [i, f, g, o]"
-)
-
 
 #: The GRU of the exercises: Cho's convention, the reset gate first.
 GRU_CHO = partial(GRUNumpy, convention="cho")
@@ -71,6 +60,7 @@ def reference_step(cell, x, *states):
 def _gru(
     cell, x, s_prev, *, flip=False, reset_after=False, reset=True, order=0
 ):
+    """One GRU step, with one switch per catalogued mistake."""
     H = cell.hidden_size
     U, W, bU, bW = cell.U[0], cell.W[0], cell.bU[0], cell.bW[0]
     a = x @ U.T + bU
@@ -93,11 +83,8 @@ def _gru(
 
 gru_step = Exercise(
     name="gru_step",
-    what=(
-        "one step of GRUNumpy (convention 'cho', reset gate before the "
-        "product), equation (eq-gru)"
-    ),
     reference=reference_step,
+    wrong=_gru,
     cases=table(
         partial(gated_args, GRU_CHO, (1.0,)),
         ("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
@@ -107,54 +94,7 @@ gru_step = Exercise(
         ("one hidden unit (H=1)", 2, 1, 4, 5),
     ),
     outputs=(("s_t", ("sequence in the batch", "hidden unit")),),
-    mistakes=(
-        Mistake(
-            "z and 1 − z swapped",
-            "The update gate weighs the OLD state: z_t = 1 copies "
-            "s_{t−1}, z_t = 0 takes the candidate. Yours is the 'flipped' "
-            "blend of Chung et al. and Colah, a different function of the "
-            "same weights.",
-            (partial(_gru, flip=True),),
-        ),
-        Mistake(
-            "the reset gate applied after the product",
-            "In Cho's form the reset gate scales s_{t−1} before W_n: "
-            "W_n (r_t ⊙ s_{t−1}) + b_W,n; "
-            "yours is r_t ⊙ (W_n s_{t−1} + "
-            "b_W,n), PyTorch's convention.",
-            (partial(_gru, reset_after=True),),
-            where=EQ_GRU + " (the 'reset after' form is PyTorch's)",
-        ),
-        Mistake(
-            "the reset gate forgotten",
-            "The candidate reads r_t ⊙ s_{t−1}, not s_{t−1}.",
-            (partial(_gru, reset=False),),
-        ),
-        Mistake(
-            "the gate blocks in the wrong order",
-            "Rows 0..H−1 feed the reset gate r, rows H..2H−1 the update "
-            "gate z, rows 2H..3H−1 the candidate n.",
-            (partial(_gru, order=1),),
-            where=(
-                "Chapter 5, 'The GRU, in three conventions': the blocks of "
-                "U, W and the biases are [r, z, n], PyTorch's order"
-            ),
-        ),
-    ),
-    hint_text=(
-        "With H = cell.hidden_size, compute `a = x @ U.T + bU` and "
-        "`h = s_prev @ W.T + bW` for all blocks at once (U = cell.U[0], "
-        "...). r and z are sigmoids of the first two blocks of a + h; the "
-        "candidate is `np.tanh(a[:, 2*H:] + (r * s_prev) @ W[2*H:].T + "
-        "bW[2*H:])`; then blend: `(1 - z) * n + z * s_prev`. The package's "
-        "sigmoid is `tutorial_rnn.activations.sigmoid`."
-    ),
     solution_of=GRUNumpy.step,
-    solution_note=(
-        "`gx` is `x @ U.T + bU`, computed for all steps before the loop; "
-        "this exercise's convention is `'cho'` (the `else` branch)."
-    ),
-    where=EQ_GRU,
 )
 
 
@@ -169,6 +109,7 @@ def _lstm(
     tanh_c=True,
     order=(0, 1, 2, 3),
 ):
+    """One LSTM step, with one switch per catalogued mistake."""
     H = cell.hidden_size
     a = x @ cell.U[0].T + cell.bU[0] + s_prev @ cell.W[0].T + cell.bW[0]
     blocks = [a[:, b * H : (b + 1) * H] for b in order]
@@ -181,8 +122,8 @@ def _lstm(
 
 lstm_step = Exercise(
     name="lstm_step",
-    what="one step of LSTMNumpy, equation (eq-lstm)",
     reference=reference_step,
+    wrong=_lstm,
     cases=table(
         partial(gated_args, LSTMNumpy, (1.0, 2.0)),
         ("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
@@ -195,40 +136,5 @@ lstm_step = Exercise(
         ("s_t", ("sequence in the batch", "hidden unit")),
         ("c_t", ("sequence in the batch", "hidden unit")),
     ),
-    mistakes=(
-        Mistake(
-            "the forget gate applied to the wrong state",
-            "The forget gate scales the previous memory CELL c_{t−1}, "
-            "not the previous state s_{t−1}.",
-            (partial(_lstm, forget_on_s=True),),
-        ),
-        Mistake(
-            "the tanh of the cell forgotten",
-            "The state shows a squashed cell: s_t = o_t ⊙ tanh(c_t).",
-            (partial(_lstm, tanh_c=False),),
-        ),
-        Mistake(
-            "the gate blocks in the wrong order",
-            "Rows 0..H−1 are the input gate, H..2H−1 the forget gate, "
-            "2H..3H−1 the candidate g, 3H..4H−1 the output gate.",
-            (
-                partial(_lstm, order=(1, 0, 2, 3)),
-                partial(_lstm, order=(0, 1, 3, 2)),
-                partial(_lstm, order=(0, 3, 2, 1)),
-            ),
-            where=(
-                "Chapter 4, 'The LSTM': the blocks are [i, f, g, o], "
-                "PyTorch's order"
-            ),
-        ),
-    ),
-    hint_text=(
-        "One product for all four blocks: `a = x @ U.T + bU + s_prev @ "
-        "W.T + bW` (U = cell.U[0], ...). Slice it into H columns each, in "
-        "the order [i, f, g, o]: sigmoid for the gates, tanh for g. Then "
-        "`c = f * c_prev + i * g` and `s = o * np.tanh(c)`."
-    ),
     solution_of=LSTMNumpy.step,
-    solution_note="`gx` is `x @ U.T + bU`.",
-    where=EQ_LSTM,
 )

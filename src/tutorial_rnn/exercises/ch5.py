@@ -18,22 +18,13 @@ the cache of the forward step, ``(s_prev, r, z, n, q)`` with
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from ..gated_numpy import GRUNumpy
 from .ch4 import GRU_CHO, gated_args
-from .core import Exercise, Mistake, table
+from .core import Exercise, table
 
 __all__ = ["gru_step_back"]
-
-BACKWARD = (
-    "Chapter 5, the GRU's backward equations in 'Backward passes by hand' "
-    "(gated-backward): ā_n = s̄_t ⊙ (1 − z_t) ⊙ (1 − n_t²), "
-    "ā_z = s̄_t ⊙ (s_{t−1} − n_t) ⊙ z_t(1 − z_t), "
-    "s̄_{t−1} = s̄_t ⊙ z_t + q̄ ⊙ r_t + W_rzᵀ ā_rz"
-)
 
 
 def reference_gru_step_back(cell, d_s, cache):
@@ -61,6 +52,7 @@ def _back(
     transpose=False,
     direct=True,
 ):
+    """One GRU step backward, with one switch per catalogued mistake."""
     s_prev, r, z, n, q = cache
     H, W = cell.hidden_size, cell.W[0]
     keep, write = (1 - z, z) if flip else (z, 1 - z)
@@ -82,11 +74,8 @@ def _back(
 
 gru_step_back = Exercise(
     name="gru_step_back",
-    what=(
-        "one backward step of GRUNumpy (convention 'cho'): the gradients "
-        "of the pre-activations, of s_{t−1}, of W and of bW"
-    ),
     reference=reference_gru_step_back,
+    wrong=_back,
     cases=table(
         _args,
         ("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
@@ -100,50 +89,5 @@ gru_step_back = Exercise(
         ("dW", ("row of [r, z, n]", "column")),
         ("dbW", ("row of [r, z, n]",)),
     ),
-    mistakes=(
-        Mistake(
-            "z and 1 − z swapped",
-            "s_t = (1 − z_t) ⊙ n_t + z_t ⊙ s_{t−1}: the candidate's "
-            "gradient is weighed by 1 − z_t and the direct path to "
-            "s_{t−1} "
-            "by z_t.",
-            (partial(_back, flip=True),),
-        ),
-        Mistake(
-            "the derivative of tanh forgotten",
-            "n_t = tanh(a_n): ā_n carries the factor 1 − n_t².",
-            (partial(_back, dtanh=False),),
-        ),
-        Mistake(
-            "a transpose missing",
-            "dW's candidate block is `da_n.T @ q` (rows are units of n), "
-            "not `q.T @ da_n`.",
-            (partial(_back, transpose=True),),
-            where=BACKWARD + "; W̄_n += ā_n q_tᵀ",
-        ),
-        Mistake(
-            "the recurrence term dropped",
-            "s_{t−1} reaches s_t directly through z_t ⊙ s_{t−1}: its "
-            "gradient starts with s̄_t ⊙ z_t, the path that lets the GRU "
-            "keep a gradient alive.",
-            (partial(_back, direct=False),),
-        ),
-    ),
-    hint_text=(
-        "Unpack `s_prev, r, z, n, q = cache` and take H = cell.hidden_size, "
-        "W = cell.W[0]. Go through the forward lines in reverse: the "
-        "blend gives `d_s * z` (to s_prev), `d_s * (1 - z)` (to n) and "
-        "`d_s * (s_prev - n)` (to z); multiply by each squashing "
-        "function's derivative (1 − n² for tanh, z(1 − z) for σ); the "
-        "candidate's product `q @ W_n.T` sends `da_n @ W[2*H:]` back to q "
-        "= r ⊙ s_prev; the gates' products send `da_rz @ W[:2*H]` to "
-        "s_prev. dW gets `da.T @ input` for each block."
-    ),
     solution_of=GRUNumpy.step_back,
-    solution_note=(
-        "The package adds dW and dbW into `grads` (a dict shared by all "
-        "steps); the exercise returns them. Its convention is `'cho'` (the "
-        "`else` branch)."
-    ),
-    where=BACKWARD,
 )

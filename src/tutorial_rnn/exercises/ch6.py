@@ -21,22 +21,14 @@ appended, and those that chose END (their words without it), both as
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from .. import decoding
 from ..activations import log_softmax
-from .core import CheckFailed, Exercise, Mistake, fixed, table
+from .core import CheckFailed, Exercise, fixed, table
 
 __all__ = ["beam_step"]
 
-BEAM = (
-    "Chapter 6, 'Beam search': each partial sentence is extended by its k "
-    "best next words, the k best of these candidates survive (by total "
-    "log-probability, equation (eq-sentence-log-prob)), and a survivor "
-    "that chose SENTENCE_END is finished and leaves the beam"
-)
 END = 2  # the id of SENTENCE_END in the cases
 
 
@@ -134,11 +126,8 @@ def _args(n_beam, V, width, seed, end_boost=0.0, masked=()):
 
 beam_step = Exercise(
     name="beam_step",
-    what=(
-        "one step of the package's beam search (the loop body of "
-        "decoding.beam_search)"
-    ),
     reference=reference_beam_step,
+    wrong=reference_beam_step,
     cases=[
         *table(
             _args,
@@ -183,56 +172,6 @@ beam_step = Exercise(
         ("finished's log-probabilities (best first)", ("hypothesis",)),
         ("finished's words", ("hypothesis", "position")),
     ),
-    mistakes=(
-        Mistake(
-            "a beam that keeps finished hypotheses growing",
-            "A candidate that chose SENTENCE_END is finished: it goes to "
-            "`finished` (without the END id) and must leave the beam, or "
-            "the search keeps extending sentences that are over.",
-            (
-                partial(reference_beam_step, grow=1),
-                partial(reference_beam_step, grow=2),
-            ),
-        ),
-        Mistake(
-            "the prefix's log-probability not added",
-            "A candidate's score is the WHOLE sentence's log-probability: "
-            "its prefix's log_prob plus the new word's log_p.",
-            (partial(reference_beam_step, add_prefix=False),),
-        ),
-        Mistake(
-            "k kept per partial sentence instead of k overall",
-            "All candidates of all partial sentences compete together; "
-            "only the k best of them survive.",
-            (partial(reference_beam_step, per_hyp=True),),
-        ),
-        Mistake(
-            "a masked word chosen",
-            "Words at -inf (UNKNOWN_TOKEN, SENTENCE_START) may never be "
-            "chosen, even when fewer than k words are allowed: skip "
-            "candidates whose log_p is -inf.",
-            (
-                partial(reference_beam_step, skip_masked=False),
-                partial(
-                    reference_beam_step, skip_masked=False, reverse_ties=True
-                ),
-            ),
-        ),
-    ),
-    hint_text=(
-        "Collect candidates `(log_prob + row[x], words, x)` for each "
-        "partial sentence and each of its `width` best words "
-        "(`np.argsort(-row)[:width]`), skipping words at -inf. Sort all "
-        "candidates by score, best first, keep `width` of them, and send "
-        "each either to `finished` (x == end_id) or to the new beam with "
-        "x appended."
-    ),
     solution_of=decoding.beam_search,
-    solution_note=(
-        "The exercise is the body of the `for t in range(max_length)` "
-        "loop, from `candidates = []` to the `beam.append(...)` line, "
-        "with the model's step left out."
-    ),
-    where=BEAM,
     normalise=_outputs,
 )

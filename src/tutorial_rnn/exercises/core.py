@@ -11,6 +11,12 @@ An :class:`Exercise` holds
   or more functions that make exactly that mistake. When the reader's
   outputs equal a mistake's outputs on every case, the check names it.
 
+The texts of every exercise (what a correct function reproduces, the
+equations, the hint, and each catalogued mistake with its explanation and
+the switches that make it) live in ``catalogue.json`` beside this module;
+the code of each exercise is its reference, its cases and one function
+``wrong`` whose switches make the mistakes.
+
 :meth:`Exercise.check` returns a :class:`Passed` (shown as a short success
 note) or raises :class:`CheckFailed`, whose message is the diagnosis.
 """
@@ -19,9 +25,11 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import dataclass
+from functools import cache, partial
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -72,13 +80,13 @@ class Mistake:
 
     ``variants`` have the reader's signature; the check names the mistake
     when the reader's outputs equal those of one variant on every case.
-    ``where`` (the equation it breaks) defaults to the exercise's.
+    ``where`` is the equation it breaks.
     """
 
     name: str
     explanation: str
     variants: tuple[Callable[..., Any], ...]
-    where: str = ""
+    where: str
 
 
 @dataclass
@@ -121,6 +129,13 @@ class Passed:
 
     def __repr__(self) -> str:
         return f"✓ {self.message}"
+
+
+@cache
+def _catalogue() -> dict[str, Any]:
+    """The exercises' texts, from ``catalogue.json``."""
+    path = resources.files(__package__).joinpath("catalogue.json")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 class _Attrs(dict):
@@ -182,23 +197,27 @@ def _raises(variant: Callable[..., Any], failed: _ReaderError) -> bool:
 class Exercise:
     """A code exercise: ``check(fn)``, ``hint()`` and ``solution()``.
 
+    Its texts are the entry ``name`` of ``catalogue.json``: ``what`` a
+    correct function reproduces (for the success note), ``where`` the
+    equation(s) to compare with (for the generic diagnosis), the ``hint``,
+    an optional ``solution_note``, and the ``mistakes``: each a ``name``,
+    an ``explanation``, the ``where`` it breaks (by default the
+    exercise's) and ``variants``, the switches of ``wrong`` that make it.
+
     Parameters
     ----------
     name : str
         The function the reader writes, e.g. ``"bptt"``.
-    what : str
-        What a correct function reproduces, for the success note.
     reference : callable
         The package's answer, with the reader's signature.
+    wrong : callable
+        The answer written out with keyword-only switches, each making one
+        catalogued mistake; its positional arguments are the reader's.
     cases : sequence of Case
         The calls to make (see :func:`table` and :func:`fixed`).
     outputs : sequence of (name, axis names)
         The outputs, in the order the function returns them; one output
         may be returned bare. Axis names locate the first difference.
-    mistakes : sequence of Mistake
-    hint_text : str
-    where : str
-        The equation(s) to compare with, for the generic diagnosis.
     solution_of : object, optional
         What :meth:`solution` shows (a package function or method); by
         default the reference.
@@ -211,29 +230,32 @@ class Exercise:
     """
 
     name: str
-    what: str
     reference: Callable[..., Any]
+    wrong: Callable[..., Any]
     cases: Sequence[Case]
     outputs: Sequence[tuple[str, tuple[str, ...]]]
-    mistakes: Sequence[Mistake]
-    hint_text: str
-    where: str
     solution_of: object = None
     normalise: Callable[[Any], tuple] | None = None
-    solution_note: str = ""
     locate: Callable[[str, tuple, tuple], str] | None = None
 
     def __post_init__(self) -> None:
+        text = _catalogue()[self.name]
+        self.what, self.where = text["what"], text["where"]
+        self.hint_text = text["hint"]
+        self.solution_note = text.get("solution_note", "")
         self.solution_of = self.solution_of or self.reference
         self.mistakes = tuple(
-            replace(m, where=m.where or self.where) for m in self.mistakes
+            Mistake(
+                m["name"],
+                m["explanation"],
+                tuple(partial(self.wrong, **on) for on in m["variants"]),
+                m.get("where", self.where),
+            )
+            for m in text["mistakes"]
         )
-        # the reader's argument names, from a variant's signature
-        params = inspect.signature(self.mistakes[0].variants[0]).parameters
+        params = inspect.signature(self.wrong).parameters.values()
         self.arg_names = tuple(
-            p.name
-            for p in params.values()
-            if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty
+            p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD
         )
 
     def __repr__(self) -> str:
