@@ -6,6 +6,10 @@ clear errors, and the references are the package's own computations."""
 
 from __future__ import annotations
 
+import inspect
+import json
+from importlib.resources import files
+
 import numpy as np
 import pytest
 
@@ -64,7 +68,14 @@ def softmax_whole_array(z):
 
 
 # ------------------------------------------------ learners' mistakes: ch2
-def _bptt_loop(model, x, y, back, start, outer, dtanh=True):
+def _bptt_loop(
+    model,
+    x,
+    y,
+    back=lambda W, d: W.T @ d,
+    start=lambda t, k: max(0, t - k),
+    dtanh=True,
+):
     T = len(x)
     k = T if model.bptt_truncate is None else model.bptt_truncate
     o, s = model.forward(x)
@@ -78,7 +89,7 @@ def _bptt_loop(model, x, y, back, start, outer, dtanh=True):
         delta = model.V.T @ d_o * (1 - s[t] * s[t])
         for j in range(t, start(t, k) - 1, -1):
             prev = s[j - 1] if j > 0 else np.zeros(model.hidden_size)
-            dW += outer(delta, prev)
+            dW += np.outer(delta, prev)
             dU[:, x[j]] += delta
             delta = back(model.W, delta) * ((1 - prev**2) if dtanh else 1)
     return dU, dV, dW
@@ -98,37 +109,15 @@ def bptt_recurrence_dropped(model, x, y):
 
 
 def bptt_tanh_derivative_forgotten(model, x, y):
-    return _bptt_loop(
-        model,
-        x,
-        y,
-        lambda W, d: W.T @ d,
-        lambda t, k: max(0, t - k),
-        np.outer,
-        dtanh=False,
-    )
+    return _bptt_loop(model, x, y, dtanh=False)
 
 
 def bptt_transpose_missing(model, x, y):
-    return _bptt_loop(
-        model,
-        x,
-        y,
-        lambda W, d: W @ d,
-        lambda t, k: max(0, t - k),
-        np.outer,
-    )
+    return _bptt_loop(model, x, y, back=lambda W, d: W @ d)
 
 
 def bptt_window_off_by_one(model, x, y):
-    return _bptt_loop(
-        model,
-        x,
-        y,
-        lambda W, d: W.T @ d,
-        lambda t, k: max(0, t - k + 1),
-        np.outer,
-    )
+    return _bptt_loop(model, x, y, start=lambda t, k: max(0, t - k + 1))
 
 
 def bptt_output_error_without_minus_one(model, x, y):
@@ -282,7 +271,16 @@ def lstm_gates_in_keras_order(cell, x, s_prev, c_prev):
 
 
 # ------------------------------------------------ learners' mistakes: ch5
-def _step_back(cell, d_s, cache, keep, write, dn, dW_n, direct):
+def _step_back(
+    cell,
+    d_s,
+    cache,
+    keep=lambda z: z,
+    write=lambda z: 1 - z,
+    dn=lambda n: 1 - n**2,
+    dW_n=lambda d, q: d.T @ q,
+    direct=True,
+):
     s_prev, r, z, n, q = cache
     H, W = cell.hidden_size, cell.W[0]
     da_n = d_s * write(z) * dn(n)
@@ -300,54 +298,20 @@ def _step_back(cell, d_s, cache, keep, write, dn, dW_n, direct):
 
 def back_z_swapped(cell, d_s, cache):
     return _step_back(
-        cell,
-        d_s,
-        cache,
-        lambda z: 1 - z,
-        lambda z: z,
-        lambda n: 1 - n**2,
-        lambda d, q: d.T @ q,
-        True,
+        cell, d_s, cache, keep=lambda z: 1 - z, write=lambda z: z
     )
 
 
 def back_tanh_derivative_forgotten(cell, d_s, cache):
-    return _step_back(
-        cell,
-        d_s,
-        cache,
-        lambda z: z,
-        lambda z: 1 - z,
-        lambda n: 1.0,
-        lambda d, q: d.T @ q,
-        True,
-    )
+    return _step_back(cell, d_s, cache, dn=lambda n: 1.0)
 
 
 def back_transpose_missing(cell, d_s, cache):
-    return _step_back(
-        cell,
-        d_s,
-        cache,
-        lambda z: z,
-        lambda z: 1 - z,
-        lambda n: 1 - n**2,
-        lambda d, q: q.T @ d,
-        True,
-    )
+    return _step_back(cell, d_s, cache, dW_n=lambda d, q: q.T @ d)
 
 
 def back_direct_path_dropped(cell, d_s, cache):
-    return _step_back(
-        cell,
-        d_s,
-        cache,
-        lambda z: z,
-        lambda z: 1 - z,
-        lambda n: 1 - n**2,
-        lambda d, q: d.T @ q,
-        False,
-    )
+    return _step_back(cell, d_s, cache, direct=False)
 
 
 # ------------------------------------------------ learners' mistakes: ch6
@@ -491,6 +455,22 @@ def test_every_catalogued_mistake_is_tested():
         (name, m.name) for name, ex in EXERCISES.items() for m in ex.mistakes
     }
     assert tested == catalogue
+
+
+def test_the_catalogue_file_holds_every_exercise_and_only_real_switches():
+    path = files("tutorial_rnn.exercises") / "catalogue.json"
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == set(EXERCISES)
+    for name, exercise in EXERCISES.items():
+        params = inspect.signature(exercise.wrong).parameters
+        for mistake in exercise.mistakes:
+            for variant in mistake.variants:
+                for switch in variant.keywords:
+                    kind = params[switch].kind if switch in params else None
+                    assert kind is inspect.Parameter.KEYWORD_ONLY, (
+                        name,
+                        mistake.name,
+                        switch,
+                    )
 
 
 def test_the_issues_catalogue_is_covered():
@@ -774,7 +754,7 @@ def test_the_clip_reference_is_the_package_clip_by_norm():
     from tutorial_rnn import optim
 
     grads = [np.array([3.0, 4.0])]
-    (clipped,), norm = ch3.reference_clip(grads, 1.0)
+    (clipped,), norm = ch3.clip.reference(grads, 1.0)
     (want,), want_norm = optim.clip_by_norm(grads, 1.0)
     np.testing.assert_allclose(clipped, [0.6, 0.8])
     np.testing.assert_array_equal(clipped, want)

@@ -4,91 +4,17 @@ On every chapter page that has a quiz, Debian's Chromium (driven by
 Python ``playwright``) answers a multiple-choice question wrongly and then
 rightly, and a numeric question wrongly and then rightly, and checks that
 the feedback changes each time; every request the page makes must go to
-the site itself. The site is the one ``tests/browser/test_site.py`` uses
-(``$TUTORIAL_RNN_SITE``, ``_build/fast/_build/html`` or ``_build/html``).
+the site itself. The site, its server, the browser and ``chapter_page``
+(every chapter's page) are ``conftest.py``'s.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
 from tutorial_rnn.exercises import quiz
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("TUTORIAL_RNN_CHROMIUM", "/usr/bin/chromium")
-
-
-def _site() -> Path | None:
-    for c in (
-        os.environ.get("TUTORIAL_RNN_SITE"),
-        ROOT / "_build/fast/_build/html",
-        ROOT / "_build/html",
-    ):
-        if c and (Path(c) / "index.html").is_file():
-            return Path(c).resolve()
-    return None
-
-
-SITE = _site()
-playwright_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="pip install playwright to run the browser tests",
-)
-pytestmark = [
-    pytest.mark.skipif(
-        SITE is None,
-        reason="no built site: run `make fast-book` or `make book` first",
-    ),
-    pytest.mark.skipif(
-        not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()),
-        reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium`",
-    ),
-]
-CHAPTER_PAGES = (
-    sorted(p.stem for p in (SITE / "chapters").glob("*.html") if SITE)
-    if SITE and (SITE / "chapters").is_dir()
-    else []
-)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_Quiet, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
 
 
 def _inside(url: str, server: str) -> bool:
@@ -101,9 +27,10 @@ def _inside(url: str, server: str) -> bool:
     )
 
 
-def test_every_chapter_page_has_a_quiz():
-    assert CHAPTER_PAGES, "the site has no chapter pages"
-    missing = [p for p in CHAPTER_PAGES if p not in quiz.chapters()]
+def test_every_chapter_page_has_a_quiz(site):
+    chapters = sorted(p.stem for p in (site / "chapters").glob("*.html"))
+    assert chapters, "the site has no chapter pages"
+    missing = [p for p in chapters if p not in quiz.chapters()]
     assert not missing, f"chapter pages without a quiz: {missing}"
 
 
@@ -112,11 +39,12 @@ def _feedback(question):
     return box.get_attribute("class"), box.inner_text()
 
 
-@pytest.mark.parametrize("name", CHAPTER_PAGES)
-def test_a_quiz_question_answered_wrongly_then_rightly(browser, server, name):
-    if name not in quiz.chapters():
-        pytest.fail(f"{name} has no quiz")
-    data = quiz.load(name)
+def test_a_quiz_question_answered_wrongly_then_rightly(
+    browser, server, chapter_page
+):
+    if chapter_page not in quiz.chapters():
+        pytest.fail(f"{chapter_page} has no quiz")
+    data = quiz.load(chapter_page)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     outside, problems = [], []
     page.on(
@@ -130,7 +58,8 @@ def test_a_quiz_question_answered_wrongly_then_rightly(browser, server, name):
     )
     try:
         page.goto(
-            urljoin(server, f"chapters/{name}.html"), wait_until="networkidle"
+            urljoin(server, f"chapters/{chapter_page}.html"),
+            wait_until="networkidle",
         )
         root = page.locator(".rnn-quiz[data-drawn]")
         assert root.count() == 1, "the quiz was not drawn (or drawn twice)"

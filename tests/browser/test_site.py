@@ -3,7 +3,8 @@
 Debian's Chromium (``/usr/bin/chromium``) is driven by Python
 ``playwright`` (never ``playwright install``). The site is served from
 ``_build/fast/_build/html`` (what ``make test`` builds) or ``_build/html``
-(``make book``), or from ``$TUTORIAL_RNN_SITE``. The machine has no
+(``make book``), or from ``$TUTORIAL_RNN_SITE`` (``conftest.py``: the
+server, the browser, ``page_name`` for every page). The machine has no
 internet, so every script the pages need must come from the site itself:
 a failed request fails the test.
 
@@ -12,88 +13,13 @@ Screenshots of every page go to ``artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("TUTORIAL_RNN_CHROMIUM", "/usr/bin/chromium")
-SHOTS = ROOT / "artifacts" / "screenshots"
-SKIP_PAGES = {"genindex.html"}  # Sphinx's empty general index
-
-
-def _site() -> Path | None:
-    candidates = [
-        os.environ.get("TUTORIAL_RNN_SITE"),
-        ROOT / "_build/fast/_build/html",
-        ROOT / "_build/html",
-    ]
-    for c in candidates:
-        if c and (Path(c) / "index.html").is_file():
-            return Path(c)
-    return None
-
-
-SITE = _site()
-playwright_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="pip install playwright to run the browser tests",
-)
-pytestmark = [
-    pytest.mark.skipif(
-        SITE is None,
-        reason="no built site: run `make fast-book` or `make book` first",
-    ),
-    pytest.mark.skipif(
-        not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()),
-        reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` "
-        "to run the browser tests (.ci/run installs it)",
-    ),
-]
-PAGES = sorted(
-    p.relative_to(SITE).as_posix()
-    for p in (SITE.rglob("*.html") if SITE else [])
-    if p.name not in SKIP_PAGES and "_static" not in p.parts
-)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_Quiet, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 def _visit(browser, url: str):
@@ -131,15 +57,14 @@ def _visit(browser, url: str):
     return page, problems
 
 
-def test_there_are_pages():
-    assert "index.html" in PAGES and any(
-        p.startswith("chapters/") for p in PAGES
-    ), PAGES
+def test_there_are_pages(pages):
+    assert "index.html" in pages and any(
+        p.startswith("chapters/") for p in pages
+    ), pages
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_renders_offline(browser, server, name):
-    page, problems = _visit(browser, urljoin(server, name))
+def test_page_renders_offline(browser, server, page_name):
+    page, problems = _visit(browser, urljoin(server, page_name))
     try:
         # every widget view saved in the page is rendered by the site's own
         # widget manager
@@ -168,7 +93,7 @@ def test_page_renders_offline(browser, server, name):
             ".map(i => i.alt)"
         )
         assert all(alt.strip() for alt in figures), (
-            f"figure without alt text on {name}"
+            f"figure without alt text on {page_name}"
         )
 
         math = page.evaluate("document.querySelectorAll('.math').length")
@@ -200,14 +125,15 @@ def test_page_renders_offline(browser, server, name):
         page.wait_for_timeout(100)
         scrolling = page.evaluate(_SCROLLING)
         assert not scrolling, (
-            f"{len(scrolling)} blocks scroll sideways at 1280 px on {name}: "
-            + "; ".join(scrolling[:5])
+            f"{len(scrolling)} blocks scroll sideways at 1280 px on "
+            f"{page_name}: " + "; ".join(scrolling[:5])
         )
 
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=str(
-                SHOTS / (name.replace("/", "_").removesuffix(".html") + ".png")
+                SHOTS
+                / (page_name.replace("/", "_").removesuffix(".html") + ".png")
             ),
             full_page=True,
         )
@@ -229,12 +155,11 @@ _SCROLLING = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_display_math_fits_its_column(browser, server, name):
+def test_display_math_fits_its_column(browser, server, page_name):
     """At a 1280 × 800 window every display equation is at most as wide as
     the text column it sits in: an equation wider than the column is cut
     off or scrolls, and its right end is lost to the reader."""
-    page, _ = _visit(browser, urljoin(server, name))
+    page, _ = _visit(browser, urljoin(server, page_name))
     try:
         page.set_viewport_size({"width": 1280, "height": 800})
         # open what is folded (solutions, dropdowns) so that its math has
@@ -250,14 +175,14 @@ def test_display_math_fits_its_column(browser, server, name):
         )
         assert displays >= tex_blocks, (
             f"{tex_blocks} display equations but {displays} rendered on "
-            f"{name}"
+            f"{page_name}"
         )
         if not tex_blocks:
             return
         too_wide = page.evaluate(_WIDE_MATH)
         assert not too_wide, (
             f"{len(too_wide)} display equations wider than the column at "
-            f"1280 px on {name}: " + "; ".join(too_wide[:5])
+            f"1280 px on {page_name}: " + "; ".join(too_wide[:5])
         )
     finally:
         page.close()
@@ -292,15 +217,16 @@ _HREF = re.compile(r'href="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_internal_links_resolve(name):
-    html = (SITE / name).read_text(encoding="utf-8")
+def test_internal_links_resolve(site, page_name):
+    html = (site / page_name).read_text(encoding="utf-8")
     missing = []
     for target, fragment in _HREF.findall(html):
         if urlparse(target).scheme or target.startswith(("//", "mailto:")):
             continue
         path = (
-            (SITE / name).parent / unquote(target) if target else SITE / name
+            (site / page_name).parent / unquote(target)
+            if target
+            else site / page_name
         )
         if path.is_dir():
             path = path / "index.html"
@@ -311,7 +237,9 @@ def test_internal_links_resolve(name):
             ids = set(_ID.findall(path.read_text(encoding="utf-8")))
             if unquote(fragment[1:]) not in ids:
                 missing.append(target + fragment)
-    assert not missing, f"{name}: links to nothing: {sorted(set(missing))}"
+    assert not missing, (
+        f"{page_name}: links to nothing: {sorted(set(missing))}"
+    )
 
 
 def test_search_finds_vanishing(browser, server):
@@ -332,13 +260,13 @@ def test_search_finds_vanishing(browser, server):
         page.close()
 
 
-def test_static_explorer_on_the_site_moves(browser, server):
+def test_static_explorer_on_the_site_moves(browser, server, site, pages):
     """Chapter 3's static gradient-decay explorer redraws when its slider
     moves."""
     pages = [
         p
-        for p in PAGES
-        if "gradient-explorer" in (SITE / p).read_text(encoding="utf-8")
+        for p in pages
+        if "gradient-explorer" in (site / p).read_text(encoding="utf-8")
     ]
     if not pages:
         pytest.skip("no page of this build holds the static explorer")

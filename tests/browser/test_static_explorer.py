@@ -6,51 +6,23 @@ website."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from tutorial_rnn.widgets import static_gradient_explorer, static_template
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("TUTORIAL_RNN_CHROMIUM", "/usr/bin/chromium")
 CHAPTER_3 = "chapters/03_bptt_vanishing_gradients.html"
-playwright_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="pip install playwright to run the browser tests",
-)
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).is_file(),
-    reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` "
-    "(.ci/run installs it)",
-)
-
-
-def _site_page() -> Path | None:
-    """Chapter 3 of the built site: $TUTORIAL_RNN_SITE, or a local build."""
-    for site in (
-        os.environ.get("TUTORIAL_RNN_SITE"),
-        ROOT / "_build/fast/_build/html",
-        ROOT / "_build/html",
-    ):
-        if site and (Path(site) / CHAPTER_3).is_file():
-            return (Path(site) / CHAPTER_3).resolve()
-    return None
 
 
 @pytest.fixture
-def page():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
-        page.set_default_timeout(20_000)
-        page.errors = []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        yield page
-        browser.close()
+def page(browser):
+    """A page of ``conftest.py``'s browser that collects its errors."""
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    page.close()
 
 
 def _move_slider(page, root: str, index: int) -> None:
@@ -168,12 +140,10 @@ def test_static_sigmoid_reaches_its_exercise_range(tmp_path, page):
     _sigmoid_to_12_and_beyond(page, "")
 
 
-@pytest.mark.skipif(
-    _site_page() is None,
-    reason="no built site: run `make fast-book` or `make book` first",
-)
-def test_static_explorer_on_the_built_site_reaches_sigmoid_12(page):
-    page.goto(_site_page().as_uri())
+def test_static_explorer_on_the_built_site_reaches_sigmoid_12(site, page):
+    if not (site / CHAPTER_3).is_file():
+        pytest.skip(f"the built site has no {CHAPTER_3}")
+    page.goto((site / CHAPTER_3).as_uri())
     page.errors.clear()  # the theme's own load-time errors are not ours
     root = ".gradient-explorer"
     assert page.locator(root).count() == 1

@@ -12,6 +12,9 @@ per function the reader writes. Each has
 - ``hint()``: where to start;
 - ``solution()``: the package's own code.
 
+Their texts (the hints, the equations, the catalogued mistakes and their
+explanations) are in ``catalogue.json`` beside these modules.
+
 =========  ==================================================
 module     exercises
 =========  ==================================================

@@ -18,17 +18,9 @@ import numpy as np
 from ..activations import softmax as _softmax
 from ..gradients import RNNCell
 from ..rnn_numpy import RNNNumpy
-from .core import Case, Exercise, Mistake
+from .core import Exercise, fixed, table
 
 __all__ = ["softmax", "step"]
-
-EQ_RECURRENCE = (
-    "Chapter 1, equation (eq-recurrence): s_t = tanh(U e_{x_t} + W s_{t−1})"
-)
-EQ_OUTPUT = (
-    "Chapter 1, equation (eq-output): softmax(z)_i = e^{z_i} / Σ_j e^{z_j}"
-    " (and Chapter 2 on log_softmax's shift)"
-)
 
 
 # ------------------------------------------------------------------ step
@@ -39,176 +31,85 @@ def reference_step(U, W, x_t, s_prev):
     )[0]
 
 
-def _step_case(label, H, V, seed, x_t=None, zero_state=False, scale=1.0):
-    def make():
-        rng = np.random.default_rng(seed)
-        U = scale * rng.uniform(-1, 1, (H, V))
-        W = scale * rng.uniform(-1, 1, (H, H))
-        s_prev = np.zeros(H) if zero_state else rng.uniform(-0.9, 0.9, H)
-        x = int(rng.integers(0, V)) if x_t is None else x_t
-        return U, W, x, s_prev
-
-    return Case(label, make)
+def _step_args(H, V, seed, x_t=None, zero_state=False, scale=1.0):
+    rng = np.random.default_rng(seed)
+    U = scale * rng.uniform(-1, 1, (H, V))
+    W = scale * rng.uniform(-1, 1, (H, H))
+    s_prev = np.zeros(H) if zero_state else rng.uniform(-0.9, 0.9, H)
+    x = int(rng.integers(0, V)) if x_t is None else x_t
+    return U, W, x, s_prev
 
 
-def _step_cases() -> list[Case]:
-    return [
-        _step_case("random: H=3, V=5", 3, 5, 1),
-        _step_case("random: H=6, V=10", 6, 10, 2),
-        _step_case("random: H=4, V=4 (U square)", 4, 4, 3, x_t=1),
-        _step_case("the first step (s_prev = 0)", 3, 6, 4, zero_state=True),
-        _step_case("the first word id, 0", 5, 7, 5, x_t=0),
-        _step_case("the last word id, V - 1", 5, 7, 6, x_t=6),
-        _step_case("one hidden unit (H=1)", 1, 3, 7),
-        _step_case("large weights (tanh saturates)", 4, 6, 8, scale=4.0),
-    ]
-
-
-def _no_recurrence(U, W, x_t, s_prev):
-    return np.tanh(U[:, x_t])
-
-
-def _w_transposed(U, W, x_t, s_prev):
-    return np.tanh(U[:, x_t] + W.T @ s_prev)
-
-
-def _no_tanh(U, W, x_t, s_prev):
-    return U[:, x_t] + W @ s_prev
-
-
-def _u_by_row(U, W, x_t, s_prev):
-    return np.tanh(U[x_t] + W @ s_prev)
+def _step(
+    U,
+    W,
+    x_t,
+    s_prev,
+    *,
+    recurrence=True,
+    transpose=False,
+    squash=True,
+    by_row=False,
+):
+    """One step, with one switch per catalogued mistake."""
+    a = U[x_t] if by_row else U[:, x_t]
+    if recurrence:
+        a = a + (W.T if transpose else W) @ s_prev
+    return np.tanh(a) if squash else a
 
 
 step = Exercise(
     name="step",
-    what=(
-        "one step of the recurrence, s_t = tanh(U e_{x_t} + W s_{t−1}), "
-        "as the package's RNN computes it"
-    ),
     reference=reference_step,
-    cases=_step_cases,
+    wrong=_step,
+    cases=table(
+        _step_args,
+        ("random: H=3, V=5", 3, 5, 1),
+        ("random: H=6, V=10", 6, 10, 2),
+        ("random: H=4, V=4 (U square)", 4, 4, 3, 1),
+        ("the first step (s_prev = 0)", 3, 6, 4, None, True),
+        ("the first word id, 0", 5, 7, 5, 0),
+        ("the last word id, V - 1", 5, 7, 6, 6),
+        ("one hidden unit (H=1)", 1, 3, 7),
+        ("large weights (tanh saturates)", 4, 6, 8, None, False, 4.0),
+    ),
     outputs=(("s_t", ("hidden unit",)),),
-    mistakes=(
-        Mistake(
-            "the recurrence term dropped",
-            EQ_RECURRENCE,
-            "s_t must add W s_{t−1} to the input term: without it the "
-            "network has no memory.",
-            (_no_recurrence,),
-        ),
-        Mistake(
-            "a transpose missing",
-            EQ_RECURRENCE,
-            "The recurrent term is W @ s_prev (W is H×H, row i feeds unit "
-            "i), not W.T @ s_prev.",
-            (_w_transposed,),
-        ),
-        Mistake(
-            "the tanh forgotten",
-            EQ_RECURRENCE,
-            "The state is squashed into (−1, 1): s_t = tanh(a_t).",
-            (_no_tanh,),
-        ),
-        Mistake(
-            "U read by row instead of by column",
-            "Chapter 1, 'The recurrence': U e_{x_t} is column x_t of U, "
-            "U[:, x_t]",
-            "U is H×V; the one-hot product picks out column x_t.",
-            (_u_by_row,),
-        ),
-    ),
-    hint_text=(
-        "U times the one-hot vector of x_t is the column `U[:, x_t]`; add "
-        "the recurrent term `W @ s_prev` and squash with `np.tanh`. One "
-        "line."
-    ),
     solution_of=RNNNumpy.states,
-    solution_note=(
-        "The package's loop over a sentence; its line inside the loop is "
-        "one step: `np.tanh(U[:, x[t]] + W @ s_prev)`."
-    ),
-    where=EQ_RECURRENCE,
-    arg_names=("U", "W", "x_t", "s_prev"),
 )
 
 
 # --------------------------------------------------------------- softmax
-def _softmax_case(label, make_z):
-    return Case(label, lambda: (make_z(),))
+def _scores(shape, seed, scale=1.0):
+    return (scale * np.random.default_rng(seed).standard_normal(shape),)
 
 
-def _softmax_cases() -> list[Case]:
-    def rand(shape, seed, scale=1.0):
-        return lambda: (
-            scale * np.random.default_rng(seed).standard_normal(shape)
-        )
-
-    return [
-        _softmax_case("random: V=5", rand(5, 1)),
-        _softmax_case("random: T=3 steps, V=7", rand((3, 7), 2)),
-        _softmax_case("random: T=4 steps, V=4", rand((4, 4), 3, 3.0)),
-        _softmax_case("a vocabulary of one word", lambda: np.array([0.3])),
-        _softmax_case("equal scores", lambda: np.full(6, 2.5)),
-        _softmax_case(
-            "large scores (e^1000 overflows)",
-            lambda: np.array([1000.0, 999.0, 997.0, 990.0]),
-        ),
-        _softmax_case(
-            "very negative scores (e^-1000 underflows to 0)",
-            lambda: np.array([[-1000.0, -1001.0, -1003.0]]),
-        ),
-    ]
-
-
-def _no_shift(z):
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _whole_array(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum()
-
-
-def _first_axis(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+def _softmax_by_hand(z, *, shift=True, axis=-1):
+    """The softmax, with one switch per catalogued mistake."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True) if shift else z)
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 softmax = Exercise(
     name="softmax",
-    what=(
-        "the package's softmax (tutorial_rnn.activations.softmax) over the "
-        "last axis, large and tiny scores included"
-    ),
     reference=_softmax,
-    cases=_softmax_cases,
+    wrong=_softmax_by_hand,
+    cases=[
+        *table(
+            _scores,
+            ("random: V=5", 5, 1),
+            ("random: T=3 steps, V=7", (3, 7), 2),
+            ("random: T=4 steps, V=4", (4, 4), 3, 3.0),
+        ),
+        fixed("a vocabulary of one word", np.array([0.3])),
+        fixed("equal scores", np.full(6, 2.5)),
+        fixed(
+            "large scores (e^1000 overflows)",
+            np.array([1000.0, 999.0, 997.0, 990.0]),
+        ),
+        fixed(
+            "very negative scores (e^-1000 underflows to 0)",
+            np.array([[-1000.0, -1001.0, -1003.0]]),
+        ),
+    ],
     outputs=(("probabilities", ("row", "column")),),
-    mistakes=(
-        Mistake(
-            "the softmax without its shift",
-            EQ_OUTPUT,
-            "e^z overflows to infinity for scores near 1000 (and "
-            "underflows to 0 for scores near −1000), giving NaN. Subtract "
-            "each row's largest score before np.exp: it changes nothing "
-            "mathematically, since the factor cancels.",
-            (_no_shift,),
-        ),
-        Mistake(
-            "the wrong axis normalised",
-            EQ_OUTPUT,
-            "Each row (one time step) is a distribution over the V words: "
-            "sum over the last axis, `e.sum(axis=-1, keepdims=True)`.",
-            (_whole_array, _first_axis),
-        ),
-    ),
-    hint_text=(
-        "Subtract `z.max(axis=-1, keepdims=True)` first, then exponentiate "
-        "and divide by the sum over the last axis (keepdims=True, so that "
-        "it broadcasts for a (T, V) array too)."
-    ),
-    solution_of=_softmax,
-    where=EQ_OUTPUT,
-    arg_names=("z",),
 )

@@ -13,21 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..rnn_numpy import RNNNumpy
-from .core import Case, Exercise, Mistake
+from .core import Exercise, table
 
 __all__ = ["bptt"]
-
-EQ_DELTA = "Chapter 2, equation (eq-delta): " + (
-    "δ_t = (Vᵀ δᵒ_t + Wᵀ δ_{t+1}) ⊙ (1 − s_t²)"
-)
-EQ_DW = (
-    "Chapter 2, equation (eq-dW-dU): ∂L/∂W = Σ_t δ_t s_{t−1}ᵀ, "
-    "∂L/∂U[:, x_t] += δ_t"
-)
-TRUNCATION = (
-    "Chapter 2, 'Truncation': output t sends its error back to steps "
-    "max(0, t − k) .. t, that is k + 1 steps"
-)
 
 
 def _model(V: int, H: int, k: int | None, seed: int) -> RNNNumpy:
@@ -40,30 +28,13 @@ def _model(V: int, H: int, k: int | None, seed: int) -> RNNNumpy:
     return model
 
 
-def _case(label: str, V: int, H: int, T: int, k: int | None, seed: int):
-    def make():
-        rng = np.random.default_rng(seed)
-        x = rng.integers(0, V, T)
-        if T >= 4:
-            x[T - 1] = x[0]  # a word used twice: its column of dU adds up
-        y = rng.integers(0, V, T)
-        return _model(V, H, k, seed), x, y
-
-    return Case(label, make)
-
-
-def _cases() -> list[Case]:
-    return [
-        _case("random: V=8, H=3, T=6, truncation 2", 8, 3, 6, 2, 1),
-        _case("random: V=12, H=5, T=9, full BPTT", 12, 5, 9, None, 2),
-        _case("random: V=6, H=4, T=8, truncation 3", 6, 4, 8, 3, 3),
-        _case("random: V=20, H=7, T=12, truncation 4", 20, 7, 12, 4, 4),
-        _case("a sentence of one word, full BPTT", 7, 3, 1, None, 5),
-        _case("a sentence of one word, truncation 2", 7, 3, 1, 2, 6),
-        _case("truncation 0 (no step back)", 9, 4, 6, 0, 7),
-        _case("truncation = T (the whole sentence)", 9, 4, 5, 5, 8),
-        _case("truncation > T", 9, 4, 5, 11, 9),
-    ]
+def _args(V: int, H: int, T: int, k: int | None, seed: int):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, V, T)
+    if T >= 4:
+        x[T - 1] = x[0]  # a word used twice: its column of dU adds up
+    y = rng.integers(0, V, T)
+    return _model(V, H, k, seed), x, y
 
 
 # ------------------------------------------------------------ mistakes
@@ -109,64 +80,6 @@ def _bptt(
     return dU, dV, dW
 
 
-def _variant(**switches):
-    def variant(model, x, y):
-        return _bptt(model, x, y, **switches)
-
-    return variant
-
-
-MISTAKES = (
-    Mistake(
-        "the recurrence term dropped",
-        EQ_DELTA,
-        "Only output t's own error reaches step t: the error never "
-        "travels back through W to earlier steps (the term Wᵀ δ_{t+1} is "
-        "missing), so dW and dU are those of a network without memory.",
-        (_variant(recurrence=False),),
-    ),
-    Mistake(
-        "the derivative of tanh forgotten",
-        EQ_DELTA,
-        "Every step back must multiply by tanh'(a) = 1 − s² of the state "
-        "it passes through, at the output's own step and at each step back "
-        "through W.",
-        (
-            _variant(dtanh_first=False, dtanh_step=False),
-            _variant(dtanh_first=False),
-            _variant(dtanh_step=False),
-        ),
-    ),
-    Mistake(
-        "a transpose missing",
-        EQ_DELTA + "; and " + EQ_DW,
-        "The error goes back through Wᵀ (W.T @ delta), not W, and dW adds "
-        "δ_t s_{t−1}ᵀ (np.outer(delta, s_prev)), not its transpose.",
-        (
-            _variant(transpose_w=False),
-            _variant(transpose_dw=True),
-            _variant(transpose_w=False, transpose_dw=True),
-        ),
-    ),
-    Mistake(
-        "the truncation window off by one",
-        TRUNCATION,
-        "With truncation k the inner loop runs over max(0, t − k) .. t, "
-        "k + 1 steps (range(max(0, t - k), t + 1)); yours reaches one step "
-        "too far or one step too short.",
-        (_variant(window=-1), _variant(window=1)),
-    ),
-    Mistake(
-        "the output error without its −1 at the target",
-        "Chapter 2, 'Output layer': δᵒ_t = o_t − e_{y_t}",
-        "The derivative of −log softmax(z)[y] is softmax(z) − e_y: "
-        "subtract "
-        "1 at the target word y_t.",
-        (_variant(minus_target=False),),
-    ),
-)
-
-
 def _locate(name: str, index: tuple, args: tuple) -> str:
     """The time steps behind a column of dU or a row of dV."""
     _, x, y = args
@@ -183,30 +96,24 @@ def _locate(name: str, index: tuple, args: tuple) -> str:
 
 bptt = Exercise(
     name="bptt",
-    what=(
-        "the three gradients of RNNNumpy.bptt (dU, dV, dW), with full and "
-        "truncated BPTT, equations (eq-dV), (eq-delta) and (eq-dW-dU)"
-    ),
     reference=RNNNumpy.bptt,
-    cases=_cases,
+    wrong=_bptt,
+    cases=table(
+        _args,
+        ("random: V=8, H=3, T=6, truncation 2", 8, 3, 6, 2, 1),
+        ("random: V=12, H=5, T=9, full BPTT", 12, 5, 9, None, 2),
+        ("random: V=6, H=4, T=8, truncation 3", 6, 4, 8, 3, 3),
+        ("random: V=20, H=7, T=12, truncation 4", 20, 7, 12, 4, 4),
+        ("a sentence of one word, full BPTT", 7, 3, 1, None, 5),
+        ("a sentence of one word, truncation 2", 7, 3, 1, 2, 6),
+        ("truncation 0 (no step back)", 9, 4, 6, 0, 7),
+        ("truncation = T (the whole sentence)", 9, 4, 5, 5, 8),
+        ("truncation > T", 9, 4, 5, 11, 9),
+    ),
     outputs=(
         ("dU", ("row (hidden unit)", "column (word id)")),
         ("dV", ("row (word id)", "column (hidden unit)")),
         ("dW", ("row", "column")),
     ),
-    mistakes=MISTAKES,
-    hint_text=(
-        "Run `o, s = model.forward(x)` and form the output errors "
-        "`delta_o = o - e_y`. Then loop over the outputs t from the last: "
-        "add `np.outer(delta_o[t], s[t])` to dV, start "
-        "`delta = (model.V.T @ delta_o[t]) * (1 - s[t]**2)`, and walk back "
-        "over the steps max(0, t - k) .. t: each step adds "
-        "`np.outer(delta, s_prev)` to dW and `delta` to column x[step] of "
-        "dU, then moves delta one step back through `model.W.T` and "
-        "`1 - s_prev**2`. With `model.bptt_truncate` None, k = T."
-    ),
-    solution_of=RNNNumpy.bptt,
-    where=EQ_DELTA + " and " + EQ_DW,
-    arg_names=("model", "x", "y"),
     locate=_locate,
 )

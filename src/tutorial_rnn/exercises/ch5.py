@@ -21,16 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..gated_numpy import GRUNumpy
-from .core import Case, Exercise, Mistake
+from .ch4 import GRU_CHO, gated_args
+from .core import Exercise, table
 
 __all__ = ["gru_step_back"]
-
-BACKWARD = (
-    "Chapter 5, the GRU's backward equations in 'Backward passes by hand' "
-    "(gated-backward): ā_n = s̄_t ⊙ (1 − z_t) ⊙ (1 − n_t²), "
-    "ā_z = s̄_t ⊙ (s_{t−1} − n_t) ⊙ z_t(1 − z_t), "
-    "s̄_{t−1} = s̄_t ⊙ z_t + q̄ ⊙ r_t + W_rzᵀ ā_rz"
-)
 
 
 def reference_gru_step_back(cell, d_s, cache):
@@ -40,28 +34,12 @@ def reference_gru_step_back(cell, d_s, cache):
     return d_gx, d_prev, grads["W0"], grads["bW0"]
 
 
-def _case(label, D, H, B, seed):
-    def make():
-        cell = GRUNumpy(D, H, convention="cho", seed=seed)
-        rng = np.random.default_rng(seed + 50)
-        for name in ("U", "W", "bU", "bW"):
-            p = getattr(cell, name)[0]
-            p[...] = rng.uniform(-1.2, 1.2, p.shape)
-        gx = rng.standard_normal((B, D)) @ cell.U[0].T + cell.bU[0]
-        s_prev = rng.uniform(-1, 1, (B, H))
-        _, cache = cell.step(0, gx, (s_prev,))
-        return cell, rng.standard_normal((B, H)), cache
-
-    return Case(label, make)
-
-
-def _cases() -> list[Case]:
-    return [
-        _case("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
-        _case("random: D=2, H=3, batch of 3", 2, 3, 3, 2),
-        _case("random: D=4, H=5, batch of 1", 4, 5, 1, 3),
-        _case("one hidden unit (H=1)", 2, 1, 2, 4),
-    ]
+def _args(D, H, B, seed):
+    """A GRU, a gradient ∂L/∂s_t and the cache of a step forward."""
+    cell, x, s_prev = gated_args(GRU_CHO, (1.0,), D, H, B, seed)
+    _, cache = cell.step(0, x @ cell.U[0].T + cell.bU[0], (s_prev,))
+    d_s = np.random.default_rng(seed + 100).standard_normal((B, H))
+    return cell, d_s, cache
 
 
 def _back(
@@ -74,6 +52,7 @@ def _back(
     transpose=False,
     direct=True,
 ):
+    """One GRU step backward, with one switch per catalogued mistake."""
     s_prev, r, z, n, q = cache
     H, W = cell.hidden_size, cell.W[0]
     keep, write = (1 - z, z) if flip else (z, 1 - z)
@@ -93,72 +72,22 @@ def _back(
     return np.hstack([da_r, da_z, da_n]), d_prev, dW, dbW
 
 
-def _variant(**switches):
-    return lambda cell, d_s, cache: _back(cell, d_s, cache, **switches)
-
-
 gru_step_back = Exercise(
     name="gru_step_back",
-    what=(
-        "one backward step of GRUNumpy (convention 'cho'): the gradients "
-        "of the pre-activations, of s_{t−1}, of W and of bW"
-    ),
     reference=reference_gru_step_back,
-    cases=_cases,
+    wrong=_back,
+    cases=table(
+        _args,
+        ("random: D=3, H=4, batch of 2", 3, 4, 2, 1),
+        ("random: D=2, H=3, batch of 3", 2, 3, 3, 2),
+        ("random: D=4, H=5, batch of 1", 4, 5, 1, 3),
+        ("one hidden unit (H=1)", 2, 1, 2, 4),
+    ),
     outputs=(
         ("d_gx", ("sequence in the batch", "column of [r, z, n]")),
         ("d_s_prev", ("sequence in the batch", "hidden unit")),
         ("dW", ("row of [r, z, n]", "column")),
         ("dbW", ("row of [r, z, n]",)),
     ),
-    mistakes=(
-        Mistake(
-            "z and 1 − z swapped",
-            BACKWARD,
-            "s_t = (1 − z_t) ⊙ n_t + z_t ⊙ s_{t−1}: the candidate's "
-            "gradient is weighed by 1 − z_t and the direct path to "
-            "s_{t−1} "
-            "by z_t.",
-            (_variant(flip=True),),
-        ),
-        Mistake(
-            "the derivative of tanh forgotten",
-            BACKWARD,
-            "n_t = tanh(a_n): ā_n carries the factor 1 − n_t².",
-            (_variant(dtanh=False),),
-        ),
-        Mistake(
-            "a transpose missing",
-            BACKWARD + "; W̄_n += ā_n q_tᵀ",
-            "dW's candidate block is `da_n.T @ q` (rows are units of n), "
-            "not `q.T @ da_n`.",
-            (_variant(transpose=True),),
-        ),
-        Mistake(
-            "the recurrence term dropped",
-            BACKWARD,
-            "s_{t−1} reaches s_t directly through z_t ⊙ s_{t−1}: its "
-            "gradient starts with s̄_t ⊙ z_t, the path that lets the GRU "
-            "keep a gradient alive.",
-            (_variant(direct=False),),
-        ),
-    ),
-    hint_text=(
-        "Unpack `s_prev, r, z, n, q = cache` and take H = cell.hidden_size, "
-        "W = cell.W[0]. Go through the forward lines in reverse: the "
-        "blend gives `d_s * z` (to s_prev), `d_s * (1 - z)` (to n) and "
-        "`d_s * (s_prev - n)` (to z); multiply by each squashing "
-        "function's derivative (1 − n² for tanh, z(1 − z) for σ); the "
-        "candidate's product `q @ W_n.T` sends `da_n @ W[2*H:]` back to q "
-        "= r ⊙ s_prev; the gates' products send `da_rz @ W[:2*H]` to "
-        "s_prev. dW gets `da.T @ input` for each block."
-    ),
     solution_of=GRUNumpy.step_back,
-    solution_note=(
-        "The package adds dW and dbW into `grads` (a dict shared by all "
-        "steps); the exercise returns them. Its convention is `'cho'` (the "
-        "`else` branch)."
-    ),
-    where=BACKWARD,
-    arg_names=("cell", "d_s", "cache"),
 )

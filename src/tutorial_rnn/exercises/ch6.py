@@ -25,32 +25,46 @@ import numpy as np
 
 from .. import decoding
 from ..activations import log_softmax
-from .core import Case, CheckFailed, Exercise, Mistake
+from .core import CheckFailed, Exercise, fixed, table
 
 __all__ = ["beam_step"]
 
-BEAM = (
-    "Chapter 6, 'Beam search': each partial sentence is extended by its k "
-    "best next words, the k best of these candidates survive (by total "
-    "log-probability, equation (eq-sentence-log-prob)), and a survivor "
-    "that chose SENTENCE_END is finished and leaves the beam"
-)
+END = 2  # the id of SENTENCE_END in the cases
 
 
-def reference_beam_step(beam, log_p, width, end_id):
+def reference_beam_step(
+    beam,
+    log_p,
+    width,
+    end_id,
+    *,
+    grow=0,
+    add_prefix=True,
+    per_hyp=False,
+    skip_masked=True,
+    reverse_ties=False,
+):
     """One pass of the loop of ``decoding.beam_search``, on given
     log-probabilities (the tests prove that repeating it reproduces
-    ``beam_search``)."""
+    ``beam_search``); each switch makes one catalogued mistake."""
     candidates = []
     for (log_prob, words), row in zip(beam, log_p, strict=True):
-        for x in np.argsort(-row, kind="stable")[:width]:
-            if row[x] > -np.inf:
-                candidates.append((log_prob + row[x], words, int(x)))
+        order = (
+            np.argsort(row, kind="stable")[::-1]
+            if reverse_ties
+            else np.argsort(-row, kind="stable")
+        )
+        for x in order[:width]:
+            if row[x] > -np.inf or not skip_masked:
+                total = (log_prob if add_prefix else 0.0) + row[x]
+                candidates.append((total, words, int(x)))
     candidates.sort(key=lambda c: -c[0])  # stable: ties keep their order
     new_beam, finished = [], []
-    for log_prob, words, x in candidates[:width]:
-        if x == end_id:
+    for log_prob, words, x in candidates if per_hyp else candidates[:width]:
+        if x == end_id and grow != 1:
             finished.append((log_prob, list(words)))
+            if grow == 2:  # finished, and still on the beam
+                new_beam.append((log_prob, [*words, x]))
         else:
             new_beam.append((log_prob, [*words, x]))
     return new_beam, finished
@@ -94,177 +108,70 @@ def _outputs(result) -> tuple:
     return beam_lp, beam_words, done_lp, done_words
 
 
-def _case(
-    label, n_beam, V, width, end_id, seed, masked=(), length=2, end_boost=0.0
-):
-    def make():
-        rng = np.random.default_rng(seed)
-        beam = [
-            (
-                float(-rng.uniform(0.5, 6.0)),
-                [int(w) for w in rng.integers(3, V, length)],
-            )
-            for _ in range(n_beam)
-        ]
-        scores = rng.standard_normal((n_beam, V)) * 2.0
-        scores[:, end_id] += end_boost
-        log_p = log_softmax(scores)
-        log_p[:, list(masked)] = -np.inf
-        return beam, log_p, width, end_id
-
-    return Case(label, make)
-
-
-def _cases() -> list[Case]:
-    return [
-        _case("random: 3 partial sentences, V=10, width 3", 3, 10, 3, 2, 1),
-        _case("random: 4 partial sentences, V=15, width 4", 4, 15, 4, 2, 2),
-        _case("random: 2 partial sentences, V=8, width 2", 2, 8, 2, 2, 3),
-        Case(
-            "the first step (one empty sentence)",
-            lambda: (
-                [(0.0, [])],
-                log_softmax(np.random.default_rng(4).standard_normal((1, 9))),
-                3,
-                2,
-            ),
-        ),
-        _case("a beam of width 1 (greedy)", 1, 9, 1, 2, 5),
-        _case(
-            "sentences ending (END among the best words)",
-            3,
-            10,
-            3,
-            2,
-            6,
-            end_boost=3.0,
-        ),
-        _case(
-            "masked tokens (UNKNOWN and START at -inf)",
-            3,
-            10,
-            3,
-            2,
-            7,
-            masked=(0, 1),
-        ),
-        _case(
-            "fewer allowed words than the width",
-            1,
-            6,
-            4,
-            2,
-            8,
-            masked=(0, 1, 3, 4),
-        ),
-    ]
-
-
-def _beam(
-    beam,
-    log_p,
-    width,
-    end_id,
-    *,
-    grow=0,
-    add_prefix=True,
-    per_hyp=False,
-    skip_masked=True,
-    reverse_ties=False,
-):
-    candidates = []
-    for (log_prob, words), row in zip(beam, log_p, strict=True):
-        order = (
-            np.argsort(row, kind="stable")[::-1]
-            if reverse_ties
-            else np.argsort(-row, kind="stable")
+def _args(n_beam, V, width, seed, end_boost=0.0, masked=()):
+    rng = np.random.default_rng(seed)
+    beam = [
+        (
+            float(-rng.uniform(0.5, 6.0)),
+            [int(w) for w in rng.integers(3, V, 2)],
         )
-        for x in order[:width]:
-            if row[x] > -np.inf or not skip_masked:
-                total = (log_prob if add_prefix else 0.0) + row[x]
-                candidates.append((total, words, int(x)))
-    candidates.sort(key=lambda c: -c[0])
-    new_beam, finished = [], []
-    for log_prob, words, x in candidates if per_hyp else candidates[:width]:
-        if x == end_id and grow != 1:
-            finished.append((log_prob, list(words)))
-            if grow == 2:  # finished, and still on the beam
-                new_beam.append((log_prob, [*words, x]))
-        else:
-            new_beam.append((log_prob, [*words, x]))
-    return new_beam, finished
-
-
-def _variant(**switches):
-    return lambda beam, log_p, width, end_id: _beam(
-        beam, log_p, width, end_id, **switches
-    )
+        for _ in range(n_beam)
+    ]
+    scores = rng.standard_normal((n_beam, V)) * 2.0
+    scores[:, END] += end_boost
+    log_p = log_softmax(scores)
+    log_p[:, list(masked)] = -np.inf
+    return beam, log_p, width, END
 
 
 beam_step = Exercise(
     name="beam_step",
-    what=(
-        "one step of the package's beam search (the loop body of "
-        "decoding.beam_search)"
-    ),
     reference=reference_beam_step,
-    cases=_cases,
+    wrong=reference_beam_step,
+    cases=[
+        *table(
+            _args,
+            ("random: 3 partial sentences, V=10, width 3", 3, 10, 3, 1),
+            ("random: 4 partial sentences, V=15, width 4", 4, 15, 4, 2),
+            ("random: 2 partial sentences, V=8, width 2", 2, 8, 2, 3),
+        ),
+        fixed(
+            "the first step (one empty sentence)",
+            [(0.0, [])],
+            log_softmax(np.random.default_rng(4).standard_normal((1, 9))),
+            3,
+            END,
+        ),
+        *table(
+            _args,
+            ("a beam of width 1 (greedy)", 1, 9, 1, 5),
+            ("sentences ending (END among the best words)", 3, 10, 3, 6, 3.0),
+            (
+                "masked tokens (UNKNOWN and START at -inf)",
+                3,
+                10,
+                3,
+                7,
+                0,
+                (0, 1),
+            ),
+            (
+                "fewer allowed words than the width",
+                1,
+                6,
+                4,
+                8,
+                0,
+                (0, 1, 3, 4),
+            ),
+        ),
+    ],
     outputs=(
         ("new_beam's log-probabilities (best first)", ("hypothesis",)),
         ("new_beam's words", ("hypothesis", "position")),
         ("finished's log-probabilities (best first)", ("hypothesis",)),
         ("finished's words", ("hypothesis", "position")),
     ),
-    mistakes=(
-        Mistake(
-            "a beam that keeps finished hypotheses growing",
-            BEAM,
-            "A candidate that chose SENTENCE_END is finished: it goes to "
-            "`finished` (without the END id) and must leave the beam, or "
-            "the search keeps extending sentences that are over.",
-            (_variant(grow=1), _variant(grow=2)),
-        ),
-        Mistake(
-            "the prefix's log-probability not added",
-            BEAM,
-            "A candidate's score is the WHOLE sentence's log-probability: "
-            "its prefix's log_prob plus the new word's log_p.",
-            (_variant(add_prefix=False),),
-        ),
-        Mistake(
-            "k kept per partial sentence instead of k overall",
-            BEAM,
-            "All candidates of all partial sentences compete together; "
-            "only the k best of them survive.",
-            (_variant(per_hyp=True),),
-        ),
-        Mistake(
-            "a masked word chosen",
-            BEAM,
-            "Words at -inf (UNKNOWN_TOKEN, SENTENCE_START) may never be "
-            "chosen, even when fewer than k words are allowed: skip "
-            "candidates whose log_p is -inf.",
-            (
-                _variant(skip_masked=False),
-                _variant(skip_masked=False, reverse_ties=True),
-            ),
-        ),
-    ),
-    hint_text=(
-        "Collect candidates `(log_prob + row[x], words, x)` for each "
-        "partial sentence and each of its `width` best words "
-        "(`np.argsort(-row)[:width]`), skipping words at -inf. Sort all "
-        "candidates by score, best first, keep `width` of them, and send "
-        "each either to `finished` (x == end_id) or to the new beam with "
-        "x appended."
-    ),
     solution_of=decoding.beam_search,
-    solution_note=(
-        "The exercise is the body of the `for t in range(max_length)` "
-        "loop, from `candidates = []` to the `beam.append(...)` line, "
-        "with the model's step left out."
-    ),
-    where=BEAM,
-    arg_names=("beam", "log_p", "width", "end_id"),
     normalise=_outputs,
 )

@@ -11,21 +11,39 @@ An :class:`Exercise` holds
   or more functions that make exactly that mistake. When the reader's
   outputs equal a mistake's outputs on every case, the check names it.
 
+The texts of every exercise (what a correct function reproduces, the
+equations, the hint, and each catalogued mistake with its explanation and
+the switches that make it) live in ``catalogue.json`` beside this module;
+the code of each exercise is its reference, its cases and one function
+``wrong`` whose switches make the mistakes.
+
 :meth:`Exercise.check` returns a :class:`Passed` (shown as a short success
 note) or raises :class:`CheckFailed`, whose message is the diagnosis.
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache, partial
+from importlib import resources
 from typing import Any
 
 import numpy as np
 from IPython.display import Markdown
 
-__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Passed"]
+__all__ = [
+    "Case",
+    "CheckFailed",
+    "Exercise",
+    "Mistake",
+    "Passed",
+    "fixed",
+    "table",
+]
 
 #: Two outputs agree when they differ by at most RTOL of the reference's
 #: largest entry (and ATOL absolutely): far above round-off, far below any
@@ -62,12 +80,13 @@ class Mistake:
 
     ``variants`` have the reader's signature; the check names the mistake
     when the reader's outputs equal those of one variant on every case.
+    ``where`` is the equation it breaks.
     """
 
     name: str
-    where: str
     explanation: str
     variants: tuple[Callable[..., Any], ...]
+    where: str
 
 
 @dataclass
@@ -79,7 +98,18 @@ class Case:
 
     label: str
     make: Callable[[], tuple]
-    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def table(build: Callable[..., tuple], *rows: tuple) -> list[Case]:
+    """One :class:`Case` per row ``(label, *args)``, whose ``make()`` is
+    ``build(*args)`` (``build`` makes its arrays afresh, e.g. from a
+    seed among ``args``)."""
+    return [Case(label, partial(build, *args)) for label, *args in rows]
+
+
+def fixed(label: str, *args: Any) -> Case:
+    """A case with the given arguments, deep-copied for every call."""
+    return Case(label, partial(copy.deepcopy, args))
 
 
 @dataclass(frozen=True)
@@ -87,9 +117,6 @@ class Passed:
     """What a successful check reports."""
 
     message: str
-
-    def __bool__(self) -> bool:
-        return True
 
     def __str__(self) -> str:
         return self.message
@@ -104,6 +131,17 @@ class Passed:
         return f"✓ {self.message}"
 
 
+@cache
+def _catalogue() -> dict[str, Any]:
+    """The exercises' texts, from ``catalogue.json``."""
+    path = resources.files(__package__).joinpath("catalogue.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class _Attrs(dict):
+    """An object's attributes, in a snapshot."""
+
+
 def _snapshot(value: Any) -> Any:
     """Copies of every array reachable in ``value`` (lists, tuples, dicts,
     and the attributes of an object such as a model)."""
@@ -114,12 +152,12 @@ def _snapshot(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _snapshot(v) for k, v in value.items()}
     if hasattr(value, "__dict__") and not callable(value):
-        return {k: _snapshot(v) for k, v in vars(value).items()}
+        return _Attrs({k: _snapshot(v) for k, v in vars(value).items()})
     return value
 
 
 def _changed(before: Any, after: Any, path: str) -> str | None:
-    """The first place where ``after`` differs from the snapshot."""
+    """The first place where two snapshots differ (None: nowhere)."""
     if isinstance(after, np.ndarray):
         same = (
             isinstance(before, np.ndarray)
@@ -127,56 +165,62 @@ def _changed(before: Any, after: Any, path: str) -> str | None:
             and np.array_equal(before, after, equal_nan=True)
         )
         return None if same else path
-    if isinstance(after, list | tuple):
+    if isinstance(after, list):
         if not isinstance(before, list) or len(before) != len(after):
             return path
-        for i, (b, a) in enumerate(zip(before, after, strict=True)):
-            found = _changed(b, a, f"{path}[{i}]")
-            if found:
-                return found
+        before, after = dict(enumerate(before)), dict(enumerate(after))
+    elif not isinstance(after, dict):
         return None
-    if isinstance(after, dict):
-        for k, a in after.items():
-            if k not in before:
-                return f"{path}[{k!r}]"
-            found = _changed(before[k], a, f"{path}[{k!r}]")
-            if found:
-                return found
-        return None
-    if hasattr(after, "__dict__") and not callable(after):
-        for k, a in vars(after).items():
-            if not isinstance(before, dict) or k not in before:
-                return f"{path}.{k}"
-            found = _changed(before[k], a, f"{path}.{k}")
-            if found:
-                return found
+    name = "{}.{}" if isinstance(after, _Attrs) else "{}[{!r}]"
+    for k, a in after.items():
+        where = name.format(path, k)
+        if not isinstance(before, dict) or k not in before:
+            return where
+        found = _changed(before[k], a, where)
+        if found:
+            return found
     return None
 
 
+def _raises(variant: Callable[..., Any], failed: _ReaderError) -> bool:
+    """Whether ``variant`` raises the reader's error on the reader's case."""
+    try:
+        variant(*failed.case.make())
+    except type(failed.error):
+        return True
+    except Exception:  # another error: not this mistake
+        return False
+    return False
+
+
+@dataclass(eq=False)
 class Exercise:
     """A code exercise: ``check(fn)``, ``hint()`` and ``solution()``.
+
+    Its texts are the entry ``name`` of ``catalogue.json``: ``what`` a
+    correct function reproduces (for the success note), ``where`` the
+    equation(s) to compare with (for the generic diagnosis), the ``hint``,
+    an optional ``solution_note``, and the ``mistakes``: each a ``name``,
+    an ``explanation``, the ``where`` it breaks (by default the
+    exercise's) and ``variants``, the switches of ``wrong`` that make it.
 
     Parameters
     ----------
     name : str
         The function the reader writes, e.g. ``"bptt"``.
-    what : str
-        What a correct function reproduces, for the success note.
     reference : callable
         The package's answer, with the reader's signature.
-    cases : callable
-        Returns the list of :class:`Case` (built once per check).
+    wrong : callable
+        The answer written out with keyword-only switches, each making one
+        catalogued mistake; its positional arguments are the reader's.
+    cases : sequence of Case
+        The calls to make (see :func:`table` and :func:`fixed`).
     outputs : sequence of (name, axis names)
         The outputs, in the order the function returns them; one output
         may be returned bare. Axis names locate the first difference.
-    mistakes : sequence of Mistake
-    hint_text : str
-    solution_of : object
-        What :meth:`solution` shows (a package function or method).
-    where : str
-        The equation(s) to compare with, for the generic diagnosis.
-    arg_names : sequence of str
-        The names of the arguments, to say which one was changed.
+    solution_of : object, optional
+        What :meth:`solution` shows (a package function or method); by
+        default the reference.
     normalise : callable, optional
         Turns a return value into the tuple of outputs (as arrays), or
         raises :class:`CheckFailed` with a message for the reader.
@@ -185,35 +229,34 @@ class Exercise:
         first difference (for example the time step of a word's column).
     """
 
-    def __init__(
-        self,
-        name: str,
-        what: str,
-        reference: Callable[..., Any],
-        cases: Callable[[], list[Case]],
-        outputs: Sequence[tuple[str, tuple[str, ...]]],
-        mistakes: Sequence[Mistake],
-        hint_text: str,
-        solution_of: object,
-        where: str,
-        arg_names: Sequence[str],
-        normalise: Callable[[Any], tuple] | None = None,
-        solution_note: str = "",
-        locate: Callable[[str, tuple, tuple], str] | None = None,
-    ):
-        self.name = name
-        self.what = what
-        self.reference = reference
-        self._cases = cases
-        self.outputs = tuple(outputs)
-        self.mistakes = tuple(mistakes)
-        self.hint_text = hint_text
-        self.solution_of = solution_of
-        self.solution_note = solution_note
-        self.where = where
-        self.arg_names = tuple(arg_names)
-        self._normalise = normalise
-        self._locate = locate
+    name: str
+    reference: Callable[..., Any]
+    wrong: Callable[..., Any]
+    cases: Sequence[Case]
+    outputs: Sequence[tuple[str, tuple[str, ...]]]
+    solution_of: object = None
+    normalise: Callable[[Any], tuple] | None = None
+    locate: Callable[[str, tuple, tuple], str] | None = None
+
+    def __post_init__(self) -> None:
+        text = _catalogue()[self.name]
+        self.what, self.where = text["what"], text["where"]
+        self.hint_text = text["hint"]
+        self.solution_note = text.get("solution_note", "")
+        self.solution_of = self.solution_of or self.reference
+        self.mistakes = tuple(
+            Mistake(
+                m["name"],
+                m["explanation"],
+                tuple(partial(self.wrong, **on) for on in m["variants"]),
+                m.get("where", self.where),
+            )
+            for m in text["mistakes"]
+        )
+        params = inspect.signature(self.wrong).parameters.values()
+        self.arg_names = tuple(
+            p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD
+        )
 
     def __repr__(self) -> str:
         return (
@@ -257,33 +300,38 @@ class Exercise:
                 f"check needs the function you wrote (for example "
                 f"check({self.name})), got {type(fn).__name__} {fn!r}"
             )
-        cases = self._cases()
         mine_all: list[tuple] = []
         with np.errstate(all="ignore"):
-            for case in cases:
+            for case in self.cases:
                 try:
                     mine = self._run(fn, case)
                 except _ReaderError as failed:
-                    raise self._diagnose_error(
-                        cases[: len(mine_all)], mine_all, failed
+                    raise self._diagnose(
+                        failed.message, mine_all, "", failed
                     ) from failed.error
-                ref = self._outputs_of(self.reference(*case.make()), case)
+                ref = self._outputs_of(self.reference(*case.make()))
                 problem = self._compare(mine, ref, case)
                 mine_all.append(mine)
                 if problem is not None:
                     raise self._diagnose(
-                        cases[: len(mine_all)], mine_all, problem
+                        f"{self.name} does not reproduce {self.what}.\n"
+                        f"  {problem}.",
+                        mine_all,
+                        "\n  No mistake from the catalogue matches; compare "
+                        f"your code with {self.where} line by line, or "
+                        "call hint().",
                     )
         return Passed(
-            f"{self.name} passes: on {len(cases)} cases "
-            f"({self._case_summary(cases)}) it reproduced {self.what}."
+            f"{self.name} passes: on {len(self.cases)} cases "
+            f"({self._case_summary()}) it reproduced {self.what}."
         )
 
     # ----------------------------------------------------------- helpers
-    @staticmethod
-    def _case_summary(cases: list[Case]) -> str:
-        special = [c.label for c in cases if not c.label.startswith("random")]
-        randoms = len(cases) - len(special)
+    def _case_summary(self) -> str:
+        special = [
+            c.label for c in self.cases if not c.label.startswith("random")
+        ]
+        randoms = len(self.cases) - len(special)
         return f"{randoms} random, and " + "; ".join(special)
 
     def _run(self, fn: Callable[..., Any], case: Case) -> tuple:
@@ -308,7 +356,7 @@ class Exercise:
             ) from err
         for i, (b, a) in enumerate(zip(before, args, strict=True)):
             name = self.arg_names[i] if i < len(self.arg_names) else f"#{i}"
-            where = _changed(b, a, name)
+            where = _changed(b, _snapshot(a), name)
             if where:
                 raise CheckFailed(
                     f"{self.name} changed its argument {where} in place "
@@ -317,7 +365,7 @@ class Exercise:
                     "that computes a result must not change the model or "
                     "the arrays it is given."
                 )
-        return self._outputs_of(result, case)
+        return self._outputs_of(result)
 
     def _shapes_note(self, args: tuple) -> str:
         parts = []
@@ -330,9 +378,9 @@ class Exercise:
             else "Check the shapes of the arrays you multiply."
         )
 
-    def _outputs_of(self, result: Any, case: Case) -> tuple:
-        if self._normalise is not None:
-            return self._normalise(result)
+    def _outputs_of(self, result: Any) -> tuple:
+        if self.normalise is not None:
+            return self.normalise(result)
         n = len(self.outputs)
         names = ", ".join(name for name, _ in self.outputs)
         if n == 1:
@@ -377,8 +425,8 @@ class Exercise:
                 where = ", ".join(
                     f"{axis} {i}" for axis, i in zip(axes, index, strict=False)
                 )
-                if self._locate is not None:
-                    where += self._locate(name, index, case.make())
+                if self.locate is not None:
+                    where += self.locate(name, index, case.make())
                 gap = np.abs(a - b)[np.isfinite(a) & np.isfinite(b)]
                 largest = float(gap.max()) if gap.size else 0.0
                 if not np.isfinite(a).all():
@@ -394,58 +442,32 @@ class Exercise:
                 )
         return None
 
-    def _diagnose_error(
-        self, cases: list[Case], mine_all: list[tuple], failed: _ReaderError
-    ) -> CheckFailed:
-        """The reader's function raised: name the mistake whose variant
-        raises the same error there and agrees on the cases before."""
-        for mistake in self.mistakes:
-            for variant in mistake.variants:
-                try:
-                    variant(*failed.case.make())
-                except type(failed.error):
-                    if self._same_as(variant, cases, mine_all):
-                        return CheckFailed(
-                            f"{failed.message}\n"
-                            f"  Likely mistake: {mistake.name}. "
-                            f"{mistake.explanation}\n"
-                            f"  See {mistake.where}.",
-                            mistake=mistake.name,
-                        )
-                except Exception:  # another error: not this mistake
-                    continue
-        return CheckFailed(failed.message)
-
     def _diagnose(
         self,
-        cases: list[Case],
+        head: str,
         mine_all: list[tuple],
-        problem: str,
+        generic: str,
+        failed: _ReaderError | None = None,
     ) -> CheckFailed:
+        """``head``, and the catalogued mistake whose variant agrees with
+        the reader's outputs on the cases so far (and raises the same error
+        where the reader's function raised, if it did), else ``generic``."""
         for mistake in self.mistakes:
             for variant in mistake.variants:
-                if self._same_as(variant, cases, mine_all):
+                if failed is not None and not _raises(variant, failed):
+                    continue
+                if self._same_as(variant, mine_all):
                     return CheckFailed(
-                        f"{self.name} does not reproduce {self.what}.\n"
-                        f"  {problem}.\n"
-                        f"  Likely mistake: {mistake.name}. "
-                        f"{mistake.explanation}\n"
-                        f"  See {mistake.where}.",
+                        f"{head}\n  Likely mistake: {mistake.name}. "
+                        f"{mistake.explanation}\n  See {mistake.where}.",
                         mistake=mistake.name,
                     )
-        return CheckFailed(
-            f"{self.name} does not reproduce {self.what}.\n"
-            f"  {problem}.\n"
-            "  No mistake from the catalogue matches; compare your code "
-            f"with {self.where} line by line, or call hint().",
-        )
+        return CheckFailed(head + generic)
 
-    def _same_as(
-        self, variant: Callable[..., Any], cases: list[Case], mine: list
-    ) -> bool:
-        for case, outs in zip(cases, mine, strict=True):
+    def _same_as(self, variant: Callable[..., Any], mine: list) -> bool:
+        for case, outs in zip(self.cases, mine, strict=False):
             try:
-                theirs = self._outputs_of(variant(*case.make()), case)
+                theirs = self._outputs_of(variant(*case.make()))
             except Exception:  # a variant may not apply to every case
                 return False
             if any(
@@ -455,8 +477,3 @@ class Exercise:
             ):
                 return False
         return True
-
-
-def signature_of(fn: Callable[..., Any]) -> str:
-    """``name(arg, ...)``, for messages and scaffolds."""
-    return f"{fn.__name__}{inspect.signature(fn)}"
