@@ -13,7 +13,12 @@ from tutorial_rnn import checkpoint, data
 from tutorial_rnn.activations import sigmoid
 from tutorial_rnn.batching import IGNORE_INDEX, pad_ids
 from tutorial_rnn.gated_lm import GatedLMNumpy
-from tutorial_rnn.gated_numpy import ElmanNumpy, GRUNumpy, LSTMNumpy
+from tutorial_rnn.gated_numpy import (
+    ElmanNumpy,
+    GRUNumpy,
+    LSTMNumpy,
+    make_stack,
+)
 from tutorial_rnn.gated_torch import from_torch
 from tutorial_rnn.gradients import gradient_flow
 
@@ -157,7 +162,7 @@ def test_from_torch_refuses_what_it_cannot_copy():
         ElmanNumpy(3, 4, seed=2),
         GRUNumpy(3, 4, convention="cho", seed=2),
         GRUNumpy(3, 4, seed=2),
-        LSTMNumpy(3, 4, forget_bias=1.0, seed=2),
+        make_stack("lstm", 3, 4, 1, "pytorch", seed=2),
     ],
     ids=["elman", "gru-cho", "gru-pytorch", "lstm"],
 )
