@@ -283,7 +283,7 @@ class GatedLMNumpy(BatchedModel):
         xb: np.ndarray,
         yb: np.ndarray,
         optimizer: Any,
-        truncate: None = None,
+        truncate: int | None = None,
         clip: float | None = None,
     ) -> tuple[float, int]:
         """One update by full BPTT on a padded batch (what :meth:`fit

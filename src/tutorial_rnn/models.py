@@ -115,8 +115,9 @@ class LanguageModel(Protocol):
 
 class BatchedModel:
     """What the models trained on padded mini-batches share: the loss over
-    sentence pairs and :meth:`fit` (:class:`~tutorial_rnn.gated_lm.
-    GatedLMNumpy` and :class:`~tutorial_rnn.torch_lm.TorchLanguageModel`).
+    sentence pairs and :meth:`fit`. Subclassed by
+    :class:`~tutorial_rnn.gated_lm.GatedLMNumpy` and
+    :class:`~tutorial_rnn.torch_lm.TorchLanguageModel`.
 
     A subclass sets ``vocab_size``, :attr:`config_keys`, :attr:`optimizers`
     and :attr:`default_optimizer`, and defines ``parameters()``,
@@ -143,7 +144,7 @@ class BatchedModel:
         batch_size: int = 64,
     ) -> float:
         """Summed cross-entropy over all words of all pairs (nats)."""
-        from .batching import make_batches, pad_ids  # (batching imports us)
+        from .batching import make_batches, pad_ids  # (it imports History)
 
         check_pairs(X, Y)
         total = 0.0
@@ -220,7 +221,7 @@ class BatchedModel:
             Naming the step, when a loss or gradient is not finite or the
             loss diverges (:func:`tutorial_rnn.batching.check_divergence`).
         """
-        from .batching import pad_ids, train_loop  # (batching imports us)
+        from .batching import pad_ids, train_loop  # (it imports History)
 
         o = check_fit_arguments(
             X,
