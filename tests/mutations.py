@@ -119,9 +119,9 @@ MUTATIONS = [
     ),
     Mutation(
         "torch batch_loss: padding counted as targets",
-        "rnn_torch.py",
-        "return total, int((y != IGNORE_INDEX).sum()), s_last",
-        "return total, int(y.numel()), s_last",
+        "torch_lm.py",
+        "return total, int((y != IGNORE_INDEX).sum()), final",
+        "return total, int(y.numel()), final",
         ("tests/test_rnn_torch.py",),
     ),
     Mutation(

@@ -13,7 +13,12 @@ from tutorial_rnn import checkpoint, data
 from tutorial_rnn.activations import sigmoid
 from tutorial_rnn.batching import IGNORE_INDEX, pad_ids
 from tutorial_rnn.gated_lm import GatedLMNumpy
-from tutorial_rnn.gated_numpy import ElmanNumpy, GRUNumpy, LSTMNumpy
+from tutorial_rnn.gated_numpy import (
+    ElmanNumpy,
+    GRUNumpy,
+    LSTMNumpy,
+    make_stack,
+)
 from tutorial_rnn.gated_torch import from_torch
 from tutorial_rnn.gradients import gradient_flow
 
@@ -157,7 +162,7 @@ def test_from_torch_refuses_what_it_cannot_copy():
         ElmanNumpy(3, 4, seed=2),
         GRUNumpy(3, 4, convention="cho", seed=2),
         GRUNumpy(3, 4, seed=2),
-        LSTMNumpy(3, 4, forget_bias=1.0, seed=2),
+        make_stack("lstm", 3, 4, 1, "pytorch", seed=2),
     ],
     ids=["elman", "gru-cho", "gru-pytorch", "lstm"],
 )
@@ -335,3 +340,24 @@ def test_bad_inputs_get_clear_errors():
     vocab = data.Vocabulary.build([["a", "b"]], size=5)
     with pytest.raises(ValueError, match="vocab_size=10"):
         model.generate(vocab)
+
+
+def test_train_batch_is_one_update_and_refuses_truncation(tiny_corpus):
+    """GatedLMNumpy trains by full BPTT only: truncate is refused, naming
+    it, before any update (by train_batch, and by fit before step 1)."""
+    vocab, X, Y = tiny_corpus
+    model = GatedLMNumpy(len(vocab), 6, "gru", seed=0)
+    before = {k: v.copy() for k, v in model.parameters().items()}
+    xb, yb = pad_ids(X[:2], Y[:2], len(vocab))
+    opt = model.optimizers["sgd"](model.parameters(), 0.1)
+    with pytest.raises(ValueError, match="truncate=3"):
+        model.train_batch(xb, yb, opt, truncate=3)
+    with pytest.raises(ValueError, match="truncate=2"):
+        model.fit(X, Y, truncate=2, progress=False)
+    for name, value in model.parameters().items():
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
+    expected = model.batch_total(xb, yb)  # the loss before the update
+    total, count = model.train_batch(xb, yb, opt, clip=1.0)
+    assert count == int((yb != IGNORE_INDEX).sum())
+    assert total == pytest.approx(expected, rel=1e-12)
+    assert model.batch_total(xb, yb) < expected  # one step downhill

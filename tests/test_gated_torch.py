@@ -316,3 +316,20 @@ def test_checkpoints_move_between_torch_and_numpy(tmp_path):
     assert as_numpy.loss_and_gradients(xb, yb)[0] == pytest.approx(
         expected, rel=1e-12
     )
+
+
+def test_loss_over_pairs_equals_numpy_in_float64():
+    """The held-out loss every batched model shares (BatchedModel):
+    torch and NumPy agree over pairs of mixed lengths."""
+    rng = np.random.default_rng(6)
+    X = [rng.integers(0, 30, n) for n in (4, 9, 1, 6, 3)]
+    Y = [rng.integers(0, 30, n) for n in (4, 9, 1, 6, 3)]
+    numpy_model = GatedLMNumpy(30, 5, "lstm", 2, seed=2)
+    twin = GatedLMTorch.from_numpy(
+        numpy_model, impl="hand", device="cpu", dtype=torch.float64
+    )
+    for batch_size in (1, 2, 64):
+        assert twin.total_loss(X, Y, batch_size) == pytest.approx(
+            numpy_model.total_loss(X, Y, batch_size), rel=1e-12
+        )
+    assert twin.loss(X, Y) == pytest.approx(numpy_model.loss(X, Y), rel=1e-12)

@@ -202,7 +202,9 @@ def test_rnn_torch_meets_the_language_model_interface(rnn_torch, tiny_corpus):
 
     assert isinstance(rnn_torch, LanguageModel)
     config = rnn_torch.config()
-    assert config == {"vocab_size": 20, "hidden_size": 5, "bptt_truncate": 4}
+    assert config == {"vocab_size": 20, "hidden_size": 5}  # full BPTT
+    with pytest.raises(TypeError, match="bptt_truncate"):  # issue 22.8
+        RNNTorch(20, 5, bptt_truncate=4)
     twin = RNNNumpy(**config)  # the twin takes the same config
     twin.load_numpy(rnn_torch.numpy_parameters())
     for name, value in rnn_torch.numpy_parameters().items():

@@ -79,7 +79,7 @@ _GATED = (*_RNN[:2], "cell", "num_layers", "embed_size", "convention")
 MODELS = {
     "RNNNumpy": ("rnn_numpy", _RNN),
     "FastRNNNumpy": ("rnn_numpy_fast", _RNN),
-    "RNNTorch": ("rnn_torch", _RNN),
+    "RNNTorch": ("rnn_torch", _RNN[:2]),  # full BPTT: no bptt_truncate
     "GatedLMNumpy": ("gated_lm", _GATED),
     "GatedLMTorch": ("gated_torch", _GATED),
 }
@@ -120,7 +120,7 @@ def _shapes(path: Path, model: Any, c: Any, n: int) -> dict[str, tuple]:
         if not ok:
             raise _refuse(path, f"its config says {key}={v!r}")
     V, H = c["vocab_size"], c["hidden_size"]
-    if keys == _RNN:
+    if "cell" not in keys:
         return {"U": (H, V), "V": (V, H), "W": (H, H)}
     layers, GH = c["num_layers"], _GATES[c["cell"]] * H
     D = c["embed_size"] or H
@@ -441,9 +441,12 @@ def load_with_vocab(
                     f"{i} is {theirs!r} there but {ours!r} in the vocab "
                     f"passed; its word ids would be scrambled"
                 )
+    config, name = meta["config"], getattr(model_class, "__name__", None)
+    if name in MODELS and _class(name) is model_class:  # a twin: its keys
+        config = {k: v for k, v in config.items() if k in MODELS[name][1]}
     model_class = model_class or _class(meta["model"])
     try:
-        model = model_class(**meta["config"], **kwargs)
+        model = model_class(**config, **kwargs)
     except (TypeError, ValueError) as err:
         raise type(err)(
             f"{model_class.__name__} cannot be built from the "

@@ -17,37 +17,17 @@ import numpy as np
 
 from . import decoding
 from .activations import log_softmax, softmax
-from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
+from .batching import IGNORE_INDEX
 from .gated_numpy import make_stack
 from .gradcheck import GradientCheck, gradient_check
-from .models import History
+from .models import BatchedModel
 from .optim import OPTIMIZERS, clip_gradients
-from .validation import (
-    as_ids,
-    check_fit_arguments,
-    check_pairs,
-    check_parameters,
-    check_scalar,
-)
+from .validation import as_ids, check_clip, check_parameters, check_scalar
 
-__all__ = ["GatedLMNumpy", "lm_config"]
+__all__ = ["GatedLMNumpy"]
 
 
-def lm_config(model: Any) -> dict[str, Any]:
-    """The configuration shared by :class:`GatedLMNumpy` and its torch twin
-    (what a checkpoint records)."""
-    names = (
-        "vocab_size",
-        "hidden_size",
-        "cell",
-        "num_layers",
-        "embed_size",
-        "convention",
-    )
-    return {name: getattr(model, name) for name in names}
-
-
-class GatedLMNumpy:
+class GatedLMNumpy(BatchedModel):
     """A word-level language model: embedding, recurrent layers, softmax output
     layer.
 
@@ -74,6 +54,17 @@ class GatedLMNumpy:
     uniform in ±1/√H with ``c = 0``.
     """
 
+    config_keys = (
+        "vocab_size",
+        "hidden_size",
+        "cell",
+        "num_layers",
+        "embed_size",
+        "convention",
+    )
+    optimizers = OPTIMIZERS
+    default_optimizer = "rmsprop"
+
     def __init__(
         self,
         vocab_size: int,
@@ -95,18 +86,11 @@ class GatedLMNumpy:
             if embed_size is None
             else check_scalar(embed_size, "embed_size", int, min_val=1)
         )
+        V, H, D = self.vocab_size, self.hidden_size, self.embed_size
         self.cell, self.convention = cell, convention
-        self.rnn = make_stack(
-            cell,
-            self.embed_size,
-            self.hidden_size,
-            num_layers,
-            convention,
-            seed,
-        )
+        self.rnn = make_stack(cell, D, H, num_layers, convention, seed)
         self.num_layers = self.rnn.num_layers
         rng = np.random.default_rng([seed, 1])
-        V, H, D = self.vocab_size, self.hidden_size, self.embed_size
         self.E = rng.uniform(-math.sqrt(3 / D), math.sqrt(3 / D), (V, D))
         self.V = rng.uniform(-1 / math.sqrt(H), 1 / math.sqrt(H), (V, H))
         self.c = np.zeros(V)
@@ -114,10 +98,6 @@ class GatedLMNumpy:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
         return f"GatedLMNumpy({args})"
-
-    def config(self) -> dict[str, Any]:
-        """The constructor arguments (what a checkpoint records)."""
-        return lm_config(self)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -128,10 +108,7 @@ class GatedLMNumpy:
         bW0, ...``, ``V``, ``c``."""
         return {"E": self.E, **self.rnn.parameters(), "V": self.V, "c": self.c}
 
-    def numpy_parameters(self) -> dict[str, np.ndarray]:
-        """The parameters by name (what :mod:`tutorial_rnn.checkpoint`
-        saves)."""
-        return self.parameters()
+    numpy_parameters = parameters  # what tutorial_rnn.checkpoint saves
 
     @property
     def num_parameters(self) -> int:
@@ -237,30 +214,15 @@ class GatedLMNumpy:
             {name: grads[name] for name in self.param_names},
         )
 
-    def total_loss(
-        self,
-        X: Sequence[np.ndarray],
-        Y: Sequence[np.ndarray],
-        batch_size: int = 64,
-    ) -> float:
-        """Summed cross-entropy over all words of all pairs (nats)."""
-        check_pairs(X, Y)
-        total = 0.0
-        for idx in make_batches([len(x) for x in X], batch_size, seed=None):
-            xb, yb = pad_ids(
-                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
-            )
-            log_o = log_softmax(self.scores(xb))  # (B, T, V)
-            real = yb != IGNORE_INDEX
-            picked = np.take_along_axis(
-                log_o, np.where(real, yb, 0)[..., None], axis=-1
-            )[..., 0]
-            total -= float(np.sum(picked[real]))
-        return total
-
-    def loss(self, X: Sequence[np.ndarray], Y: Sequence[np.ndarray]) -> float:
-        """Mean cross-entropy per word (nats); ``ln V`` for a uniform guess."""
-        return self.total_loss(X, Y) / sum(len(y) for y in Y)
+    def batch_total(self, xb: np.ndarray, yb: np.ndarray) -> float:
+        """Summed cross-entropy of a padded batch (nats): the total of
+        :meth:`loss_and_gradients` without the gradients."""
+        log_o = log_softmax(self.scores(xb))  # (B, T, V)
+        real = yb != IGNORE_INDEX
+        picked = np.take_along_axis(
+            log_o, np.where(real, yb, 0)[..., None], axis=-1
+        )[..., 0]
+        return -float(np.sum(picked[real]))
 
     def gradient_check(
         self,
@@ -316,90 +278,50 @@ class GatedLMNumpy:
         return {"i": i, "f": f, "o": over_time("o"), "c": c}
 
     # ---------------------------------------------------------------- training
-    def fit(
+    def train_batch(
         self,
-        X: Sequence[np.ndarray],
-        Y: Sequence[np.ndarray],
-        *,
-        X_valid: Sequence[np.ndarray] | None = None,
-        Y_valid: Sequence[np.ndarray] | None = None,
-        epochs: float = 1.0,
-        batch_size: int = 64,
-        optimizer: str = "rmsprop",
-        learning_rate: float = 1e-3,
-        clip: float | None = 5.0,
-        evaluations: int = 10,
-        seed: int = 0,
-        progress: bool = True,
-    ) -> History:
-        """Mini-batch training with full BPTT and a NumPy optimiser
-        (:mod:`tutorial_rnn.optim`), through
-        :func:`tutorial_rnn.batching.train_loop`.
+        xb: np.ndarray,
+        yb: np.ndarray,
+        optimizer: Any,
+        truncate: int | None = None,
+        clip: float | None = None,
+    ) -> tuple[float, int]:
+        """One update by full BPTT on a padded batch (what :meth:`fit
+        <tutorial_rnn.models.BatchedModel.fit>` does with each): the
+        gradient of the mean loss per word, its global norm clipped to
+        ``clip``, one step of a :mod:`tutorial_rnn.optim` optimiser.
+        Returns (summed loss, number of targets).
 
-        Each batch's gradient is that of its mean loss per word; ``clip`` caps
-        its global norm. Arguments and the returned
-        :class:`~tutorial_rnn.models.History` are as in
-        :meth:`tutorial_rnn.torch_lm.TorchLanguageModel.fit`.
+        Raises
+        ------
+        ValueError
+            For a ``truncate`` other than None (full BPTT only).
+        FloatingPointError
+            When the loss or the gradient is not finite (no update is
+            made), or the update made a parameter non-finite.
         """
-        o = check_fit_arguments(
-            X,
-            Y,
-            vocab_size=self.vocab_size,
-            X_valid=X_valid,
-            Y_valid=Y_valid,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            clip=clip,
-            evaluations=evaluations,
-            seed=seed,
-        )
-        if optimizer not in OPTIMIZERS:
+        if truncate is not None:
             raise ValueError(
-                f"unknown optimizer {optimizer!r}; use one of "
-                f"{sorted(OPTIMIZERS)}"
+                f"truncate={truncate!r}: GatedLMNumpy trains with full "
+                f"BPTT only; use truncate=None or a torch model"
             )
-        opt = OPTIMIZERS[optimizer](
-            self.parameters(), learning_rate=o["learning_rate"]
+        clip = check_clip(clip)
+        total, count, grads = self.loss_and_gradients(xb, yb)
+        if not math.isfinite(total):
+            raise FloatingPointError(
+                f"the loss became {total}: no update was made"
+            )
+        grads = {k: g / count for k, g in grads.items()}
+        optimizer.step(  # refuses a non-finite gradient
+            clip_gradients(grads, clip)[0] if clip is not None else grads
         )
-        X, Y, clip = o["X"], o["Y"], o["clip"]
-
-        def train_batch(idx: np.ndarray) -> tuple[float, int]:
-            xb, yb = pad_ids(
-                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
-            )
-            total, count, grads = self.loss_and_gradients(xb, yb)
-            if not math.isfinite(total):
+        for name, p in self.parameters().items():
+            if not np.isfinite(p).all():
                 raise FloatingPointError(
-                    f"the loss became {total}: no update was made"
+                    f"the update made {name} non-finite: lower the "
+                    f"learning rate or clip the gradient"
                 )
-            grads = {k: g / count for k, g in grads.items()}
-            opt.step(  # refuses a non-finite gradient
-                clip_gradients(grads, clip)[0] if clip is not None else grads
-            )
-            for name, p in self.parameters().items():
-                if not np.isfinite(p).all():
-                    raise FloatingPointError(
-                        f"the update made {name} non-finite: lower the "
-                        f"learning rate or clip the gradient"
-                    )
-            return total, count
-
-        def evaluate() -> float:
-            return self.loss(o["X_valid"], o["Y_valid"])
-
-        return train_loop(
-            train_batch,
-            [len(y) for y in Y],
-            epochs=o["epochs"],
-            batch_size=o["batch_size"],
-            evaluations=o["evaluations"],
-            evaluate=evaluate if X_valid is not None else None,
-            seed=o["seed"],
-            desc=f"{self.cell} (NumPy)",
-            progress=progress,
-            learning_rate=o["learning_rate"],
-        )
+        return total, count
 
     # ---------------------------------------------------------------- sampling
     generate = decoding.generate  # sample's words, one signature

@@ -72,9 +72,8 @@ __all__ = [
 CONVENTIONS = ("cho", "pytorch")
 
 
-State = tuple[
-    np.ndarray, ...
-]  # (s,) for Elman and GRU, (s, c) for LSTM; each (B, H)
+#: (s,) for Elman and GRU, (s, c) for LSTM; each (B, H).
+State = tuple[np.ndarray, ...]
 
 
 class LayerCache(NamedTuple):
@@ -115,27 +114,6 @@ class LSTMCache(NamedTuple):
     tanh_c: np.ndarray
 
 
-def check_sizes(
-    input_size: int, hidden_size: int, num_layers: int
-) -> tuple[int, int, int]:
-    """A stack's ``input_size``, ``hidden_size`` and ``num_layers``, each an
-    integer ≥ 1 (the NumPy and the torch stacks check them here)."""
-    return (
-        check_scalar(input_size, "input_size", int, min_val=1),
-        check_scalar(hidden_size, "hidden_size", int, min_val=1),
-        check_scalar(num_layers, "num_layers", int, min_val=1),
-    )
-
-
-def check_convention(convention: str) -> str:
-    """``convention`` if it is one of :data:`CONVENTIONS`."""
-    if not isinstance(convention, str) or convention not in CONVENTIONS:
-        raise ValueError(
-            f"unknown GRU convention {convention!r}; use one of {CONVENTIONS}"
-        )
-    return convention
-
-
 class RecurrentNumpy(StackJacobians):
     """A stack of recurrent layers (the NumPy counterpart of
     ``nn.RNN``/``nn.GRU``/``nn.LSTM``).
@@ -153,11 +131,8 @@ class RecurrentNumpy(StackJacobians):
         Weights and biases are drawn uniformly from ±1/√H, as PyTorch does.
     """
 
-    kind: ClassVar[str]
     gates: ClassVar[int]  # G: blocks of H rows in U and W
-    state_parts: ClassVar[int] = (
-        1  # arrays in a state: 1, or 2 for the LSTM's (s, c)
-    )
+    state_parts: ClassVar[int] = 1  # arrays in a state: 2 for LSTM's (s, c)
 
     def __init__(
         self,
@@ -166,8 +141,10 @@ class RecurrentNumpy(StackJacobians):
         num_layers: int = 1,
         seed: int = 0,
     ):
-        self.input_size, self.hidden_size, self.num_layers = check_sizes(
-            input_size, hidden_size, num_layers
+        self.input_size, self.hidden_size, self.num_layers = (
+            check_scalar(input_size, "input_size", int, min_val=1),
+            check_scalar(hidden_size, "hidden_size", int, min_val=1),
+            check_scalar(num_layers, "num_layers", int, min_val=1),
         )
         H = self.hidden_size
         rng = np.random.default_rng(check_seed(seed))
@@ -182,15 +159,11 @@ class RecurrentNumpy(StackJacobians):
             self.bW.append(rng.uniform(-bound, bound, GH))
 
     def __repr__(self) -> str:
-        extra = (
-            f", convention={self.convention!r}"
-            if hasattr(self, "convention")
-            else ""
-        )
+        gru = getattr(self, "convention", None)
         return (
             f"{type(self).__name__}(input_size={self.input_size}, "
-            f"hidden_size={self.hidden_size}, "
-            f"num_layers={self.num_layers}{extra})"
+            f"hidden_size={self.hidden_size}, num_layers={self.num_layers}"
+            + (f", convention={gru!r})" if gru else ")")
         )
 
     @property
@@ -275,9 +248,8 @@ class RecurrentNumpy(StackJacobians):
         states = self._initial_state(state0, B)
         inputs, caches, finals = X, [], []
         for layer in range(self.num_layers):
-            gx = (
-                inputs @ self.U[layer].T + self.bU[layer]
-            )  # (T, B, G·H): all input terms at once
+            # all input terms at once: (T, B, G·H)
+            gx = inputs @ self.U[layer].T + self.bU[layer]
             out = np.empty((T, B, self.hidden_size))
             state, steps = states[layer], []
             for t in range(T):
@@ -287,13 +259,8 @@ class RecurrentNumpy(StackJacobians):
             caches.append(LayerCache(inputs, steps))
             finals.append(state)
             inputs = out
-        return inputs, self._stack_final(finals), caches
-
-    def _stack_final(self, finals: list[State]) -> Any:
-        stacked = tuple(
-            np.stack([f[i] for f in finals]) for i in range(self.state_parts)
-        )
-        return stacked if self.state_parts > 1 else stacked[0]
+        final = tuple(np.stack(part) for part in zip(*finals, strict=True))
+        return inputs, (final if self.state_parts > 1 else final[0]), caches
 
     def forward(
         self, X: np.ndarray, state0: Any = None
@@ -367,7 +334,6 @@ class ElmanNumpy(RecurrentNumpy):
     """The plain RNN layer ``s_t = tanh(U x_t + bU + W s_{t-1} + bW)``
     (``nn.RNN``'s layout)."""
 
-    kind = "elman"
     gates = 1
 
     def step(
@@ -398,7 +364,6 @@ class GRUNumpy(RecurrentNumpy):
         (2014), the 2015 tutorial and d2l.ai write it.
     """
 
-    kind = "gru"
     gates = 3
 
     def __init__(
@@ -409,8 +374,13 @@ class GRUNumpy(RecurrentNumpy):
         convention: str = "pytorch",
         seed: int = 0,
     ):
-        self.convention = check_convention(convention)
+        if not isinstance(convention, str) or convention not in CONVENTIONS:
+            raise ValueError(
+                f"unknown GRU convention {convention!r}; use one of "
+                f"{CONVENTIONS}"
+            )
         super().__init__(input_size, hidden_size, num_layers, seed)
+        self.convention = convention
 
     def step(
         self, layer: int, gx: np.ndarray, state: State
@@ -462,36 +432,12 @@ class GRUNumpy(RecurrentNumpy):
 
 class LSTMNumpy(RecurrentNumpy):
     """Long short-term memory (``nn.LSTM``'s layout): gates ``[i, f, g, o]``,
-    state ``(s, c)``.
-
-    Parameters
-    ----------
-    forget_bias : float
-        Added to the forget gate's input bias at initialisation (Gers et al.,
-        2000, recommend a positive value so that the cell starts out
-        remembering). 0 gives PyTorch's initialisation.
+    state ``(s, c)``; initialised as PyTorch does (the language model adds
+    +1 to the forget gate's bias, :func:`make_stack`).
     """
 
-    kind = "lstm"
     gates = 4
     state_parts = 2
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        forget_bias: float = 0.0,
-        seed: int = 0,
-    ):
-        super().__init__(input_size, hidden_size, num_layers, seed)
-        if not math.isfinite(forget_bias):
-            raise ValueError(
-                f"forget_bias must be finite, got {forget_bias!r}"
-            )
-        H = self.hidden_size
-        for bU in self.bU:
-            bU[H : 2 * H] += forget_bias
 
     def step(
         self, layer: int, gx: np.ndarray, state: State
@@ -543,24 +489,20 @@ def make_stack(
     convention: str,
     seed: int,
 ) -> RecurrentNumpy:
-    """The NumPy stack for ``cell`` in ``{"rnn", "gru", "lstm"}``."""
+    """The NumPy stack for ``cell`` in ``{"rnn", "gru", "lstm"}``; an LSTM
+    starts with forget-gate bias +1 (Gers et al., 2000: the cell starts out
+    remembering)."""
     if cell not in CELLS:
         raise ValueError(f"unknown cell {cell!r}; use one of {sorted(CELLS)}")
-    if cell == "gru":
-        return GRUNumpy(
-            input_size,
-            hidden_size,
-            num_layers,
-            convention=convention,
-            seed=seed,
-        )
-    if convention != "pytorch":
+    if cell != "gru" and convention != "pytorch":
         raise ValueError(
             "convention applies to the GRU only, got "
             f"convention={convention!r} for {cell!r}"
         )
+    gru = {"convention": convention} if cell == "gru" else {}
+    stack = CELLS[cell](input_size, hidden_size, num_layers, seed=seed, **gru)
     if cell == "lstm":
-        return LSTMNumpy(
-            input_size, hidden_size, num_layers, forget_bias=1.0, seed=seed
-        )
-    return ElmanNumpy(input_size, hidden_size, num_layers, seed=seed)
+        H = stack.hidden_size
+        for bU in stack.bU:
+            bU[H : 2 * H] += 1.0  # the forget gate's block
+    return stack

@@ -21,18 +21,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from .batching import IGNORE_INDEX
-from .gated_lm import GatedLMNumpy, lm_config
+from .gated_lm import GatedLMNumpy
 from .gated_numpy import (
     CELLS,
+    ElmanNumpy,
+    GRUNumpy,
+    LSTMNumpy,
     RecurrentNumpy,
-    check_convention,
-    check_sizes,
 )
 from .torch_lm import TorchLanguageModel, resolve_device
 
@@ -49,6 +47,15 @@ __all__ = [
 
 #: How :class:`GatedLMTorch` runs its recurrent layers.
 IMPLEMENTATIONS = ("cudnn", "hand")
+#: Cell name -> PyTorch's own layer.
+TORCH_NN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+#: The book's parameter names -> ``nn.RNN``/``GRU``/``LSTM``'s (``_l{l}``).
+TORCH_NAMES = (
+    ("U", "weight_ih"),
+    ("W", "weight_hh"),
+    ("bU", "bias_ih"),
+    ("bW", "bias_hh"),
+)
 
 State = tuple[torch.Tensor, ...]  # (s,), or (s, c) for the LSTM; each (B, H)
 
@@ -63,9 +70,18 @@ class RecurrentTorch(nn.Module):
     (and ``nn.GRU``'s ``weight_ih_l{l}``, ...); ``self.W[layer]`` reads them
     as in NumPy. Batch-first: input ``(B, T, D)``, output ``(B, T, H)``; the
     state is ``(L, B, H)``, or ``(h, c)`` for the LSTM, as in ``nn.LSTM``.
+
+    Parameters
+    ----------
+    input_size, hidden_size, num_layers, **options
+        As for the NumPy twin (:attr:`numpy_twin`; the GRU's
+        ``convention``, a ``seed``), which checks them and gives the
+        initial weights.
+    dtype : torch.dtype
+    device : str or torch.device
     """
 
-    gates: ClassVar[int]  # G: blocks of H rows in U and W
+    numpy_twin: ClassVar[type[RecurrentNumpy]]
     state_parts: ClassVar[int] = 1  # 2 for the LSTM's (s, c)
 
     def __init__(
@@ -75,40 +91,21 @@ class RecurrentTorch(nn.Module):
         num_layers: int = 1,
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
+        **options: Any,
     ):
         super().__init__()
-        self.input_size, self.hidden_size, self.num_layers = check_sizes(
-            input_size, hidden_size, num_layers
-        )
-        H = self.hidden_size
-        GH = self.gates * H
-        for layer in range(self.num_layers):
-            D = self.input_size if layer == 0 else H
-            shapes = {"U": (GH, D), "W": (GH, H), "bU": (GH,), "bW": (GH,)}
-            for name, shape in shapes.items():
-                zeros = torch.zeros(shape, dtype=dtype, device=device)
-                self.register_parameter(f"{name}{layer}", nn.Parameter(zeros))
+        twin = self.numpy_twin(input_size, hidden_size, num_layers, **options)
+        self.hidden_size, self.num_layers = twin.hidden_size, twin.num_layers
+        self.convention = getattr(twin, "convention", None)
+        for name, value in twin.parameters().items():  # U0, W0, bU0, ...
+            value = torch.tensor(value, dtype=dtype, device=device)
+            self.register_parameter(name, nn.Parameter(value))
 
-    def _layers(self, name: str) -> list[nn.Parameter]:
-        return [getattr(self, f"{name}{i}") for i in range(self.num_layers)]
-
-    @property
-    def U(self) -> list[nn.Parameter]:
-        """Input weights by layer, each (G·H, D)."""
-        return self._layers("U")
-
-    @property
-    def W(self) -> list[nn.Parameter]:
-        """Recurrent weights by layer, each (G·H, H)."""
-        return self._layers("W")
-
-    @property
-    def bU(self) -> list[nn.Parameter]:
-        return self._layers("bU")
-
-    @property
-    def bW(self) -> list[nn.Parameter]:
-        return self._layers("bW")
+    def __getattr__(self, name: str) -> Any:
+        if name in ("U", "W", "bU", "bW"):  # by layer: self.W[layer]
+            layers = range(self.num_layers)
+            return [getattr(self, f"{name}{i}") for i in layers]
+        return super().__getattr__(name)
 
     def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
         """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) → the new
@@ -149,7 +146,7 @@ class RecurrentTorch(nn.Module):
 class ElmanTorch(RecurrentTorch):
     """The plain RNN layer, as :class:`.gated_numpy.ElmanNumpy` writes it."""
 
-    gates = 1
+    numpy_twin = ElmanNumpy
 
     def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
         (s_prev,) = state
@@ -158,29 +155,10 @@ class ElmanTorch(RecurrentTorch):
 
 
 class GRUTorch(RecurrentTorch):
-    """The GRU, as :class:`.gated_numpy.GRUNumpy` writes it (both conventions).
+    """The GRU, as :class:`.gated_numpy.GRUNumpy` writes it (both conventions:
+    ``convention="pytorch"`` or ``"cho"``, a keyword)."""
 
-    Parameters
-    ----------
-    convention : {"pytorch", "cho"}
-        Where the reset gate acts: after (``nn.GRU``) or before the recurrent
-        product (Cho et al.).
-    """
-
-    gates = 3
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        convention: str = "pytorch",
-        dtype: torch.dtype = torch.float32,
-        device: str | torch.device = "cpu",
-    ):
-        check_convention(convention)
-        super().__init__(input_size, hidden_size, num_layers, dtype, device)
-        self.convention = convention
+    numpy_twin = GRUNumpy
 
     def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
         (s_prev,) = state
@@ -201,7 +179,7 @@ class GRUTorch(RecurrentTorch):
 class LSTMTorch(RecurrentTorch):
     """The LSTM, as :class:`.gated_numpy.LSTMNumpy` writes it; state (s, c)."""
 
-    gates = 4
+    numpy_twin = LSTMNumpy
     state_parts = 2
 
     def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
@@ -243,11 +221,8 @@ def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
             "cls must be ElmanNumpy, GRUNumpy or LSTMNumpy (or a subclass), "
             f"got {cls!r}"
         )
-    expected = {
-        "elman": torch.nn.RNN,
-        "gru": torch.nn.GRU,
-        "lstm": torch.nn.LSTM,
-    }[cls.kind]
+    cell = next(name for name, c in CELLS.items() if issubclass(cls, c))
+    expected = TORCH_NN[cell]
     if type(module) is not expected:
         raise TypeError(
             f"from_torch({cls.__name__}, module) needs a "
@@ -262,30 +237,16 @@ def from_torch(cls: type[RecurrentNumpy], module: nn.Module) -> RecurrentNumpy:
             "bidirectional layers, layers without bias and projections "
             "are not supported"
         )
-    if cls.kind == "elman" and module.nonlinearity != "tanh":
+    if cell == "rnn" and module.nonlinearity != "tanh":
         raise ValueError(
             "only the tanh nn.RNN is supported, got "
             f"nonlinearity={module.nonlinearity!r}"
         )
-    kwargs = {"convention": "pytorch"} if cls.kind == "gru" else {}
-    copy = cls(
-        module.input_size, module.hidden_size, module.num_layers, **kwargs
-    )
+    copy = cls(module.input_size, module.hidden_size, module.num_layers)
     for layer in range(module.num_layers):
-        for ours, theirs in (
-            ("U", "weight_ih"),
-            ("W", "weight_hh"),
-            ("bU", "bias_ih"),
-            ("bW", "bias_hh"),
-        ):
-            value = (
-                getattr(module, f"{theirs}_l{layer}")
-                .detach()
-                .cpu()
-                .double()
-                .numpy()
-            )
-            getattr(copy, ours)[layer][...] = value
+        for ours, theirs in TORCH_NAMES:
+            value = getattr(module, f"{theirs}_l{layer}").detach().cpu()
+            getattr(copy, ours)[layer][...] = value.double().numpy()
     return copy
 
 
@@ -295,9 +256,10 @@ class GatedLMTorch(TorchLanguageModel):
 
     Parameters
     ----------
-    vocab_size, hidden_size, cell, num_layers, embed_size, convention, seed
-        As in :class:`~tutorial_rnn.gated_lm.GatedLMNumpy`; the same seed
-        gives the same initial weights.
+    *args, **kwargs
+        :class:`~tutorial_rnn.gated_lm.GatedLMNumpy`'s (``vocab_size,
+        hidden_size, cell, num_layers, embed_size, convention, seed``),
+        checked by it; the same seed gives the same initial weights.
     impl : {"auto", "cudnn", "hand"}
         ``nn.RNN``/``nn.GRU``/``nn.LSTM`` (fast; GRU convention ``"pytorch"``
         only), or the hand-written cells of :data:`TORCH_CELLS` (the
@@ -308,81 +270,47 @@ class GatedLMTorch(TorchLanguageModel):
     dtype : torch.dtype
     """
 
+    numpy_class = GatedLMNumpy
+    config_keys = GatedLMNumpy.config_keys
+
     def __init__(
         self,
-        vocab_size: int,
-        hidden_size: int = 128,
-        cell: str = "gru",
-        num_layers: int = 1,
-        embed_size: int | None = None,
-        convention: str = "pytorch",
+        *args: Any,
         impl: str = "auto",
-        seed: int = 0,
         device: str | torch.device = "auto",
         dtype: torch.dtype = torch.float32,
+        **kwargs: Any,
     ):
         super().__init__()
+        init = GatedLMNumpy(*args, **kwargs)
+        for name in self.config_keys:
+            setattr(self, name, getattr(init, name))
         if impl == "auto":
-            impl = "cudnn" if convention == "pytorch" else "hand"
+            impl = "cudnn" if self.convention == "pytorch" else "hand"
         if impl not in IMPLEMENTATIONS:
             raise ValueError(
                 f"unknown impl {impl!r}; use one of {IMPLEMENTATIONS}"
             )
-        if impl == "cudnn" and convention != "pytorch":
+        if impl == "cudnn" and self.convention != "pytorch":
             raise ValueError(
                 "nn.GRU computes the 'pytorch' convention only; "
-                f"use impl='hand' for convention={convention!r}"
+                f"use impl='hand' for convention={self.convention!r}"
             )
-        init = GatedLMNumpy(
-            vocab_size,
-            hidden_size,
-            cell,
-            num_layers,
-            embed_size,
-            convention,
-            seed,
-        )
-        self.vocab_size, self.hidden_size, self.embed_size = (
-            init.vocab_size,
-            init.hidden_size,
-            init.embed_size,
-        )
-        self.cell, self.num_layers, self.convention, self.impl = (
-            cell,
-            num_layers,
-            convention,
-            impl,
-        )
+        self.impl = impl
         dev = resolve_device(device)
+        D, H, L = self.embed_size, self.hidden_size, self.num_layers
         # torch's own layers are built on the "meta" device (no memory, no
         # random initialisation: torch's global generator is left alone),
         # then given memory on ``dev``; load_numpy sets every weight.
-        self.embedding = nn.Embedding(
-            self.vocab_size, self.embed_size, device="meta", dtype=dtype
-        ).to_empty(device=dev)
+        meta = {"device": "meta", "dtype": dtype}
+        self.embedding = nn.Embedding(self.vocab_size, D, **meta)
         if impl == "cudnn":
-            layer_cls = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
-            self.rnn = layer_cls(
-                self.embed_size,
-                self.hidden_size,
-                num_layers,
-                batch_first=True,
-                device="meta",
-                dtype=dtype,
-            ).to_empty(device=dev)
+            self.rnn = TORCH_NN[self.cell](D, H, L, batch_first=True, **meta)
         else:
-            gru = {"convention": convention} if cell == "gru" else {}
-            self.rnn = TORCH_CELLS[cell](
-                self.embed_size,
-                self.hidden_size,
-                num_layers,
-                dtype=dtype,
-                device=dev,
-                **gru,
-            )
-        self.output = nn.Linear(
-            self.hidden_size, self.vocab_size, device="meta", dtype=dtype
-        ).to_empty(device=dev)
+            gru = {"convention": self.convention} if self.cell == "gru" else {}
+            self.rnn = TORCH_CELLS[self.cell](D, H, L, dtype, dev, **gru)
+        self.output = nn.Linear(H, self.vocab_size, **meta)
+        self.to_empty(device=dev)
         self.load_numpy(init.parameters())
 
     def extra_repr(self) -> str:
@@ -391,71 +319,19 @@ class GatedLMTorch(TorchLanguageModel):
             f"convention={self.convention!r}"
         )
 
-    def config(self) -> dict[str, Any]:
-        """The NumPy twin's constructor arguments (what a checkpoint
-        records)."""
-        return lm_config(self)
-
-    # ----------------------------------------------------------------- weights
-    # both ways
     def _named(self) -> dict[str, nn.Parameter]:
         """The book's parameter names (``E``, ``U0``, ..., ``V``, ``c``) →
         this module's tensors."""
         out = {"E": self.embedding.weight}
         for layer in range(self.num_layers):
-            if self.impl == "cudnn":
-                for ours, theirs in (
-                    ("U", "weight_ih"),
-                    ("W", "weight_hh"),
-                    ("bU", "bias_ih"),
-                    ("bW", "bias_hh"),
-                ):
-                    out[f"{ours}{layer}"] = getattr(
-                        self.rnn, f"{theirs}_l{layer}"
-                    )
-            else:
-                for ours in ("U", "W", "bU", "bW"):
-                    out[f"{ours}{layer}"] = getattr(self.rnn, f"{ours}{layer}")
+            for ours, theirs in TORCH_NAMES:
+                name = f"{theirs}_l{layer}"
+                if self.impl == "hand":
+                    name = f"{ours}{layer}"
+                out[f"{ours}{layer}"] = getattr(self.rnn, name)
         out["V"], out["c"] = self.output.weight, self.output.bias
         return out
 
-    @property
-    def param_names(self) -> tuple[str, ...]:
-        return tuple(self._named())
-
-    def numpy_parameters(self) -> dict[str, np.ndarray]:
-        """Every parameter as a NumPy array (float64 copies), under the book's
-        names."""
-        return {
-            name: p.detach().cpu().double().numpy().copy()
-            for name, p in self._named().items()
-        }
-
-    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
-        """Copy arrays named as :meth:`numpy_parameters` into the parameters
-        (shapes must match)."""
-        self._load_checked(self._named(), params)
-
-    @classmethod
-    def from_numpy(
-        cls,
-        model: GatedLMNumpy,
-        impl: str = "auto",
-        device: str | torch.device = "auto",
-        dtype: torch.dtype = torch.float32,
-    ) -> GatedLMTorch:
-        """A twin of a NumPy model: same configuration, weights copied."""
-        twin = cls(**model.config(), impl=impl, device=device, dtype=dtype)
-        twin.load_numpy(model.parameters())
-        return twin
-
-    def to_numpy(self) -> GatedLMNumpy:
-        """The NumPy model (float64) with this model's weights."""
-        model = GatedLMNumpy(**self.config())
-        model.load_numpy(self.numpy_parameters())
-        return model
-
-    # ----------------------------------------------------------------- forward
     def forward(
         self, x: torch.Tensor, state: Any = None
     ) -> tuple[torch.Tensor, Any]:
@@ -463,18 +339,3 @@ class GatedLMTorch(TorchLanguageModel):
         of every layer."""
         out, final = self.rnn(self.embedding(self.check_ids(x)), state)
         return self.output(out), final
-
-    def batch_loss(
-        self, x: torch.Tensor, y: torch.Tensor, state: Any = None
-    ) -> tuple[torch.Tensor, int, Any]:
-        """Summed cross-entropy over the real (unpadded) targets, their count,
-        the final state."""
-        y = self.check_ids(y, "y")
-        z, final = self(x, state)
-        total = F.cross_entropy(
-            z.reshape(-1, self.vocab_size),
-            y.reshape(-1),
-            ignore_index=IGNORE_INDEX,
-            reduction="sum",
-        )
-        return total, int((y != IGNORE_INDEX).sum()), final

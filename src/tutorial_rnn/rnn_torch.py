@@ -6,23 +6,18 @@ The recurrence is written out step by step, exactly as in
 (the tests check it in float64). What PyTorch adds is mini-batches
 (padded, with the padding masked out of the loss), a GPU when one is
 present, ``torch.optim`` optimisers, and truncated BPTT the way frameworks
-do it: the batch is cut into chunks of ``k`` steps and the state is
-carried across chunks without its gradient.
+do it: ``fit(truncate=k)`` cuts the batch into chunks of ``k`` steps and
+carries the state across chunks without its gradient (full BPTT by
+default).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from .batching import IGNORE_INDEX
 from .rnn_numpy import RNNNumpy
 from .torch_lm import TorchLanguageModel, resolve_device
-from .validation import check_scalar
 
 __all__ = ["RNNTorch"]
 
@@ -42,11 +37,6 @@ class RNNTorch(TorchLanguageModel):
         ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``...
     dtype : torch.dtype
         ``torch.float32`` for speed, ``torch.float64`` for parity checks.
-    bptt_truncate : int or None
-        Recorded for the NumPy twin (:meth:`to_numpy`, :meth:`config`), so
-        that a model moves between the twins and checkpoints without
-        losing it. Training here truncates by chunks instead (``fit``'s
-        ``truncate``).
 
     Attributes
     ----------
@@ -55,7 +45,8 @@ class RNNTorch(TorchLanguageModel):
     W : nn.Parameter, shape (H, H)
     """
 
-    param_names = ("U", "V", "W")
+    numpy_class = RNNNumpy
+    config_keys = ("vocab_size", "hidden_size")
 
     def __init__(
         self,
@@ -64,99 +55,21 @@ class RNNTorch(TorchLanguageModel):
         seed: int = 0,
         device: str | torch.device = "auto",
         dtype: torch.dtype = torch.float32,
-        bptt_truncate: int | None = 4,
     ):
         super().__init__()
-        self.bptt_truncate = check_scalar(
-            bptt_truncate, "bptt_truncate", int, min_val=0, allow_none=True
-        )
         init = RNNNumpy(vocab_size, hidden_size, seed=seed)
         self.vocab_size, self.hidden_size = init.vocab_size, init.hidden_size
         dev = resolve_device(device)
-        for name in self.param_names:
-            setattr(
-                self,
-                name,
-                nn.Parameter(
-                    torch.tensor(getattr(init, name), dtype=dtype, device=dev)
-                ),
-            )
+        for name in ("U", "V", "W"):
+            value = torch.tensor(getattr(init, name), dtype=dtype, device=dev)
+            setattr(self, name, nn.Parameter(value))
 
     def extra_repr(self) -> str:
-        return (
-            f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
-            f"bptt_truncate={self.bptt_truncate}"
-        )
+        return f"vocab_size={self.vocab_size}, hidden_size={self.hidden_size}"
 
-    def config(self) -> dict[str, Any]:
-        """The constructor arguments a checkpoint records; the NumPy
-        twin's constructor takes the same."""
-        return {
-            "vocab_size": self.vocab_size,
-            "hidden_size": self.hidden_size,
-            "bptt_truncate": self.bptt_truncate,
-        }
+    def _named(self) -> dict[str, nn.Parameter]:
+        return {"U": self.U, "V": self.V, "W": self.W}
 
-    # ------------------------------------------------- weights both ways
-    @classmethod
-    def from_numpy(
-        cls,
-        model: RNNNumpy,
-        device: str | torch.device = "auto",
-        dtype: torch.dtype = torch.float32,
-    ) -> RNNTorch:
-        """A twin of a NumPy model: same sizes, weights copied."""
-        twin = cls(
-            model.vocab_size,
-            model.hidden_size,
-            device=device,
-            dtype=dtype,
-            bptt_truncate=model.bptt_truncate,
-        )
-        twin.load_numpy({n: getattr(model, n) for n in cls.param_names})
-        return twin
-
-    def numpy_parameters(self) -> dict[str, np.ndarray]:
-        """``U``, ``V``, ``W`` as NumPy arrays (float64 copies)."""
-        return {
-            name: getattr(self, name).detach().cpu().double().numpy().copy()
-            for name in self.param_names
-        }
-
-    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
-        """Copy arrays named ``U``, ``V``, ``W`` into the parameters.
-
-        Raises
-        ------
-        ValueError
-            For missing or extra names, another shape, or a non-finite
-            entry (nothing is copied then).
-        TypeError
-            For a complex or non-numeric array.
-        """
-        self._load_checked(
-            {name: getattr(self, name) for name in self.param_names}, params
-        )
-
-    def to_numpy(
-        self, bptt_truncate: int | str | None = "recorded"
-    ) -> RNNNumpy:
-        """A NumPy model (float64) with this model's weights; its
-        ``bptt_truncate`` is the recorded one unless given."""
-        if bptt_truncate == "recorded":
-            bptt_truncate = self.bptt_truncate
-        model = RNNNumpy(
-            self.vocab_size, self.hidden_size, bptt_truncate=bptt_truncate
-        )
-        for name in self.param_names:
-            setattr(
-                model,
-                name,
-                getattr(self, name).detach().cpu().double().numpy().copy(),
-            )
-        return model
-
-    # ------------------------------------------------------------ forward
     def forward(
         self, x: torch.Tensor, s0: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -192,27 +105,3 @@ class RNNTorch(TorchLanguageModel):
             states.append(s)
         S = torch.stack(states, dim=1)  # (B, T, H)
         return S @ self.V.T, s
-
-    def batch_loss(
-        self, x: torch.Tensor, y: torch.Tensor, s0: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, int, torch.Tensor]:
-        """Summed cross-entropy over the real (unpadded) targets of a batch.
-
-        Returns
-        -------
-        total : torch.Tensor
-            Scalar, nats.
-        count : int
-            Real targets in the batch.
-        s_last : torch.Tensor
-            The final state.
-        """
-        y = self.check_ids(y, "y")
-        z, s_last = self(x, s0)
-        total = F.cross_entropy(
-            z.reshape(-1, self.vocab_size),
-            y.reshape(-1),
-            ignore_index=IGNORE_INDEX,
-            reduction="sum",
-        )
-        return total, int((y != IGNORE_INDEX).sum()), s_last

@@ -1,6 +1,8 @@
 """What every PyTorch language model of the book shares: the device,
 padded batches as tensors, and :class:`TorchLanguageModel` (checked ids,
-checked loading, the loss over sentence pairs, training and sampling).
+weights to and from NumPy, the loss of a batch, one training step; the
+loss over sentence pairs and ``fit`` come from
+:class:`~tutorial_rnn.models.BatchedModel`).
 
 :class:`~tutorial_rnn.rnn_torch.RNNTorch` and
 :class:`~tutorial_rnn.gated_torch.GatedLMTorch` subclass it.
@@ -9,23 +11,17 @@ checked loading, the loss over sentence pairs, training and sampling).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from . import decoding
-from .batching import IGNORE_INDEX, make_batches, pad_ids, train_loop
-from .models import History
-from .validation import (
-    as_ids,
-    check_clip,
-    check_fit_arguments,
-    check_pairs,
-    check_parameters,
-    check_scalar,
-)
+from .batching import IGNORE_INDEX, pad_ids
+from .models import BatchedModel
+from .validation import as_ids, check_clip, check_parameters, check_scalar
 
 __all__ = [
     "TorchLanguageModel",
@@ -61,18 +57,23 @@ def _detach(
     return state.detach()
 
 
-class TorchLanguageModel(nn.Module):
-    """What every PyTorch language model of the book shares: loss,
-    training and sampling.
+class TorchLanguageModel(nn.Module, BatchedModel):
+    """What every PyTorch language model of the book shares: weights both
+    ways, loss, training and sampling.
 
-    A subclass sets ``vocab_size`` and defines ``batch_loss(x, y, state)``
-    (summed loss, target count, final state), ``to_numpy()`` (its NumPy
-    twin, used by :meth:`generate`), and the rest of the
-    :class:`~tutorial_rnn.models.LanguageModel` interface: ``config()``,
-    ``numpy_parameters()``, ``load_numpy()``.
+    A subclass sets ``vocab_size``, :attr:`numpy_class` (its NumPy twin)
+    and ``config_keys`` (the twin's constructor arguments it shares), and
+    defines ``forward(x, state)`` (scores ``(B, T, V)``, final state) and
+    ``_named()`` (the book's parameter names -> its tensors).
     """
 
     vocab_size: int
+    numpy_class: ClassVar[type]
+    optimizers: ClassVar[dict[str, Any]] = {
+        "adam": torch.optim.Adam,
+        "sgd": torch.optim.SGD,
+    }
+    default_optimizer = "adam"
 
     @property
     def device(self) -> torch.device:
@@ -98,60 +99,98 @@ class TorchLanguageModel(nn.Module):
             as_ids(real, self.vocab_size, name, ndim=2)
         return x.long()
 
-    def _load_checked(
-        self, named: dict[str, torch.Tensor], params: dict[str, Any]
-    ) -> None:
-        """Check every array (:func:`tutorial_rnn.validation.
-        check_parameters`), then copy them all: a refused set leaves the
-        model as it was."""
+    # ------------------------------------------------- weights both ways
+    def _named(self) -> dict[str, nn.Parameter]:
+        """The book's parameter names -> this module's tensors."""
+        raise NotImplementedError
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(self._named())
+
+    def numpy_parameters(self) -> dict[str, np.ndarray]:
+        """Every parameter as a NumPy array (float64 copies), under the
+        book's names."""
+        return {
+            name: p.detach().cpu().double().numpy().copy()
+            for name, p in self._named().items()
+        }
+
+    def load_numpy(self, params: dict[str, np.ndarray]) -> None:
+        """Copy arrays named as :meth:`numpy_parameters` into the
+        parameters.
+
+        Raises
+        ------
+        ValueError
+            For missing or extra names, another shape, or a non-finite
+            entry (nothing is copied then:
+            :func:`tutorial_rnn.validation.check_parameters`).
+        TypeError
+            For a complex or non-numeric array.
+        """
+        named = self._named()
         values = check_parameters(params, named)
         with torch.no_grad():
             for name, p in named.items():
                 p.copy_(torch.from_numpy(values[name]).to(p.dtype))
 
-    def _parameters_finite(self) -> bool:
-        return bool(
-            torch.stack([torch.isfinite(p).all() for p in self.parameters()])
-            .all()
-            .item()
-        )
+    @classmethod
+    def from_numpy(cls, model: Any, **options: Any) -> TorchLanguageModel:
+        """A twin of a NumPy model: same configuration, weights copied;
+        ``options`` (``device``, ``dtype``; ``impl`` for the gated model)
+        go to the constructor."""
+        config = {name: getattr(model, name) for name in cls.config_keys}
+        twin = cls(**config, **options)
+        twin.load_numpy(model.numpy_parameters())
+        return twin
 
+    def to_numpy(self, **options: Any) -> Any:
+        """The NumPy twin (float64) with this model's weights; ``options``
+        are the twin's own constructor options (``RNNNumpy``'s
+        ``bptt_truncate``)."""
+        model = self.numpy_class(**self.config(), **options)
+        model.load_numpy(self.numpy_parameters())
+        return model
+
+    # --------------------------------------------------------------- loss
     def batch_loss(
-        self, x: torch.Tensor, y: torch.Tensor, state: object = None
-    ) -> tuple[torch.Tensor, int, object]:
-        """Summed cross-entropy over a padded batch, the number of real
-        targets, the final state."""
-        raise NotImplementedError
+        self, x: torch.Tensor, y: torch.Tensor, state: Any = None
+    ) -> tuple[torch.Tensor, int, Any]:
+        """Summed cross-entropy over the real (unpadded) targets of a
+        batch.
 
-    def to_numpy(self) -> object:
-        """The NumPy twin of this model (float64, same weights)."""
-        raise NotImplementedError
+        Returns
+        -------
+        total : torch.Tensor
+            Scalar, nats.
+        count : int
+            Real targets in the batch.
+        state : tensor or tuple
+            The final state, to carry into the next chunk.
+        """
+        y = self.check_ids(y, "y")
+        z, final = self(x, state)
+        total = F.cross_entropy(
+            z.reshape(-1, self.vocab_size),
+            y.reshape(-1),
+            ignore_index=IGNORE_INDEX,
+            reduction="sum",
+        )
+        return total, int((y != IGNORE_INDEX).sum()), final
 
     @torch.no_grad()
-    def loss(
-        self,
-        X: Sequence[np.ndarray],
-        Y: Sequence[np.ndarray],
-        batch_size: int = 256,
-    ) -> float:
-        """Mean cross-entropy per word over all pairs (nats), as
-        :meth:`RNNNumpy.loss`."""
-        check_pairs(X, Y)
-        total, count = 0.0, 0
-        for idx in make_batches([len(x) for x in X], batch_size, seed=None):
-            xb, yb = pad_batch(
-                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
-            )
-            t, c, _ = self.batch_loss(xb.to(self.device), yb.to(self.device))
-            total += float(t)
-            count += c
-        return total / count
+    def batch_total(self, xb: np.ndarray, yb: np.ndarray) -> float:
+        """:meth:`batch_loss`'s total of a padded NumPy batch, as a
+        float."""
+        x, y = (torch.as_tensor(a, device=self.device) for a in (xb, yb))
+        return float(self.batch_loss(x, y)[0])
 
     # ----------------------------------------------------------- training
     def train_batch(
         self,
-        x: torch.Tensor,
-        y: torch.Tensor,
+        x: torch.Tensor | np.ndarray,
+        y: torch.Tensor | np.ndarray,
         optimizer: torch.optim.Optimizer,
         truncate: int | None = None,
         clip: float | None = None,
@@ -174,7 +213,7 @@ class TorchLanguageModel(nn.Module):
             truncate, "truncate", int, min_val=1, allow_none=True
         )
         clip = check_clip(clip)
-        x, y = x.to(self.device), y.to(self.device)
+        x, y = (torch.as_tensor(a, device=self.device) for a in (x, y))
         T = x.shape[1]
         k = T if truncate is None else truncate
         params = [p for p in self.parameters() if p.requires_grad]
@@ -202,7 +241,7 @@ class TorchLanguageModel(nn.Module):
             if clip is not None:
                 nn.utils.clip_grads_with_norm_(params, clip, norm)
             optimizer.step()
-            if not self._parameters_finite():
+            if not all(torch.isfinite(p).all() for p in params):
                 raise FloatingPointError(
                     "the update made a parameter non-finite: lower the "
                     "learning rate or clip the gradient"
@@ -211,110 +250,6 @@ class TorchLanguageModel(nn.Module):
             total += loss
             count += n
         return total, count
-
-    def fit(
-        self,
-        X: Sequence[np.ndarray],
-        Y: Sequence[np.ndarray],
-        *,
-        X_valid: Sequence[np.ndarray] | None = None,
-        Y_valid: Sequence[np.ndarray] | None = None,
-        epochs: float = 1.0,
-        batch_size: int = 64,
-        learning_rate: float = 1e-3,
-        optimizer: str = "adam",
-        truncate: int | None = None,
-        clip: float | None = 5.0,
-        evaluations: int = 10,
-        seed: int = 0,
-        progress: bool = True,
-    ) -> History:
-        """Train on ``X, Y`` with a ``torch.optim`` optimiser, through
-        :func:`tutorial_rnn.batching.train_loop`.
-
-        Parameters
-        ----------
-        X, Y : sequence of int arrays
-            Sentence pairs (non-empty, as many of each).
-        X_valid, Y_valid : sequence of int arrays, optional
-            Held-out pairs (both or neither).
-        epochs : float
-            Passes over the data; a fraction trains on that share of the
-            batches.
-        optimizer : {"adam", "sgd"}
-        truncate : int or None
-            Chunk length of truncated BPTT; ``None`` is full BPTT.
-        clip : float or None
-            Clip the gradient norm to this value (finite and positive).
-        evaluations : int
-            How many records to make (evenly spaced); the fields mean
-            what :class:`~tutorial_rnn.models.History` says.
-        seed : int
-            Seeds the batch order.
-
-        Returns
-        -------
-        History
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad argument or sentence, or a cost this machine cannot
-            afford, before any training
-            (:func:`tutorial_rnn.validation.check_fit_arguments`).
-        FloatingPointError
-            Naming the step, when a loss or gradient is not finite or the
-            loss diverges (:func:`tutorial_rnn.batching.check_divergence`).
-        """
-        o = check_fit_arguments(
-            X,
-            Y,
-            vocab_size=self.vocab_size,
-            X_valid=X_valid,
-            Y_valid=Y_valid,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            clip=clip,
-            evaluations=evaluations,
-            seed=seed,
-        )
-        truncate = check_scalar(
-            truncate, "truncate", int, min_val=1, allow_none=True
-        )
-        opt_cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}.get(
-            optimizer
-        )
-        if opt_cls is None:
-            raise ValueError(
-                f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'"
-            )
-        opt = opt_cls(self.parameters(), lr=o["learning_rate"])
-        X, Y = o["X"], o["Y"]
-
-        def train_batch(idx: np.ndarray) -> tuple[float, int]:
-            xb, yb = pad_batch(
-                [X[i] for i in idx], [Y[i] for i in idx], self.vocab_size
-            )
-            return self.train_batch(
-                xb, yb, opt, truncate=truncate, clip=o["clip"]
-            )
-
-        def evaluate() -> float:
-            return self.loss(o["X_valid"], o["Y_valid"])
-
-        return train_loop(
-            train_batch,
-            [len(y) for y in Y],
-            epochs=o["epochs"],
-            batch_size=o["batch_size"],
-            evaluations=o["evaluations"],
-            evaluate=evaluate if X_valid is not None else None,
-            seed=o["seed"],
-            desc="training",
-            progress=progress,
-            learning_rate=o["learning_rate"],
-        )
 
     # ----------------------------------------------------------- sampling
     generate = decoding.generate  # sample's words, one signature
