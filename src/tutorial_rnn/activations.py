@@ -39,16 +39,7 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     ``log o_i = z_i - m - log sum_j exp(z_j - m)`` with ``m`` the row's
     maximum: the same shift as :func:`softmax`, taken before the log so
     that a tiny probability becomes a large negative number, not -inf.
-
-    Parameters
-    ----------
-    z : numpy.ndarray, shape (..., V)
-        Scores.
-
-    Returns
-    -------
-    numpy.ndarray, shape (..., V)
-        Log-probabilities; each row's exponentials sum to 1.
+    Scores ``z`` (..., V) in, log-probabilities (..., V) out.
     """
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
