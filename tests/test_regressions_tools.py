@@ -101,13 +101,21 @@ def test_p16_gradient_check_refuses_max_entries_zero():
             )
 
 
+@pytest.mark.parametrize("plot", [plots.plot_zipf, plots.plot_coverage])
 @pytest.mark.parametrize("counts", [[], [0, 0], np.zeros(0)])
-def test_p16_plot_zipf_of_no_counts_is_a_clear_error(counts):
+def test_p16_plot_zipf_of_no_counts_is_a_clear_error(plot, counts):
     with pytest.raises(ValueError, match="counts must hold"):
-        plots.plot_zipf(counts)
+        plot(counts)
 
 
-def test_p16_plot_zipf_refuses_negative_or_non_finite_counts():
-    for bad in ([3, -1], [3, np.nan], [np.inf, 1]):
-        with pytest.raises(ValueError, match="counts must"):
-            plots.plot_zipf(bad)
+@pytest.mark.parametrize("plot", [plots.plot_zipf, plots.plot_coverage])
+def test_p16_plot_zipf_refuses_negative_or_non_finite_counts(plot):
+    for bad, named in (
+        ([3, -1], r"counts must be non-negative, got \[-1.0\]"),
+        ([3, np.nan], "counts holds 1 non-finite"),
+        ([np.inf, 1], "counts holds 1 non-finite"),
+    ):
+        with pytest.raises(ValueError, match=named):
+            plot(bad)
+    with pytest.raises(TypeError, match="counts must hold real numbers"):
+        plot(["3", "1"])

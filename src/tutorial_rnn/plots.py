@@ -11,10 +11,12 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from .activations import sigmoid
+from .validation import check_array
 
 __all__ = [
     "draw_bidirectional_rnn",
@@ -36,6 +38,8 @@ __all__ = [
 
 #: Colours of the three kinds of node, kept the same in every diagram.
 COLORS = {"x": "#8ecae6", "s": "#ffb703", "o": "#90be6d", "back": "#f4a3a8"}
+#: Outlines, arrows and reference lines.
+INK = "#333333"
 
 
 def _axes(
@@ -46,27 +50,10 @@ def _axes(
     return ax.figure, ax
 
 
-def _node(
-    ax: Axes,
-    x: float,
-    y: float,
-    label: str,
-    kind: str,
-    w: float = 0.8,
-    h: float = 0.55,
-) -> None:
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.02,rounding_size=0.12",
-            facecolor=COLORS[kind],
-            edgecolor="#333333",
-            linewidth=1.2,
-            zorder=2,
-        )
-    )
+def _shape(ax: Axes, patch: Patch, x: float, y: float, label: str) -> None:
+    """``patch``, outlined, with ``label`` centred on ``(x, y)``."""
+    patch.set(edgecolor=INK, linewidth=1.2, zorder=2)
+    ax.add_patch(patch)
     ax.text(
         x,
         y,
@@ -79,6 +66,31 @@ def _node(
     )
 
 
+def _node(
+    ax: Axes,
+    x: float,
+    y: float,
+    label: str,
+    kind: str,
+    w: float = 0.8,
+    h: float = 0.55,
+) -> None:
+    """A rounded box of ``COLORS[kind]`` centred on ``(x, y)``."""
+    box = FancyBboxPatch(
+        (x - w / 2, y - h / 2),
+        w,
+        h,
+        boxstyle="round,pad=0.02,rounding_size=0.12",
+        facecolor=COLORS[kind],
+    )
+    _shape(ax, box, x, y, label)
+
+
+def _op(ax: Axes, x: float, y: float, label: str) -> None:
+    """A point-wise operation (×, +, 1−) drawn as a small circle."""
+    _shape(ax, plt.Circle((x, y), 0.22, facecolor="white"), x, y, label)
+
+
 def _arrow(
     ax: Axes,
     a: tuple[float, float],
@@ -86,8 +98,10 @@ def _arrow(
     label: str = "",
     rad: float = 0.0,
     offset: tuple[float, float] = (0.12, 0.0),
-    color: str = "#333333",
+    shrink: float = 0.0,
 ) -> None:
+    """An arrow from ``a`` to ``b`` (bent by ``rad``), with an italic
+    ``label`` beside its middle."""
     ax.add_patch(
         FancyArrowPatch(
             a,
@@ -95,56 +109,54 @@ def _arrow(
             arrowstyle="-|>",
             mutation_scale=14,
             linewidth=1.3,
-            color=color,
+            color=INK,
             connectionstyle=f"arc3,rad={rad}",
             zorder=1,
-            shrinkA=0,
-            shrinkB=0,
+            shrinkA=shrink,
+            shrinkB=shrink,
         )
     )
     if label:
         mx, my = (a[0] + b[0]) / 2 + offset[0], (a[1] + b[1]) / 2 + offset[1]
         ax.text(
-            mx,
-            my,
-            label,
-            fontsize=11,
-            style="italic",
-            ha="left",
-            va="center",
-            color=color,
+            mx, my, label, fontsize=11, style="italic", va="center", color=INK
         )
 
 
+def _line(
+    ax: Axes, points: Sequence[tuple[float, float]], arrow: bool = True
+) -> None:
+    """A path through ``points``, with an arrow head at the end (unless
+    ``arrow=False``)."""
+    xs, ys = zip(*points, strict=True)
+    end = -1 if arrow else None
+    ax.plot(
+        xs[:end],
+        ys[:end],
+        color=INK,
+        linewidth=1.3,
+        zorder=1,
+        solid_capstyle="round",
+    )
+    if arrow:
+        _arrow(ax, points[-2], points[-1])
+
+
 def _finish(
-    ax: Axes,
-    xlim: tuple[float, float],
-    ylim: tuple[float, float],
-    title: str = "",
+    ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]
 ) -> None:
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
+    """Equal scales, no axes: a diagram."""
+    ax.set(xlim=xlim, ylim=ylim, aspect="equal")
     ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=12)
 
 
-def _column(
-    ax: Axes,
-    x: float,
-    t: str,
-    show_output: bool = True,
-    show_input: bool = True,
-) -> None:
+def _column(ax: Axes, x: float, t: str) -> None:
     """One time step: input below, state in the middle, output above."""
-    if show_input:
-        _node(ax, x, 0, f"$x_{{{t}}}$", "x")
-        _arrow(ax, (x, 0.28), (x, 0.97), "U")
+    _node(ax, x, 0, f"$x_{{{t}}}$", "x")
+    _arrow(ax, (x, 0.28), (x, 0.97), "U")
     _node(ax, x, 1.25, f"$s_{{{t}}}$", "s")
-    if show_output:
-        _arrow(ax, (x, 1.53), (x, 2.22), "V")
-        _node(ax, x, 2.5, f"$o_{{{t}}}$", "o")
+    _arrow(ax, (x, 1.53), (x, 2.22), "V")
+    _node(ax, x, 2.5, f"$o_{{{t}}}$", "o")
 
 
 def draw_unrolled_rnn(
@@ -159,17 +171,7 @@ def draw_unrolled_rnn(
     """
     fig, ax = _axes(ax, (2.2 + 1.6 * len(steps), 3.4))
     _column(ax, 0, "t")
-    ax.add_patch(
-        FancyArrowPatch(
-            (0.4, 1.38),
-            (0.4, 1.12),
-            arrowstyle="-|>",
-            mutation_scale=14,
-            connectionstyle="arc3,rad=-1.9",
-            linewidth=1.3,
-            color="#333333",
-        )
-    )
+    _arrow(ax, (0.4, 1.38), (0.4, 1.12), rad=-1.9, shrink=2)
     ax.text(0.78, 1.25, "W", fontsize=11, style="italic", va="center")
     ax.text(1.45, 1.25, "=", fontsize=24, ha="center", va="center")
     x0 = 3.1
@@ -190,32 +192,25 @@ def draw_unrolled_rnn(
 
 
 def _chain(
-    ax: Axes,
-    x0: float,
-    inputs: Sequence[bool],
-    outputs: Sequence[bool],
-    title: str,
+    ax: Axes, x0: float, inputs: str, outputs: str, title: str
 ) -> float:
+    """One shape of :func:`draw_rnn_shapes` from ``x0``: a step per
+    character, an input where ``inputs`` has ``x``, an output where
+    ``outputs`` has ``o``; returns where the next shape starts."""
     n = len(inputs)
     for i in range(n):
         x = x0 + 1.1 * i
-        if inputs[i]:
+        if inputs[i] == "x":
             _node(ax, x, 0, "", "x", w=0.6, h=0.45)
             _arrow(ax, (x, 0.23), (x, 0.99))
         _node(ax, x, 1.25, "", "s", w=0.6, h=0.45)
-        if outputs[i]:
+        if outputs[i] == "o":
             _arrow(ax, (x, 1.48), (x, 2.27))
             _node(ax, x, 2.5, "", "o", w=0.6, h=0.45)
         if i + 1 < n:
             _arrow(ax, (x + 0.3, 1.25), (x + 0.8, 1.25))
-    ax.text(
-        x0 + 1.1 * (n - 1) / 2,
-        -0.75,
-        title,
-        ha="center",
-        va="center",
-        fontsize=11,
-    )
+    middle = x0 + 1.1 * (n - 1) / 2
+    ax.text(middle, -0.75, title, ha="center", va="center", fontsize=11)
     return x0 + 1.1 * n + 0.6
 
 
@@ -227,34 +222,13 @@ def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
     """
     fig, ax = _axes(ax, (11, 3.0))
     x = 0.0
-    x = _chain(
-        ax,
-        x,
-        [True, False, False],
-        [True, True, True],
-        "one to many\n(captioning)",
-    )
-    x = _chain(
-        ax,
-        x,
-        [True, True, True],
-        [False, False, True],
-        "many to one\n(sentiment)",
-    )
-    x = _chain(
-        ax,
-        x,
-        [True, True, True, False, False],
-        [False, False, False, True, True],
-        "many to many, delayed\n(translation)",
-    )
-    x = _chain(
-        ax,
-        x,
-        [True, True, True, True],
-        [True, True, True, True],
-        "many to many, in step\n(language model, tagging)",
-    )
+    for inputs, outputs, title in (
+        ("x..", "ooo", "one to many\n(captioning)"),
+        ("xxx", "..o", "many to one\n(sentiment)"),
+        ("xxx..", "...oo", "many to many, delayed\n(translation)"),
+        ("xxxx", "oooo", "many to many, in step\n(language model, tagging)"),
+    ):
+        x = _chain(ax, x, inputs, outputs, title)
     _finish(ax, (-0.6, x - 0.6), (-1.2, 2.9))
     return fig
 
@@ -315,39 +289,44 @@ def plot_sentence_lengths(
         color=COLORS["x"],
         edgecolor="none",
     )
-    ax.axvline(
-        np.median(lengths), color="#333333", linestyle="--", linewidth=1
+    median = np.median(lengths)
+    ax.axvline(median, color=INK, linestyle="--", linewidth=1)
+    top = ax.get_ylim()[1]
+    ax.text(median + 1, top * 0.9, f"median {median:.0f}", fontsize=10)
+    ax.set(
+        xlabel=f"sentence length in tokens (≥ {clip} pooled)",
+        ylabel="sentences",
     )
-    ax.text(
-        np.median(lengths) + 1,
-        ax.get_ylim()[1] * 0.9,
-        f"median {np.median(lengths):.0f}",
-        fontsize=10,
-    )
-    ax.set_xlabel(f"sentence length in tokens (≥ {clip} pooled)")
-    ax.set_ylabel("sentences")
     return fig
 
 
-def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
-    """Word frequency against rank on log-log axes, with the line
-    ``f ∝ 1/rank`` for reference.
+def _ranked(counts: Sequence[int]) -> np.ndarray:
+    """The positive ``counts`` as floats, the largest first.
 
     Raises
     ------
+    TypeError
+        If ``counts`` does not hold real numbers.
     ValueError
         If ``counts`` holds a negative or non-finite count, or no positive
         one (there would be nothing to plot).
     """
-    f = np.sort(np.asarray(counts, dtype=np.float64).reshape(-1))[::-1]
-    if not np.isfinite(f).all() or (f < 0).any():
+    f = check_array(counts, "counts").astype(np.float64).reshape(-1)
+    if (f < 0).any():
         raise ValueError(
-            "counts must be finite and non-negative, got "
-            f"{f[~np.isfinite(f) | (f < 0)][:5].tolist()} among them"
+            f"counts must be non-negative, got {f[f < 0][:5].tolist()} "
+            "among them"
         )
-    f = f[f > 0]
-    if f.size == 0:
+    if not (f > 0).any():
         raise ValueError("counts must hold at least one positive count")
+    return np.sort(f[f > 0])[::-1]
+
+
+def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
+    """Word frequency against rank on log-log axes, with the line
+    ``f ∝ 1/rank`` for reference (``counts`` as :func:`plot_coverage`
+    takes them)."""
+    f = _ranked(counts)
     fig, ax = _axes(ax, (6, 4))
     rank = np.arange(1, len(f) + 1)
     ax.loglog(
@@ -356,13 +335,12 @@ def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
     ax.loglog(
         rank,
         f[0] / rank,
-        color="#333333",
+        color=INK,
         linestyle="--",
         linewidth=1,
         label=r"$f_1 / \mathrm{rank}$",
     )
-    ax.set_xlabel("rank")
-    ax.set_ylabel("occurrences")
+    ax.set(xlabel="rank", ylabel="occurrences")
     ax.legend()
     return fig
 
@@ -371,15 +349,23 @@ def plot_coverage(
     counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None
 ) -> Figure:
     """Fraction of tokens covered by the ``n`` most frequent words, with
-    ``vocabulary_size`` marked."""
+    ``vocabulary_size`` marked.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` holds a negative or non-finite count, or no positive
+        one.
+    """
+    f = _ranked(counts)
     fig, ax = _axes(ax, (6, 4))
-    f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
     coverage = np.cumsum(f) / f.sum()
-    n = np.arange(1, len(f) + 1)
-    ax.semilogx(n, coverage, color=COLORS["o"], linewidth=2)
+    ax.semilogx(
+        np.arange(1, len(f) + 1), coverage, color=COLORS["o"], linewidth=2
+    )
     kept = min(vocabulary_size, len(f))
-    ax.axvline(kept, color="#333333", linestyle="--", linewidth=1)
-    ax.plot([kept], [coverage[kept - 1]], "o", color="#333333")
+    ax.axvline(kept, color=INK, linestyle="--", linewidth=1)
+    ax.plot([kept], [coverage[kept - 1]], "o", color=INK)
     ax.annotate(
         f"{kept:,} words cover {coverage[kept - 1]:.1%}",
         (kept, coverage[kept - 1]),
@@ -388,9 +374,11 @@ def plot_coverage(
         ha="right",
         fontsize=10,
     )
-    ax.set_xlabel("vocabulary: the n most frequent tokens")
-    ax.set_ylabel("fraction of tokens covered")
-    ax.set_ylim(0, 1.01)
+    ax.set(
+        xlabel="vocabulary: the n most frequent tokens",
+        ylabel="fraction of tokens covered",
+        ylim=(0, 1.01),
+    )
     return fig
 
 
@@ -448,8 +436,7 @@ def plot_loss_curves(
             linewidth=1,
             label=f"{label} ({value:.2f})",
         )
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("loss (nats per word)")
+    ax.set(xlabel=xlabel, ylabel="loss (nats per word)")
     ax.legend(fontsize=9)
     return fig
 
@@ -459,24 +446,16 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax, (6.5, 3.4))
     a = np.linspace(-6, 6, 601)
     sig = sigmoid(a)
-    ax.plot(
-        a,
-        1 - np.tanh(a) ** 2,
-        color=COLORS["s"],
-        linewidth=2,
-        label=r"$\tanh'(a) = 1 - \tanh^2 a$, $\gamma = 1$",
-    )
-    ax.plot(
-        a,
-        sig * (1 - sig),
-        color=COLORS["x"],
-        linewidth=2,
-        label=r"$\sigma'(a) = \sigma(a)(1-\sigma(a))$, $\gamma = 1/4$",
-    )
-    ax.axhline(1.0, color="#999999", linestyle=":", linewidth=1)
-    ax.axhline(0.25, color="#999999", linestyle=":", linewidth=1)
-    ax.set_xlabel("pre-activation $a$")
-    ax.set_ylabel("derivative")
+    tanh_label = r"$\tanh'(a) = 1 - \tanh^2 a$, $\gamma = 1$"
+    sigmoid_label = r"$\sigma'(a) = \sigma(a)(1-\sigma(a))$, $\gamma = 1/4$"
+    for derivative, color, label in (
+        (1 - np.tanh(a) ** 2, COLORS["s"], tanh_label),
+        (sig * (1 - sig), COLORS["x"], sigmoid_label),
+    ):
+        ax.plot(a, derivative, color=color, linewidth=2, label=label)
+    for gamma in (1.0, 0.25):
+        ax.axhline(gamma, color="#999999", linestyle=":", linewidth=1)
+    ax.set(xlabel="pre-activation $a$", ylabel="derivative")
     ax.legend(fontsize=9, loc="upper right")
     return fig
 
@@ -510,8 +489,10 @@ def plot_gradient_decay(
     )
     high = max(f.loss_grad_norm.max() for f in flows.values())
     ax.set_ylim(max(low / 10, 1e-40), max(10.0, min(high * 10, 1e40)))
-    ax.set_xlabel("steps back $k$")
-    ax.set_ylabel(r"$\|\partial L_T / \partial s_{T-k}\|$")
+    ax.set(
+        xlabel="steps back $k$",
+        ylabel=r"$\|\partial L_T / \partial s_{T-k}\|$",
+    )
     ax.legend(fontsize=9)
     return fig
 
@@ -519,8 +500,6 @@ def plot_gradient_decay(
 def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
     """Heatmap (log colour scale) of per-(output t, step k) contributions to
     ``∂L/∂W``."""
-    from matplotlib.colors import LogNorm
-
     fig, ax = _axes(ax, (6, 5))
     masked = np.ma.masked_where(C <= 0, C)
     image = ax.imshow(
@@ -530,63 +509,31 @@ def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
             vmin=max(masked.min(), masked.max() * 1e-12), vmax=masked.max()
         ),
     )
-    ax.set_xlabel("step $k$ whose weights receive the gradient")
-    ax.set_ylabel("output $t$ whose error is sent back")
+    ax.set(
+        xlabel="step $k$ whose weights receive the gradient",
+        ylabel="output $t$ whose error is sent back",
+    )
     fig.colorbar(image, ax=ax, label=r"$\|\delta^{(t)}_k s_{k-1}^\top\|$")
     return fig
 
 
-def _op(ax: Axes, x: float, y: float, label: str, r: float = 0.22) -> None:
-    """A point-wise operation (×, +, 1−) drawn as a small circle."""
-    ax.add_patch(
-        plt.Circle(
-            (x, y),
-            r,
-            facecolor="white",
-            edgecolor="#333333",
-            linewidth=1.2,
-            zorder=2,
-        )
-    )
-    ax.text(
-        x,
-        y,
-        label,
-        ha="center",
-        va="center",
-        fontsize=12,
-        zorder=3,
-        color="#111111",
-    )
-
-
-def _line(
-    ax: Axes,
-    points: Sequence[tuple[float, float]],
-    color: str = "#333333",
-    arrow: bool = True,
+def _gates(
+    ax: Axes, y: float, gates: Sequence[tuple[float, str]], tanh_width: float
 ) -> None:
-    """A path through ``points``, with an arrow head at the end (unless
-    ``arrow=False``)."""
-    xs, ys = zip(*points, strict=True)
-    if arrow:
-        ax.plot(
-            xs[:-1],
-            ys[:-1],
-            color=color,
-            linewidth=1.3,
-            zorder=1,
-            solid_capstyle="round",
-        )
-        _arrow(ax, points[-2], points[-1], color=color)
-    else:
-        ax.plot(
-            xs,
-            ys,
-            color=color,
-            linewidth=1.3,
-            zorder=1,
-            solid_capstyle="round",
+    """The gates' boxes at height ``y``: ``(x, name)`` each, ``σ`` boxes
+    and ``tanh`` boxes ``tanh_width`` wide for the candidate (named ``n`` or
+    ``g``), each name in italics beside its box."""
+    for x, name in gates:
+        tanh = name in ("n", "g")  # the candidate
+        w = tanh_width if tanh else 0.8
+        _node(ax, x, y, "tanh" if tanh else "$σ$", "o", w=w)
+        ax.text(
+            x + w / 2 + 0.05,
+            y + 0.35,
+            name,
+            fontsize=12,
+            style="italic",
+            va="center",
         )
 
 
@@ -608,21 +555,9 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _line(ax, [(4.02, top), (6.18, top)])
     _op(ax, 6.4, top, "+")
     _line(ax, [(6.62, top), (7.75, top)])
-    for x, fn, name in (
-        (1.8, "$σ$", "r"),
-        (3.2, "$σ$", "z"),
-        (5.2, "tanh", "n"),
-    ):
-        w = 0.8 if name != "n" else 1.0
-        _node(ax, x, gates, fn, "o", w=w)
-        ax.text(
-            x + w / 2 + 0.05,
-            gates + 0.35,
-            name,
-            fontsize=12,
-            style="italic",
-            va="center",
-        )
+    labels = ((1.8, "r"), (3.2, "z"), (5.2, "n"))
+    _gates(ax, gates, labels, tanh_width=1.0)
+    for x, _ in labels:
         _line(ax, [(x, 0.3), (x, gates - 0.275)])
     _line(
         ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False
@@ -668,27 +603,11 @@ def draw_lstm_cell(ax: Axes | None = None) -> Figure:
     _line(ax, [(2.42, top), (4.28, top)])
     _op(ax, 4.5, top, "+")
     _line(ax, [(4.72, top), (7.75, top)])
-    labels = (
-        (2.2, "σ", "f"),
-        (3.5, "σ", "i"),
-        (4.5, "tanh", "g"),
-        (6.0, "σ", "o"),
-    )
-    for x, fn, name in labels:
-        w = 0.8 if fn == "σ" else 0.95
-        _node(ax, x, gates, f"${fn}$" if fn == "σ" else fn, "o", w=w)
-        ax.text(
-            x + w / 2 + 0.05,
-            gates + 0.35,
-            name,
-            ha="left",
-            va="center",
-            fontsize=12,
-            style="italic",
-        )
+    labels = ((2.2, "f"), (3.5, "i"), (4.5, "g"), (6.0, "o"))
+    _gates(ax, gates, labels, tanh_width=0.95)
     _line(ax, [(0.25, gates - 0.3), (6.0, gates - 0.3)], arrow=False)
     _line(ax, [(0.9, -0.62), (0.9, gates - 0.3)], arrow=False)
-    for x, *_ in labels:
+    for x, _ in labels:
         _line(ax, [(x, gates - 0.3), (x, gates - 0.28)])
     _line(ax, [(2.2, gates + 0.28), (2.2, top - 0.22)])  # forget
     _op(ax, 4.0, mid, "×")  # write: i ⊙ g
@@ -738,15 +657,11 @@ def plot_gate_activations(
     fig = axes[0].figure
     for ax, (name, values) in zip(axes, gates.items(), strict=True):
         shown = values[:, :units]
+        scale = {"cmap": "viridis", "vmin": 0, "vmax": 1}
         if name == "c":
             lim = float(np.abs(shown).max()) or 1.0
-            im = ax.imshow(
-                shown, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim
-            )
-        else:
-            im = ax.imshow(
-                shown, aspect="auto", cmap="viridis", vmin=0, vmax=1
-            )
+            scale = {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
+        im = ax.imshow(shown, aspect="auto", **scale)
         ax.set_title(f"${name}_t$", fontsize=12)
         ax.set_xlabel("hidden unit")
         fig.colorbar(im, ax=ax, shrink=0.8)
