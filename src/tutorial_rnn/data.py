@@ -174,10 +174,8 @@ class Vocabulary:
             )
         if len(set(tokens)) != len(tokens):
             raise ValueError("a vocabulary must not hold a token twice")
-        self.index_to_word: list[str] = tokens
-        self.word_to_index: dict[str, int] = {
-            w: i for i, w in enumerate(tokens)
-        }
+        self.index_to_word = tokens
+        self.word_to_index = {w: i for i, w in enumerate(tokens)}
         if counts is None:
             counts = np.zeros(len(tokens), np.int64)
         self.counts = check_array(counts, "counts", (len(tokens),)).astype(
