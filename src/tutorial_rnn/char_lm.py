@@ -318,10 +318,9 @@ def stream_loss(
     device = next(model.parameters()).device
     total, count, state = 0.0, 0, None
     if reset_at is None:
-        for x, y in windows(ids, batch_size, length):
-            xt = torch.as_tensor(x, device=device)
-            yt = torch.as_tensor(y, device=device)
-            s, n, state = model.batch_loss(xt, yt, state)
+        for window in windows(ids, batch_size, length):
+            x, y = (torch.as_tensor(a, device=device) for a in window)
+            s, n, state = model.batch_loss(x, y, state)
             total, count = total + float(s), count + n
         return total / count
     check_scalar(

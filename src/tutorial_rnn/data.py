@@ -368,16 +368,11 @@ def book_data(
     vocab = Vocabulary.build(sentences, size=vocabulary_size)
     X, Y = training_pairs(sentences, vocab)
     train, valid = train_validation_split(len(X), validation_fraction, seed)
-    return BookData(
-        sentences,
-        vocab,
-        X,
-        Y,
-        [X[i] for i in train],
-        [Y[i] for i in train],
-        [X[i] for i in valid],
-        [Y[i] for i in valid],
-    )
+    # X_train, Y_train, X_valid, Y_valid
+    split = [
+        [pairs[i] for i in part] for part in (train, valid) for pairs in (X, Y)
+    ]
+    return BookData(sentences, vocab, X, Y, *split)
 
 
 # -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ are in :mod:`tutorial_rnn.diagrams`; both use :data:`COLORS`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import cycle
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -186,14 +187,12 @@ def plot_loss_curves(
     ``{label: value}``."""
     fig, ax = _axes(ax, (7, 4))
     palette = [COLORS["s"], COLORS["x"], COLORS["o"], COLORS["back"]]
-    for (label, (x, y)), color in zip(
-        curves.items(), palette * 4, strict=False
-    ):
+    for (label, (x, y)), color in zip(curves.items(), cycle(palette)):
         ax.plot(
             x, y, "o-", color=color, linewidth=2, markersize=4, label=label
         )
     for (label, value), style in zip(
-        (baselines or {}).items(), ["--", ":", "-."] * 4, strict=False
+        (baselines or {}).items(), cycle(["--", ":", "-."])
     ):
         ax.axhline(
             value,
@@ -234,7 +233,7 @@ def plot_gradient_decay(
     the same colour."""
     fig, ax = _axes(ax, (7, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (label, flow), color in zip(flows.items(), colors * 4, strict=False):
+    for (label, flow), color in zip(flows.items(), cycle(colors)):
         norms = np.maximum(flow.loss_grad_norm, 1e-300)  # 0 has no log
         ax.semilogy(
             flow.steps_back, norms, color=color, linewidth=2, label=label
