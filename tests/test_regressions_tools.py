@@ -4,6 +4,8 @@ failing."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,17 @@ def test_p16_plot_zipf_refuses_negative_or_non_finite_counts(plot):
             plot(bad)
     with pytest.raises(TypeError, match="counts must hold real numbers"):
         plot(["3", "1"])
+
+
+def test_every_curve_baseline_and_flow_is_drawn_however_many():
+    """Colours and line styles cycle: a 17th curve, a 13th baseline or a
+    17th gradient flow was silently dropped."""
+    curves = {f"c{i}": ([0, 1], [2.0, 1.0]) for i in range(17)}
+    baselines = {f"b{i}": float(i) for i in range(13)}
+    fig = plots.plot_loss_curves(curves, baselines)
+    assert len(fig.axes[0].get_legend_handles_labels()[1]) == 17 + 13
+    flow = SimpleNamespace(
+        steps_back=np.arange(3), loss_grad_norm=np.ones(3), bound=None
+    )
+    fig = plots.plot_gradient_decay({f"f{i}": flow for i in range(17)})
+    assert len(fig.axes[0].lines) == 17
