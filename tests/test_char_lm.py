@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from tutorial_rnn import char_lm, data
+from tutorial_rnn.corpus import Corpus
 from tutorial_rnn.gated_torch import GatedLMTorch
 
 TEXT = (
@@ -18,7 +19,7 @@ TEXT = (
 
 @pytest.fixture(scope="module")
 def corpus():
-    return data.Corpus("test", list(TEXT), 1)
+    return Corpus("test", list(TEXT), 1)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_a_held_out_share_outside_its_range_is_refused(corpus, fraction):
 
 def test_an_empty_corpus_is_refused():
     with pytest.raises(ValueError, match="characters"):
-        char_lm.char_data(data.Corpus("empty", ["a"], 1))
+        char_lm.char_data(Corpus("empty", ["a"], 1))
 
 
 def test_each_window_continues_the_last_and_y_is_x_shifted():
@@ -213,7 +214,7 @@ WORDS = (
 
 
 def test_the_word_stream_ends_every_sentence_and_holds_out_the_end():
-    words = char_lm.word_data(data.Corpus("w", list(WORDS)), 50, 0.25)
+    words = char_lm.word_data(Corpus("w", list(WORDS)), 50, 0.25)
     end = words.vocab.end_id
     train = words.vocab.decode(words.train)
     assert train[0] == data.SENTENCE_END
@@ -237,10 +238,10 @@ def test_the_word_stream_ends_every_sentence_and_holds_out_the_end():
 
 
 def test_reading_words_with_the_state_reset_after_end_is_sentence_level():
-    words = char_lm.word_data(data.Corpus("w", list(WORDS)), 50, 0.25)
+    words = char_lm.word_data(Corpus("w", list(WORDS)), 50, 0.25)
     model = small_model(len(words.vocab))
     X, Y = [], []
-    for sentence in data.tokenize_corpus(data.Corpus("w", list(WORDS[:3]))):
+    for sentence in data.tokenize_corpus(Corpus("w", list(WORDS[:3]))):
         ids = words.vocab.encode(sentence)
         X.append(np.concatenate([[words.vocab.end_id], ids]))
         Y.append(np.concatenate([ids, [words.vocab.end_id]]))
@@ -260,4 +261,4 @@ def test_reading_words_with_the_state_reset_after_end_is_sentence_level():
 
 def test_a_word_stream_of_one_speech_is_refused():
     with pytest.raises(ValueError, match="speech"):
-        char_lm.word_data(data.Corpus("w", ["Alone."]))
+        char_lm.word_data(Corpus("w", ["Alone."]))

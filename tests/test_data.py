@@ -1,5 +1,5 @@
-"""tutorial_rnn.data: parsing, tokenizing, vocabulary, pairs, loaders and their
-errors."""
+"""tutorial_rnn.data: tokenizing, vocabulary, pairs, the book's split,
+statistics and their errors."""
 
 from __future__ import annotations
 
@@ -9,46 +9,13 @@ import numpy as np
 import pytest
 
 from tutorial_rnn import data
+from tutorial_rnn.corpus import Corpus
 from tutorial_rnn.data import (
     SENTENCE_END,
     SENTENCE_START,
     UNKNOWN_TOKEN,
     Vocabulary,
 )
-
-PLAY = """\
-# The Tragedy of Testing
-
-## ACT I
-
-### SCENE I. A room.
-
-_Enter ALICE and BOB_
-
-**ALICE**  
-To be, or not to be? That is  
-the question. _\\[Aside]_ Whether 'tis nobler--
-
-**BOB**  
-__\\[Awaking]_ Seal'd with self-same wax!
-
-_Exit BOB, pursued by a bear, and
-other creatures_
-
-*Sound a horn.*
-
-**ALICE**  
-Alone at last.
-"""
-
-
-def test_parse_play_keeps_only_spoken_lines():
-    speeches = data.parse_play(PLAY)
-    assert speeches == [
-        "To be, or not to be? That is\nthe question. Whether 'tis nobler--",
-        "Seal'd with self-same wax!",
-        "Alone at last.",
-    ]
 
 
 def test_split_sentences_and_tokenize():
@@ -70,15 +37,6 @@ def test_split_sentences_and_tokenize():
     ]
     assert data.tokenize("Seal'd", lowercase=False) == ["Seal'd"]
     assert data.tokenize("A dash—here") == ["a", "dash", "--", "here"]
-
-
-def test_tokenize_chars_normalises_whitespace():
-    assert data.tokenize_chars("Ab\n  c", lowercase=True) == [
-        "a",
-        "b",
-        " ",
-        "c",
-    ]
 
 
 def small_sentences():
@@ -145,7 +103,7 @@ def test_unigram_entropy_of_a_known_distribution():
 
 
 def test_tokenize_corpus_splits_documents_into_sentences():
-    corpus = data.Corpus(
+    corpus = Corpus(
         "mine", ["First paragraph. Two sentences!", "Second one here."]
     )
     assert data.tokenize_corpus(corpus) == [
@@ -164,26 +122,24 @@ def test_errors_for_bad_input():
     with pytest.raises(ValueError, match="empty text"):
         Vocabulary.build([], size=10)
     vocab = Vocabulary.build(small_sentences(), size=6)
-    with pytest.raises(ValueError, match="id 6 is outside the vocabulary"):
+    with pytest.raises(ValueError, match="ids holds id 6, outside the voc"):
         vocab.decode([1, 6])
-    with pytest.raises(ValueError, match="id -1 is outside"):
+    with pytest.raises(ValueError, match="ids holds id -1, outside"):
         vocab.decode([-1])
-    with pytest.raises(TypeError, match="integers"):
+    with pytest.raises(TypeError, match="ids must hold integer"):
         vocab.decode([1.5])
+    with pytest.raises(ValueError, match="counts has shape"):
+        Vocabulary(vocab.index_to_word, counts=[1, 2])
     with pytest.raises(ValueError, match="validation_fraction"):
         data.train_validation_split(10, 1.0)
-    with pytest.raises(ValueError, match="unknown play"):
-        data.load_shakespeare(["not-a-play"])
     with pytest.raises(ValueError, match="holds no documents"):
-        data.tokenize_corpus(data.Corpus("nothing", []))
+        data.tokenize_corpus(Corpus("nothing", []))
 
 
 # ----------------------------------------------------------- the real corpus
 def test_shakespeare_corpus_figures():
     """The figures the book quotes: ~1M tokens with punctuation, ~840k words,
     8,000 entries."""
-    files = data.shakespeare_play_files()
-    assert len(files) == 38 and "tragedies/hamlet" in files
     stats = data.corpus_statistics()
     assert stats.works == 38
     assert stats.tokens >= 1_000_000
@@ -192,22 +148,6 @@ def test_shakespeare_corpus_figures():
     assert stats.vocabulary_size == 8000
     assert 0.95 < stats.coverage < 0.98
     assert 5.8 < stats.unigram_entropy < 6.1 < math.log(8000)
-    # nothing but spoken words survives the parser: no markup characters, no
-    # speaker names
-    text = "\n".join(data.load_shakespeare().documents)
-    for leftover in ("**", "_", "#", "\\", "[", "]"):
-        assert leftover not in text, leftover
-    assert "HAMLET" not in text.split()
-
-
-def test_load_shakespeare_subset_and_cache():
-    hamlet = data.load_shakespeare(["hamlet"])
-    assert hamlet.works == 1
-    assert any("To be, or not to be" in d for d in hamlet.documents)
-    again = data.load_shakespeare(["hamlet"])
-    # parsed once (cached), but each caller gets its own list
-    assert again.documents == hamlet.documents
-    assert again.documents is not hamlet.documents
 
 
 def test_unigram_cross_entropy_is_smoothed_and_is_the_entropy_on_its_data():

@@ -4,6 +4,8 @@ failing."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -101,13 +103,35 @@ def test_p16_gradient_check_refuses_max_entries_zero():
             )
 
 
+@pytest.mark.parametrize("plot", [plots.plot_zipf, plots.plot_coverage])
 @pytest.mark.parametrize("counts", [[], [0, 0], np.zeros(0)])
-def test_p16_plot_zipf_of_no_counts_is_a_clear_error(counts):
+def test_p16_plot_zipf_of_no_counts_is_a_clear_error(plot, counts):
     with pytest.raises(ValueError, match="counts must hold"):
-        plots.plot_zipf(counts)
+        plot(counts)
 
 
-def test_p16_plot_zipf_refuses_negative_or_non_finite_counts():
-    for bad in ([3, -1], [3, np.nan], [np.inf, 1]):
-        with pytest.raises(ValueError, match="counts must"):
-            plots.plot_zipf(bad)
+@pytest.mark.parametrize("plot", [plots.plot_zipf, plots.plot_coverage])
+def test_p16_plot_zipf_refuses_negative_or_non_finite_counts(plot):
+    for bad, named in (
+        ([3, -1], r"counts must be non-negative, got \[-1.0\]"),
+        ([3, np.nan], "counts holds 1 non-finite"),
+        ([np.inf, 1], "counts holds 1 non-finite"),
+    ):
+        with pytest.raises(ValueError, match=named):
+            plot(bad)
+    with pytest.raises(TypeError, match="counts must hold real numbers"):
+        plot(["3", "1"])
+
+
+def test_every_curve_baseline_and_flow_is_drawn_however_many():
+    """Colours and line styles cycle: a 17th curve, a 13th baseline or a
+    17th gradient flow was silently dropped."""
+    curves = {f"c{i}": ([0, 1], [2.0, 1.0]) for i in range(17)}
+    baselines = {f"b{i}": float(i) for i in range(13)}
+    fig = plots.plot_loss_curves(curves, baselines)
+    assert len(fig.axes[0].get_legend_handles_labels()[1]) == 17 + 13
+    flow = SimpleNamespace(
+        steps_back=np.arange(3), loss_grad_norm=np.ones(3), bound=None
+    )
+    fig = plots.plot_gradient_decay({f"f{i}": flow for i in range(17)})
+    assert len(fig.axes[0].lines) == 17

@@ -2,12 +2,14 @@
 
 Each chapter maps to modules a reader can find:
 
-- Chapter 1 and 2: :mod:`~tutorial_rnn.data` (corpus, tokenizer, vocabulary),
+- Chapter 1 and 2: :mod:`~tutorial_rnn.corpus` (Shakespeare's plays),
+  :mod:`~tutorial_rnn.data` (tokenizer, vocabulary, pairs, the split),
   :mod:`~tutorial_rnn.rnn_numpy` (the NumPy RNN language model, plain),
   :mod:`~tutorial_rnn.rnn_torch` (its PyTorch twin),
   :mod:`~tutorial_rnn.gradcheck` (the shared numerical gradient checker),
   :mod:`~tutorial_rnn.checkpoint` (one ``safetensors`` format for every model),
-  :mod:`~tutorial_rnn.plots` (the figures the chapters draw).
+  :mod:`~tutorial_rnn.plots` (plots of data and results),
+  :mod:`~tutorial_rnn.diagrams` (diagrams of the networks).
 - Chapter 3: :mod:`~tutorial_rnn.gradients` (gradient flow through time, the
   Pascanu bound), :mod:`~tutorial_rnn.tasks` (the adding problem),
   :mod:`~tutorial_rnn.widgets` (the gradient-decay explorer and its static

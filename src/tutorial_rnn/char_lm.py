@@ -34,7 +34,8 @@ from tqdm.auto import trange
 
 from . import data as _data
 from . import decoding
-from .validation import check_scalar
+from .corpus import Corpus, load_shakespeare
+from .validation import check_learning_rate, check_scalar
 
 __all__ = [
     "CharData",
@@ -71,8 +72,8 @@ class CharData:
 
 
 def _corpus_and_fraction(
-    corpus: _data.Corpus | None, valid_fraction: float
-) -> _data.Corpus:
+    corpus: Corpus | None, valid_fraction: float
+) -> Corpus:
     """Check the held-out share (in (0, 0.5]); the plays by default."""
     check_scalar(
         valid_fraction,
@@ -82,18 +83,18 @@ def _corpus_and_fraction(
         max_val=0.5,
         include_boundaries="right",
     )
-    return _data.load_shakespeare() if corpus is None else corpus
+    return load_shakespeare() if corpus is None else corpus
 
 
 def char_data(
-    corpus: _data.Corpus | None = None, valid_fraction: float = 0.05
+    corpus: Corpus | None = None, valid_fraction: float = 0.05
 ) -> CharData:
     """The character streams of ``corpus`` (all the plays by default).
 
     Parameters
     ----------
     corpus : Corpus, optional
-        Speeches to join; :func:`~tutorial_rnn.data.load_shakespeare` by
+        Speeches to join; :func:`~tutorial_rnn.corpus.load_shakespeare` by
         default.
     valid_fraction : float
         Share of the characters, at the end, held out; in (0, 0.5].
@@ -113,7 +114,7 @@ def char_data(
 
 
 def word_data(
-    corpus: _data.Corpus | None = None,
+    corpus: Corpus | None = None,
     size: int = 8000,
     valid_fraction: float = 0.05,
 ) -> CharData:
@@ -136,7 +137,7 @@ def word_data(
     """
     corpus = _corpus_and_fraction(corpus, valid_fraction)
     speeches = [
-        _data.tokenize_corpus(_data.Corpus(corpus.name, [d]))
+        _data.tokenize_corpus(Corpus(corpus.name, [d]))
         for d in corpus.documents
     ]
     speeches = [s for s in speeches if s]
@@ -257,13 +258,7 @@ def fit_stream(
         When a loss or a gradient is not finite (no update is made).
     """
     check_scalar(steps, "steps", int, min_val=1, max_val=10**7)
-    check_scalar(
-        learning_rate,
-        "learning_rate",
-        float,
-        min_val=0,
-        include_boundaries="neither",
-    )
+    check_learning_rate(learning_rate)
     check_scalar(clip, "clip", float, min_val=0, include_boundaries="neither")
     check_stream(ids, batch_size, length)
     opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
@@ -323,10 +318,9 @@ def stream_loss(
     device = next(model.parameters()).device
     total, count, state = 0.0, 0, None
     if reset_at is None:
-        for x, y in windows(ids, batch_size, length):
-            xt = torch.as_tensor(x, device=device)
-            yt = torch.as_tensor(y, device=device)
-            s, n, state = model.batch_loss(xt, yt, state)
+        for window in windows(ids, batch_size, length):
+            x, y = (torch.as_tensor(a, device=device) for a in window)
+            s, n, state = model.batch_loss(x, y, state)
             total, count = total + float(s), count + n
         return total / count
     check_scalar(

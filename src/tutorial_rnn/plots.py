@@ -1,28 +1,26 @@
-"""Figures the chapters draw: network diagrams and corpus plots (matplotlib).
+"""Plots of data and results the chapters draw (matplotlib): the corpus,
+loss curves, gradient decay, gate activations.
 
 Every function draws on an ``ax`` you may pass (or a new figure) and returns
-the figure, so a notebook cell is one call.
+the figure, so a notebook cell is one call. The diagrams of the networks
+are in :mod:`tutorial_rnn.diagrams`; both use :data:`COLORS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import cycle
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .activations import sigmoid
+from .validation import check_array
 
 __all__ = [
-    "draw_bidirectional_rnn",
-    "draw_deep_rnn",
-    "draw_gru_cell",
-    "draw_lstm_cell",
-    "draw_rnn_shapes",
-    "draw_unrolled_rnn",
     "plot_activation_derivatives",
     "plot_contributions",
     "plot_coverage",
@@ -34,8 +32,11 @@ __all__ = [
     "plot_zipf",
 ]
 
-#: Colours of the three kinds of node, kept the same in every diagram.
+#: Colours of the kinds of node (input, state, output, backward or cell),
+#: kept the same in every diagram and plot.
 COLORS = {"x": "#8ecae6", "s": "#ffb703", "o": "#90be6d", "back": "#f4a3a8"}
+#: Outlines, arrows and reference lines.
+INK = "#333333"
 
 
 def _axes(
@@ -44,262 +45,6 @@ def _axes(
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax.figure, ax
-
-
-def _node(
-    ax: Axes,
-    x: float,
-    y: float,
-    label: str,
-    kind: str,
-    w: float = 0.8,
-    h: float = 0.55,
-) -> None:
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.02,rounding_size=0.12",
-            facecolor=COLORS[kind],
-            edgecolor="#333333",
-            linewidth=1.2,
-            zorder=2,
-        )
-    )
-    ax.text(
-        x,
-        y,
-        label,
-        ha="center",
-        va="center",
-        fontsize=12,
-        zorder=3,
-        color="#111111",
-    )
-
-
-def _arrow(
-    ax: Axes,
-    a: tuple[float, float],
-    b: tuple[float, float],
-    label: str = "",
-    rad: float = 0.0,
-    offset: tuple[float, float] = (0.12, 0.0),
-    color: str = "#333333",
-) -> None:
-    ax.add_patch(
-        FancyArrowPatch(
-            a,
-            b,
-            arrowstyle="-|>",
-            mutation_scale=14,
-            linewidth=1.3,
-            color=color,
-            connectionstyle=f"arc3,rad={rad}",
-            zorder=1,
-            shrinkA=0,
-            shrinkB=0,
-        )
-    )
-    if label:
-        mx, my = (a[0] + b[0]) / 2 + offset[0], (a[1] + b[1]) / 2 + offset[1]
-        ax.text(
-            mx,
-            my,
-            label,
-            fontsize=11,
-            style="italic",
-            ha="left",
-            va="center",
-            color=color,
-        )
-
-
-def _finish(
-    ax: Axes,
-    xlim: tuple[float, float],
-    ylim: tuple[float, float],
-    title: str = "",
-) -> None:
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=12)
-
-
-def _column(
-    ax: Axes,
-    x: float,
-    t: str,
-    show_output: bool = True,
-    show_input: bool = True,
-) -> None:
-    """One time step: input below, state in the middle, output above."""
-    if show_input:
-        _node(ax, x, 0, f"$x_{{{t}}}$", "x")
-        _arrow(ax, (x, 0.28), (x, 0.97), "U")
-    _node(ax, x, 1.25, f"$s_{{{t}}}$", "s")
-    if show_output:
-        _arrow(ax, (x, 1.53), (x, 2.22), "V")
-        _node(ax, x, 2.5, f"$o_{{{t}}}$", "o")
-
-
-def draw_unrolled_rnn(
-    steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | None = None
-) -> Figure:
-    """The RNN folded (a loop through ``W``) and unrolled over ``steps``.
-
-    Parameters
-    ----------
-    steps : sequence of str
-        Subscripts of the unrolled time steps.
-    """
-    fig, ax = _axes(ax, (2.2 + 1.6 * len(steps), 3.4))
-    _column(ax, 0, "t")
-    ax.add_patch(
-        FancyArrowPatch(
-            (0.4, 1.38),
-            (0.4, 1.12),
-            arrowstyle="-|>",
-            mutation_scale=14,
-            connectionstyle="arc3,rad=-1.9",
-            linewidth=1.3,
-            color="#333333",
-        )
-    )
-    ax.text(0.78, 1.25, "W", fontsize=11, style="italic", va="center")
-    ax.text(1.45, 1.25, "=", fontsize=24, ha="center", va="center")
-    x0 = 3.1
-    ax.text(x0 - 1.0, 1.25, "···", ha="right", va="center", fontsize=14)
-    _arrow(ax, (x0 - 0.95, 1.25), (x0 - 0.4, 1.25))
-    for i, t in enumerate(steps):
-        x = x0 + 1.6 * i
-        _column(ax, x, t)
-        if i + 1 < len(steps):
-            _arrow(
-                ax, (x + 0.4, 1.25), (x + 1.2, 1.25), "W", offset=(-0.12, 0.18)
-            )
-    x_last = x0 + 1.6 * (len(steps) - 1)
-    _arrow(ax, (x_last + 0.4, 1.25), (x_last + 0.95, 1.25))
-    ax.text(x_last + 1.0, 1.25, "···", ha="left", va="center", fontsize=14)
-    _finish(ax, (-0.6, x_last + 1.5), (-0.45, 2.95))
-    return fig
-
-
-def _chain(
-    ax: Axes,
-    x0: float,
-    inputs: Sequence[bool],
-    outputs: Sequence[bool],
-    title: str,
-) -> float:
-    n = len(inputs)
-    for i in range(n):
-        x = x0 + 1.1 * i
-        if inputs[i]:
-            _node(ax, x, 0, "", "x", w=0.6, h=0.45)
-            _arrow(ax, (x, 0.23), (x, 0.99))
-        _node(ax, x, 1.25, "", "s", w=0.6, h=0.45)
-        if outputs[i]:
-            _arrow(ax, (x, 1.48), (x, 2.27))
-            _node(ax, x, 2.5, "", "o", w=0.6, h=0.45)
-        if i + 1 < n:
-            _arrow(ax, (x + 0.3, 1.25), (x + 0.8, 1.25))
-    ax.text(
-        x0 + 1.1 * (n - 1) / 2,
-        -0.75,
-        title,
-        ha="center",
-        va="center",
-        fontsize=11,
-    )
-    return x0 + 1.1 * n + 0.6
-
-
-def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
-    """The input/output shapes an RNN can take: one-to-many, many-to-one and
-    two many-to-many.
-
-    Blue boxes are inputs, yellow the hidden state, green outputs.
-    """
-    fig, ax = _axes(ax, (11, 3.0))
-    x = 0.0
-    x = _chain(
-        ax,
-        x,
-        [True, False, False],
-        [True, True, True],
-        "one to many\n(captioning)",
-    )
-    x = _chain(
-        ax,
-        x,
-        [True, True, True],
-        [False, False, True],
-        "many to one\n(sentiment)",
-    )
-    x = _chain(
-        ax,
-        x,
-        [True, True, True, False, False],
-        [False, False, False, True, True],
-        "many to many, delayed\n(translation)",
-    )
-    x = _chain(
-        ax,
-        x,
-        [True, True, True, True],
-        [True, True, True, True],
-        "many to many, in step\n(language model, tagging)",
-    )
-    _finish(ax, (-0.6, x - 0.6), (-1.2, 2.9))
-    return fig
-
-
-def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
-    """A bidirectional RNN: a forward chain and a backward chain both feed each
-    output."""
-    fig, ax = _axes(ax, (1.1 * steps + 0.8, 3.0))
-    for i in range(steps):
-        x = 1.6 * i
-        _node(ax, x, 0, f"$x_{{{i}}}$", "x")
-        _node(ax, x, 1.1, rf"$\overrightarrow{{s}}_{{{i}}}$", "s", w=0.6)
-        _node(ax, x, 2.1, rf"$\overleftarrow{{s}}_{{{i}}}$", "back", w=0.6)
-        _node(ax, x, 3.3, f"$o_{{{i}}}$", "o")
-        _arrow(ax, (x, 0.28), (x, 0.82))
-        _arrow(ax, (x - 0.25, 0.28), (x - 0.45, 2.1), rad=-0.25)
-        _arrow(ax, (x + 0.45, 1.1), (x + 0.25, 3.02), rad=0.25)
-        _arrow(ax, (x, 2.38), (x, 3.02))
-        if i + 1 < steps:
-            _arrow(ax, (x + 0.3, 1.1), (x + 1.3, 1.1))
-            _arrow(ax, (x + 1.3, 2.1), (x + 0.3, 2.1))
-    _finish(ax, (-0.7, 1.6 * (steps - 1) + 0.7), (-0.45, 3.75))
-    return fig
-
-
-def draw_deep_rnn(
-    steps: int = 4, layers: int = 3, ax: Axes | None = None
-) -> Figure:
-    """A deep (stacked) RNN: each layer's states are the next layer's
-    inputs."""
-    fig, ax = _axes(ax, (1.1 * steps + 0.8, 0.8 * layers + 1.6))
-    top = 1.1 * (layers + 1)
-    for i in range(steps):
-        x = 1.6 * i
-        _node(ax, x, 0, f"$x_{{{i}}}$", "x")
-        for layer in range(1, layers + 1):
-            y = 1.1 * layer
-            _node(ax, x, y, f"$s^{{({layer})}}_{{{i}}}$", "s")
-            _arrow(ax, (x, y - 0.82), (x, y - 0.28))
-            if i + 1 < steps:
-                _arrow(ax, (x + 0.4, y), (x + 1.2, y))
-        _node(ax, x, top, f"$o_{{{i}}}$", "o")
-        _arrow(ax, (x, top - 0.82), (x, top - 0.28))
-    _finish(ax, (-0.7, 1.6 * (steps - 1) + 0.7), (-0.45, top + 0.45))
-    return fig
 
 
 def plot_sentence_lengths(
@@ -315,39 +60,42 @@ def plot_sentence_lengths(
         color=COLORS["x"],
         edgecolor="none",
     )
-    ax.axvline(
-        np.median(lengths), color="#333333", linestyle="--", linewidth=1
-    )
-    ax.text(
-        np.median(lengths) + 1,
-        ax.get_ylim()[1] * 0.9,
-        f"median {np.median(lengths):.0f}",
-        fontsize=10,
-    )
+    median = np.median(lengths)
+    ax.axvline(median, color=INK, linestyle="--", linewidth=1)
+    top = ax.get_ylim()[1]
+    ax.text(median + 1, top * 0.9, f"median {median:.0f}", fontsize=10)
     ax.set_xlabel(f"sentence length in tokens (≥ {clip} pooled)")
     ax.set_ylabel("sentences")
     return fig
 
 
-def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
-    """Word frequency against rank on log-log axes, with the line
-    ``f ∝ 1/rank`` for reference.
+def _ranked(counts: Sequence[int]) -> np.ndarray:
+    """The positive ``counts`` as floats, the largest first.
 
     Raises
     ------
+    TypeError
+        If ``counts`` does not hold real numbers.
     ValueError
         If ``counts`` holds a negative or non-finite count, or no positive
         one (there would be nothing to plot).
     """
-    f = np.sort(np.asarray(counts, dtype=np.float64).reshape(-1))[::-1]
-    if not np.isfinite(f).all() or (f < 0).any():
+    f = check_array(counts, "counts").astype(np.float64).reshape(-1)
+    if (f < 0).any():
         raise ValueError(
-            "counts must be finite and non-negative, got "
-            f"{f[~np.isfinite(f) | (f < 0)][:5].tolist()} among them"
+            f"counts must be non-negative, got {f[f < 0][:5].tolist()} "
+            "among them"
         )
-    f = f[f > 0]
-    if f.size == 0:
+    if not (f > 0).any():
         raise ValueError("counts must hold at least one positive count")
+    return np.sort(f[f > 0])[::-1]
+
+
+def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
+    """Word frequency against rank on log-log axes, with the line
+    ``f ∝ 1/rank`` for reference (``counts`` as :func:`plot_coverage`
+    takes them)."""
+    f = _ranked(counts)
     fig, ax = _axes(ax, (6, 4))
     rank = np.arange(1, len(f) + 1)
     ax.loglog(
@@ -356,13 +104,12 @@ def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
     ax.loglog(
         rank,
         f[0] / rank,
-        color="#333333",
+        color=INK,
         linestyle="--",
         linewidth=1,
         label=r"$f_1 / \mathrm{rank}$",
     )
-    ax.set_xlabel("rank")
-    ax.set_ylabel("occurrences")
+    ax.set(xlabel="rank", ylabel="occurrences")
     ax.legend()
     return fig
 
@@ -371,15 +118,23 @@ def plot_coverage(
     counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None
 ) -> Figure:
     """Fraction of tokens covered by the ``n`` most frequent words, with
-    ``vocabulary_size`` marked."""
+    ``vocabulary_size`` marked.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` holds a negative or non-finite count, or no positive
+        one.
+    """
+    f = _ranked(counts)
     fig, ax = _axes(ax, (6, 4))
-    f = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
     coverage = np.cumsum(f) / f.sum()
-    n = np.arange(1, len(f) + 1)
-    ax.semilogx(n, coverage, color=COLORS["o"], linewidth=2)
+    ax.semilogx(
+        np.arange(1, len(f) + 1), coverage, color=COLORS["o"], linewidth=2
+    )
     kept = min(vocabulary_size, len(f))
-    ax.axvline(kept, color="#333333", linestyle="--", linewidth=1)
-    ax.plot([kept], [coverage[kept - 1]], "o", color="#333333")
+    ax.axvline(kept, color=INK, linestyle="--", linewidth=1)
+    ax.plot([kept], [coverage[kept - 1]], "o", color=INK)
     ax.annotate(
         f"{kept:,} words cover {coverage[kept - 1]:.1%}",
         (kept, coverage[kept - 1]),
@@ -432,14 +187,12 @@ def plot_loss_curves(
     ``{label: value}``."""
     fig, ax = _axes(ax, (7, 4))
     palette = [COLORS["s"], COLORS["x"], COLORS["o"], COLORS["back"]]
-    for (label, (x, y)), color in zip(
-        curves.items(), palette * 4, strict=False
-    ):
+    for (label, (x, y)), color in zip(curves.items(), cycle(palette)):
         ax.plot(
             x, y, "o-", color=color, linewidth=2, markersize=4, label=label
         )
     for (label, value), style in zip(
-        (baselines or {}).items(), ["--", ":", "-."] * 4, strict=False
+        (baselines or {}).items(), cycle(["--", ":", "-."])
     ):
         ax.axhline(
             value,
@@ -448,8 +201,7 @@ def plot_loss_curves(
             linewidth=1,
             label=f"{label} ({value:.2f})",
         )
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("loss (nats per word)")
+    ax.set(xlabel=xlabel, ylabel="loss (nats per word)")
     ax.legend(fontsize=9)
     return fig
 
@@ -459,24 +211,16 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax, (6.5, 3.4))
     a = np.linspace(-6, 6, 601)
     sig = sigmoid(a)
-    ax.plot(
-        a,
-        1 - np.tanh(a) ** 2,
-        color=COLORS["s"],
-        linewidth=2,
-        label=r"$\tanh'(a) = 1 - \tanh^2 a$, $\gamma = 1$",
-    )
-    ax.plot(
-        a,
-        sig * (1 - sig),
-        color=COLORS["x"],
-        linewidth=2,
-        label=r"$\sigma'(a) = \sigma(a)(1-\sigma(a))$, $\gamma = 1/4$",
-    )
-    ax.axhline(1.0, color="#999999", linestyle=":", linewidth=1)
-    ax.axhline(0.25, color="#999999", linestyle=":", linewidth=1)
-    ax.set_xlabel("pre-activation $a$")
-    ax.set_ylabel("derivative")
+    tanh_label = r"$\tanh'(a) = 1 - \tanh^2 a$, $\gamma = 1$"
+    sigmoid_label = r"$\sigma'(a) = \sigma(a)(1-\sigma(a))$, $\gamma = 1/4$"
+    for derivative, color, label in (
+        (1 - np.tanh(a) ** 2, COLORS["s"], tanh_label),
+        (sig * (1 - sig), COLORS["x"], sigmoid_label),
+    ):
+        ax.plot(a, derivative, color=color, linewidth=2, label=label)
+    for gamma in (1.0, 0.25):
+        ax.axhline(gamma, color="#999999", linestyle=":", linewidth=1)
+    ax.set(xlabel="pre-activation $a$", ylabel="derivative")
     ax.legend(fontsize=9, loc="upper right")
     return fig
 
@@ -489,25 +233,15 @@ def plot_gradient_decay(
     the same colour."""
     fig, ax = _axes(ax, (7, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (label, flow), color in zip(flows.items(), colors * 4, strict=False):
+    for (label, flow), color in zip(flows.items(), cycle(colors)):
+        norms = np.maximum(flow.loss_grad_norm, 1e-300)  # 0 has no log
         ax.semilogy(
-            flow.steps_back,
-            np.maximum(flow.loss_grad_norm, 1e-300),
-            color=color,
-            linewidth=2,
-            label=label,
+            flow.steps_back, norms, color=color, linewidth=2, label=label
         )
         if show_bound and flow.bound is not None:
-            ax.semilogy(
-                flow.steps_back,
-                np.maximum(flow.bound, 1e-300),
-                color=color,
-                linestyle="--",
-                linewidth=1,
-            )
-    low = min(
-        np.maximum(f.loss_grad_norm, 1e-300).min() for f in flows.values()
-    )
+            bound = np.maximum(flow.bound, 1e-300)
+            ax.semilogy(flow.steps_back, bound, "--", color=color, linewidth=1)
+    low = min(f.loss_grad_norm.min() for f in flows.values())
     high = max(f.loss_grad_norm.max() for f in flows.values())
     ax.set_ylim(max(low / 10, 1e-40), max(10.0, min(high * 10, 1e40)))
     ax.set_xlabel("steps back $k$")
@@ -519,8 +253,6 @@ def plot_gradient_decay(
 def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
     """Heatmap (log colour scale) of per-(output t, step k) contributions to
     ``∂L/∂W``."""
-    from matplotlib.colors import LogNorm
-
     fig, ax = _axes(ax, (6, 5))
     masked = np.ma.masked_where(C <= 0, C)
     image = ax.imshow(
@@ -533,176 +265,6 @@ def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("step $k$ whose weights receive the gradient")
     ax.set_ylabel("output $t$ whose error is sent back")
     fig.colorbar(image, ax=ax, label=r"$\|\delta^{(t)}_k s_{k-1}^\top\|$")
-    return fig
-
-
-def _op(ax: Axes, x: float, y: float, label: str, r: float = 0.22) -> None:
-    """A point-wise operation (×, +, 1−) drawn as a small circle."""
-    ax.add_patch(
-        plt.Circle(
-            (x, y),
-            r,
-            facecolor="white",
-            edgecolor="#333333",
-            linewidth=1.2,
-            zorder=2,
-        )
-    )
-    ax.text(
-        x,
-        y,
-        label,
-        ha="center",
-        va="center",
-        fontsize=12,
-        zorder=3,
-        color="#111111",
-    )
-
-
-def _line(
-    ax: Axes,
-    points: Sequence[tuple[float, float]],
-    color: str = "#333333",
-    arrow: bool = True,
-) -> None:
-    """A path through ``points``, with an arrow head at the end (unless
-    ``arrow=False``)."""
-    xs, ys = zip(*points, strict=True)
-    if arrow:
-        ax.plot(
-            xs[:-1],
-            ys[:-1],
-            color=color,
-            linewidth=1.3,
-            zorder=1,
-            solid_capstyle="round",
-        )
-        _arrow(ax, points[-2], points[-1], color=color)
-    else:
-        ax.plot(
-            xs,
-            ys,
-            color=color,
-            linewidth=1.3,
-            zorder=1,
-            solid_capstyle="round",
-        )
-
-
-def draw_gru_cell(ax: Axes | None = None) -> Figure:
-    """One GRU step (Cho et al.'s convention): reset gate r, update gate z,
-    candidate n.
-
-    The state ``s_{t-1}`` runs along the top;
-    ``s_t = z ⊙ s_{t-1} + (1 - z) ⊙ n`` is a blend of the old state and the
-    candidate.
-    """
-    fig, ax = _axes(ax, (7.2, 4.0))
-    top, gates = 3.2, 0.9
-    _node(ax, -0.2, top, "$s_{t-1}$", "s", w=0.9)
-    _node(ax, 8.2, top, "$s_t$", "s", w=0.9)
-    _node(ax, 0.9, -0.5, "$x_t$", "x", w=0.8)
-    _line(ax, [(0.25, top), (3.58, top)])
-    _op(ax, 3.8, top, "×")
-    _line(ax, [(4.02, top), (6.18, top)])
-    _op(ax, 6.4, top, "+")
-    _line(ax, [(6.62, top), (7.75, top)])
-    for x, fn, name in (
-        (1.8, "$σ$", "r"),
-        (3.2, "$σ$", "z"),
-        (5.2, "tanh", "n"),
-    ):
-        w = 0.8 if name != "n" else 1.0
-        _node(ax, x, gates, fn, "o", w=w)
-        ax.text(
-            x + w / 2 + 0.05,
-            gates + 0.35,
-            name,
-            fontsize=12,
-            style="italic",
-            va="center",
-        )
-        _line(ax, [(x, 0.3), (x, gates - 0.275)])
-    _line(
-        ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False
-    )  # x_t to every box
-    for x in (1.2, 2.6):  # s_{t-1} into the gates
-        _line(ax, [(x, top), (x, gates), (x + 0.2, gates)])
-    _op(ax, 1.8, 2.2, "×")  # r ⊙ s_{t-1}
-    _line(ax, [(1.8, gates + 0.275), (1.8, 1.98)])
-    _line(ax, [(1.8, top), (1.8, 2.42)])
-    _line(ax, [(2.02, 2.2), (4.9, 2.2), (4.9, gates + 0.275)])
-    _line(
-        ax, [(3.2, gates + 0.275), (3.2, 1.6), (3.8, 1.6), (3.8, top - 0.22)]
-    )  # z ⊙ s_{t-1}
-    _op(ax, 5.6, 1.6, "1−")
-    _line(ax, [(3.8, 1.6), (5.38, 1.6)])
-    _op(ax, 6.4, 1.6, "×")  # (1 - z) ⊙ n
-    _line(ax, [(5.82, 1.6), (6.18, 1.6)])
-    _line(ax, [(5.7, gates), (6.4, gates), (6.4, 1.38)])
-    _line(ax, [(6.4, 1.82), (6.4, top - 0.22)])
-    _line(ax, [(7.2, top), (7.2, 4.1)])
-    ax.text(7.3, 4.0, "output layer,\nlayer above", fontsize=9, va="center")
-    _finish(ax, (-0.8, 9.0), (-1.0, 4.4))
-    return fig
-
-
-def draw_lstm_cell(ax: Axes | None = None) -> Figure:
-    """One LSTM step: forget, input and output gates around the memory cell
-    ``c``.
-
-    The cell ``c_{t-1}`` runs along the top and is changed only by a product
-    (forget) and a sum (write): ``c_t = f ⊙ c_{t-1} + i ⊙ g``; the state
-    ``s_t = o ⊙ tanh(c_t)`` is read from it.
-    """
-    fig, ax = _axes(ax, (7.2, 4.2))
-    top, mid, gates = 3.4, 2.0, 0.8
-    _node(ax, -0.2, top, "$c_{t-1}$", "back", w=0.9)
-    _node(ax, 8.2, top, "$c_t$", "back", w=0.9)
-    _node(ax, -0.2, gates - 0.3, "$s_{t-1}$", "s", w=0.9)
-    _node(ax, 8.2, gates - 0.3, "$s_t$", "s", w=0.9)
-    _node(ax, 0.9, -0.9, "$x_t$", "x", w=0.8)
-    _line(ax, [(0.25, top), (1.98, top)])
-    _op(ax, 2.2, top, "×")
-    _line(ax, [(2.42, top), (4.28, top)])
-    _op(ax, 4.5, top, "+")
-    _line(ax, [(4.72, top), (7.75, top)])
-    labels = (
-        (2.2, "σ", "f"),
-        (3.5, "σ", "i"),
-        (4.5, "tanh", "g"),
-        (6.0, "σ", "o"),
-    )
-    for x, fn, name in labels:
-        w = 0.8 if fn == "σ" else 0.95
-        _node(ax, x, gates, f"${fn}$" if fn == "σ" else fn, "o", w=w)
-        ax.text(
-            x + w / 2 + 0.05,
-            gates + 0.35,
-            name,
-            ha="left",
-            va="center",
-            fontsize=12,
-            style="italic",
-        )
-    _line(ax, [(0.25, gates - 0.3), (6.0, gates - 0.3)], arrow=False)
-    _line(ax, [(0.9, -0.62), (0.9, gates - 0.3)], arrow=False)
-    for x, *_ in labels:
-        _line(ax, [(x, gates - 0.3), (x, gates - 0.28)])
-    _line(ax, [(2.2, gates + 0.28), (2.2, top - 0.22)])  # forget
-    _op(ax, 4.0, mid, "×")  # write: i ⊙ g
-    _line(ax, [(3.5, gates + 0.28), (3.5, mid), (3.78, mid)])
-    _line(ax, [(4.5, gates + 0.28), (4.5, 1.5), (4.0, 1.5), (4.0, mid - 0.22)])
-    _line(ax, [(4.0, mid + 0.22), (4.0, 2.8), (4.5, 2.8), (4.5, top - 0.22)])
-    # read: s_t = o ⊙ tanh(c_t)
-    _node(ax, 6.9, 2.6, "tanh", "o", w=0.95, h=0.45)
-    _line(ax, [(6.9, top), (6.9, 2.83)])
-    _op(ax, 6.9, 1.6, "×")
-    _line(ax, [(6.9, 2.37), (6.9, 1.82)])
-    _line(ax, [(6.0, gates + 0.28), (6.0, 1.6), (6.68, 1.6)])
-    _line(ax, [(6.9, 1.38), (6.9, gates - 0.3), (7.75, gates - 0.3)])
-    _finish(ax, (-0.8, 9.0), (-1.3, 4.0))
     return fig
 
 
@@ -738,15 +300,11 @@ def plot_gate_activations(
     fig = axes[0].figure
     for ax, (name, values) in zip(axes, gates.items(), strict=True):
         shown = values[:, :units]
+        scale = {"cmap": "viridis", "vmin": 0, "vmax": 1}
         if name == "c":
             lim = float(np.abs(shown).max()) or 1.0
-            im = ax.imshow(
-                shown, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim
-            )
-        else:
-            im = ax.imshow(
-                shown, aspect="auto", cmap="viridis", vmin=0, vmax=1
-            )
+            scale = {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
+        im = ax.imshow(shown, aspect="auto", **scale)
         ax.set_title(f"${name}_t$", fontsize=12)
         ax.set_xlabel("hidden unit")
         fig.colorbar(im, ax=ax, shrink=0.8)
