@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
@@ -35,6 +34,7 @@ from tqdm.auto import trange
 from . import data as _data
 from . import decoding
 from .corpus import Corpus, load_shakespeare
+from .torch_lm import detach_state
 from .validation import check_learning_rate, check_scalar
 
 __all__ = [
@@ -210,12 +210,6 @@ def check_stream(ids: np.ndarray, batch_size: int, length: int) -> np.ndarray:
     return ids
 
 
-def _detach(state: Any) -> Any:
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
-    return state.detach()
-
-
 def fit_stream(
     model: torch.nn.Module,
     ids: np.ndarray,
@@ -286,7 +280,7 @@ def fit_stream(
                 f"the gradient norm became {float(norm)} at step {step}"
             )
         opt.step()
-        state = _detach(final)
+        state = detach_state(final)
         losses.append(loss.item() / math.log(2))
         if on_step is not None:
             on_step(step + 1, losses)

@@ -25,6 +25,7 @@ from .validation import as_ids, check_clip, check_parameters, check_scalar
 
 __all__ = [
     "TorchLanguageModel",
+    "detach_state",
     "pad_batch",
     "resolve_device",
 ]
@@ -47,7 +48,7 @@ def pad_batch(
     return torch.from_numpy(xb), torch.from_numpy(yb)
 
 
-def _detach(
+def detach_state(
     state: torch.Tensor | tuple[torch.Tensor, ...],
 ) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Cut the graph behind a recurrent state (a tensor, or a tuple such
@@ -246,7 +247,7 @@ class TorchLanguageModel(nn.Module, BatchedModel):
                     "the update made a parameter non-finite: lower the "
                     "learning rate or clip the gradient"
                 )
-            s = _detach(s)
+            s = detach_state(s)
             total += loss
             count += n
         return total, count
