@@ -141,7 +141,7 @@ def test_check_array_tokens_and_pairs():
     np.testing.assert_array_equal(check_array([1.0, 2.0], "a", (2,)), [1, 2])
     with pytest.raises(TypeError, match="complex"):
         check_array(np.zeros(2, complex), "a")
-    with pytest.raises(ValueError, match="a has shape"):
+    with pytest.raises(ValueError, match="a must have shape"):
         check_array(np.zeros(3), "a", (2,))
     with pytest.raises(ValueError, match="1 non-finite"):
         check_array([1.0, math.inf], "a")

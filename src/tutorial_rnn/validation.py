@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 _BOUNDARIES = ("both", "left", "right", "neither")
+#: :func:`check_scalar`'s options for "finite and positive".
+_POSITIVE = {"min_val": 0, "include_boundaries": "neither"}
 
 
 def _interval(
@@ -177,25 +179,12 @@ def check_scalar(
 
 def check_learning_rate(learning_rate: object) -> float:
     """A learning rate must be a finite positive real number."""
-    return check_scalar(
-        learning_rate,
-        "learning_rate",
-        float,
-        min_val=0,
-        include_boundaries="neither",
-    )
+    return check_scalar(learning_rate, "learning_rate", float, **_POSITIVE)
 
 
 def check_clip(clip: object) -> float | None:
     """A gradient-norm cap: None, or a finite positive number."""
-    return check_scalar(
-        clip,
-        "clip",
-        float,
-        min_val=0,
-        include_boundaries="neither",
-        allow_none=True,
-    )
+    return check_scalar(clip, "clip", float, allow_none=True, **_POSITIVE)
 
 
 def check_seed(seed: object, allow_none: bool = False) -> int | None:
@@ -229,7 +218,7 @@ def check_array(
         )
     if shape is not None and arr.shape != tuple(shape):
         raise ValueError(
-            f"{name} has shape {arr.shape}, expected {tuple(shape)}"
+            f"{name} must have shape {tuple(shape)}, got {arr.shape}"
         )
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
@@ -378,16 +367,12 @@ def check_parameters(
         raise ValueError(
             f"params must hold {sorted(expected)}, got {sorted(params)}"
         )
-    out = {}
-    for name, current in expected.items():
-        label, shape = f"params[{name!r}]", tuple(current.shape)
-        if np.shape(params[name]) != shape:
-            raise ValueError(
-                f"{label} must have shape {shape}, got "
-                f"{np.shape(params[name])}"
-            )
-        out[name] = check_array(params[name], label).astype(np.float64)
-    return out
+    return {
+        name: check_array(
+            params[name], f"params[{name!r}]", current.shape
+        ).astype(np.float64)
+        for name, current in expected.items()
+    }
 
 
 #: :func:`check_fit_arguments` refuses a ``fit`` that would train on more
@@ -449,9 +434,7 @@ def check_fit_arguments(
             f"(or neither)"
         )
     out: dict[str, Any] = {
-        "epochs": check_scalar(
-            epochs, "epochs", float, min_val=0, include_boundaries="neither"
-        ),
+        "epochs": check_scalar(epochs, "epochs", float, **_POSITIVE),
         "batch_size": check_scalar(batch_size, "batch_size", int, min_val=1),
         "learning_rate": check_learning_rate(learning_rate),
         "clip": check_clip(clip),
@@ -463,7 +446,6 @@ def check_fit_arguments(
     out["X"], out["Y"] = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
     out["X_valid"] = out["Y_valid"] = None
     if X_valid is not None:
-        check_pairs(X_valid, Y_valid, ("X_valid", "Y_valid"))
         out["X_valid"], out["Y_valid"] = _checked_pairs(
             X_valid, Y_valid, vocab_size, ("X_valid", "Y_valid")
         )
@@ -474,7 +456,9 @@ def check_fit_arguments(
 def _checked_pairs(
     X: Any, Y: Any, vocab_size: int, names: tuple[str, str]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Every pair checked, naming the sentence of the first bad one."""
+    """Every pair checked (after :func:`check_pairs`), naming the
+    sentence of the first bad one."""
+    check_pairs(X, Y, names)
     xs, ys = [], []
     for i, (x, y) in enumerate(zip(X, Y, strict=True)):
         try:
@@ -488,16 +472,21 @@ def _checked_pairs(
     return xs, ys
 
 
+def _check_tokens_seen(epochs: float, lengths: list[int]) -> None:
+    """Refuse training on more than :data:`MAX_TRAINING_TOKENS`."""
+    tokens = epochs * sum(lengths)
+    if tokens > MAX_TRAINING_TOKENS:
+        raise ValueError(
+            f"epochs={epochs:g} would train on {tokens:.3g} tokens, more "
+            f"than {MAX_TRAINING_TOKENS:.0e} (a day at a million tokens "
+            f"per second); lower epochs"
+        )
+
+
 def _check_costs(options: dict[str, Any], vocab_size: int) -> None:
     """Refuse a fit whose steps or memory this machine cannot afford."""
     lengths = [len(y) for y in options["Y"]]
-    tokens = options["epochs"] * sum(lengths)
-    if tokens > MAX_TRAINING_TOKENS:
-        raise ValueError(
-            f"epochs={options['epochs']:g} would train on {tokens:.3g} "
-            f"tokens, more than {MAX_TRAINING_TOKENS:.0e} (a day at a "
-            f"million tokens per second); lower epochs"
-        )
+    _check_tokens_seen(options["epochs"], lengths)
     batch = min(options["batch_size"], len(lengths))
     longest = sorted(lengths)[-batch:]
     scores = batch * max(longest) * vocab_size * 8 * 4  # scores, grads...
@@ -538,11 +527,5 @@ def check_sgd_arguments(
     epochs = check_scalar(epochs, "epochs", int, min_val=1)
     every = check_scalar(evaluate_every, "evaluate_every", int, min_val=1)
     X, Y = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
-    tokens = epochs * sum(len(y) for y in Y)
-    if tokens > MAX_TRAINING_TOKENS:
-        raise ValueError(
-            f"epochs={epochs} would train on {tokens:.3g} tokens, more "
-            f"than {MAX_TRAINING_TOKENS:.0e} (a day at a million tokens "
-            f"per second); lower epochs"
-        )
+    _check_tokens_seen(epochs, [len(y) for y in Y])
     return X, Y, lr, epochs, every
