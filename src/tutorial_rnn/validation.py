@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "POSITIVE",
     "as_ids",
     "check_array",
     "check_clip",
@@ -42,8 +43,9 @@ __all__ = [
 ]
 
 _BOUNDARIES = ("both", "left", "right", "neither")
-#: :func:`check_scalar`'s options for "finite and positive".
-_POSITIVE = {"min_val": 0, "include_boundaries": "neither"}
+#: :func:`check_scalar`'s options for "finite and positive":
+#: ``check_scalar(x, "x", float, **POSITIVE)``.
+POSITIVE = {"min_val": 0, "include_boundaries": "neither"}
 
 
 def _interval(
@@ -179,12 +181,12 @@ def check_scalar(
 
 def check_learning_rate(learning_rate: object) -> float:
     """A learning rate must be a finite positive real number."""
-    return check_scalar(learning_rate, "learning_rate", float, **_POSITIVE)
+    return check_scalar(learning_rate, "learning_rate", float, **POSITIVE)
 
 
 def check_clip(clip: object) -> float | None:
     """A gradient-norm cap: None, or a finite positive number."""
-    return check_scalar(clip, "clip", float, allow_none=True, **_POSITIVE)
+    return check_scalar(clip, "clip", float, allow_none=True, **POSITIVE)
 
 
 def check_seed(seed: object, allow_none: bool = False) -> int | None:
@@ -434,7 +436,7 @@ def check_fit_arguments(
             f"(or neither)"
         )
     out: dict[str, Any] = {
-        "epochs": check_scalar(epochs, "epochs", float, **_POSITIVE),
+        "epochs": check_scalar(epochs, "epochs", float, **POSITIVE),
         "batch_size": check_scalar(batch_size, "batch_size", int, min_val=1),
         "learning_rate": check_learning_rate(learning_rate),
         "clip": check_clip(clip),

@@ -35,7 +35,7 @@ import numpy as np
 
 from .gated_numpy import GRUNumpy, LSTMNumpy
 from .gradients import GradientFlow, RNNCell, gradient_flow, recurrent_matrix
-from .validation import check_scalar
+from .validation import POSITIVE, check_scalar
 
 __all__ = [
     "SCALE_RANGES",
@@ -65,10 +65,7 @@ SCALE_RANGES = {
 
 def scale_grid(cell: str) -> tuple[float, ...]:
     """The λ₁ values of the static explorer for ``cell`` (ends included)."""
-    if cell not in SCALE_RANGES:
-        raise ValueError(
-            f"cell must be one of {sorted(SCALE_RANGES)}, got {cell!r}"
-        )
+    _check_names("cell", [cell], CELLS)
     lo, hi, step = SCALE_RANGES[cell]
     n = round((hi - lo) / step)
     return tuple(round(lo + i * step, 2) for i in range(n + 1))
@@ -90,7 +87,6 @@ def gated_cell(
     is ``gate_bias``: a large value keeps the gate near 1, so the state, and
     the gradient, are carried over almost unchanged.
     """
-    gate_bias = check_scalar(gate_bias, "gate_bias", float)
     stack = GATED[cell](hidden_size, hidden_size, seed=seed)
     H = hidden_size
     for block in range(stack.gates):
@@ -137,15 +133,11 @@ def flow_for(
     )
     with np.errstate(over="ignore", invalid="ignore"):  # checked below
         if cell in GATED:
-            stack = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
-            flow = gradient_flow(
-                stack, inputs, seed=seed, jacobian_norms=False
-            )
+            net = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
         else:
             W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
-            flow = gradient_flow(
-                RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False
-            )
+            net = RNNCell(W, cell)
+        flow = gradient_flow(net, inputs, seed=seed, jacobian_norms=False)
     if not np.isfinite(flow.loss_grad_norm).all():
         raise ValueError(
             f"the gradient of cell={cell!r}, scale={scale}, init={init!r}, "
@@ -230,15 +222,9 @@ class Explorer:
     def redraw(self, *_: object) -> None:
         if self._quiet:
             return
+        # the controls are named for flow_for's arguments
         c = {name: w.value for name, w in self.controls.items()}
-        self.flow = flow_for(
-            c["cell"],
-            c["scale"],
-            c["init"],
-            c["length"],
-            c["hidden_size"],
-            gate_bias=c["gate_bias"],
-        )
+        self.flow = flow_for(**c)
         self.controls["gate_bias"].disabled = c["cell"] not in GATED
         fig, ax, measured, bound = self._figure
         steps, norm = (
@@ -402,14 +388,11 @@ def static_gradient_explorer(
         per_cell = {cell: tuple(scales[cell]) for cell in cells}
     else:
         per_cell = {cell: tuple(scales) for cell in cells}
+    scale_labels = {}
     for cell, values in per_cell.items():
         for v in values:
-            check_scalar(v, f"scales for {cell!r}", float)
-        if not values or min(values) <= 0:
-            raise ValueError(
-                f"scales for {cell!r} must be positive values, got {values!r}"
-            )
-        _labels(f"scales for {cell!r}", values, ".2f")
+            check_scalar(v, f"scales for {cell!r}", float, **POSITIVE)
+        scale_labels[cell] = _labels(f"scales for {cell!r}", values, ".2f")
     steps = list(range(0, length + 1, stride))
     curves: dict[str, dict[str, Any]] = {}
 
@@ -439,10 +422,7 @@ def static_gradient_explorer(
                     }
     data = {
         "steps": steps,
-        "scales": {
-            cell: [f"{s:.2f}" for s in values]
-            for cell, values in per_cell.items()
-        },
+        "scales": scale_labels,
         "cells": list(cells),
         "gated": [c for c in cells if c in GATED],
         "inits": list(inits),
