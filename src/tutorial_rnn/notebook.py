@@ -27,12 +27,8 @@ T = TypeVar("T")
 def fast_mode() -> bool:
     """True when ``TUTORIAL_RNN_FAST`` is set to anything but ``""``, ``"0"``
     or ``"false"``."""
-    return os.environ.get(FAST_ENV, "").strip().lower() not in (
-        "",
-        "0",
-        "false",
-        "no",
-    )
+    value = os.environ.get(FAST_ENV, "").strip().lower()
+    return value not in ("", "0", "false", "no")
 
 
 def pick(fast: T, full: T) -> T:

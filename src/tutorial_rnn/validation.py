@@ -474,21 +474,16 @@ def _checked_pairs(
     return xs, ys
 
 
-def _check_tokens_seen(epochs: float, lengths: list[int]) -> None:
-    """Refuse training on more than :data:`MAX_TRAINING_TOKENS`."""
-    tokens = epochs * sum(lengths)
-    if tokens > MAX_TRAINING_TOKENS:
-        raise ValueError(
-            f"epochs={epochs:g} would train on {tokens:.3g} tokens, more "
-            f"than {MAX_TRAINING_TOKENS:.0e} (a day at a million tokens "
-            f"per second); lower epochs"
-        )
-
-
 def _check_costs(options: dict[str, Any], vocab_size: int) -> None:
     """Refuse a fit whose steps or memory this machine cannot afford."""
     lengths = [len(y) for y in options["Y"]]
-    _check_tokens_seen(options["epochs"], lengths)
+    tokens = options["epochs"] * sum(lengths)
+    if tokens > MAX_TRAINING_TOKENS:
+        raise ValueError(
+            f"epochs={options['epochs']:g} would train on {tokens:.3g} "
+            f"tokens, more than {MAX_TRAINING_TOKENS:.0e} (a day at a "
+            f"million tokens per second); lower epochs"
+        )
     batch = min(options["batch_size"], len(lengths))
     longest = sorted(lengths)[-batch:]
     scores = batch * max(longest) * vocab_size * 8 * 4  # scores, grads...
@@ -524,10 +519,9 @@ def check_sgd_arguments(
         allowed; ``epochs`` that would train on more than
         :data:`MAX_TRAINING_TOKENS` tokens.
     """
-    check_pairs(X, Y)
-    lr = check_learning_rate(learning_rate)
     epochs = check_scalar(epochs, "epochs", int, min_val=1)
     every = check_scalar(evaluate_every, "evaluate_every", int, min_val=1)
-    X, Y = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
-    _check_tokens_seen(epochs, [len(y) for y in Y])
-    return X, Y, lr, epochs, every
+    # the batched fit's checks, one sentence per batch
+    kw = {"epochs": epochs, "learning_rate": learning_rate, "batch_size": 1}
+    o = check_fit_arguments(X, Y, vocab_size=vocab_size, **kw)
+    return o["X"], o["Y"], o["learning_rate"], epochs, every
