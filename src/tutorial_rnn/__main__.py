@@ -161,15 +161,10 @@ def _checked(
         try:
             value = target_type(text)
         except ValueError:
-            kind = "an integer" if target_type is int else "a number"
-            raise argparse.ArgumentTypeError(
-                f"expected {kind}, got {text!r}"
-            ) from None
-        if target_type is int and abs(value) >= 2**63:
-            raise argparse.ArgumentTypeError(
-                f"must be below 2**63, got a number of {len(text)} digits"
-            )
+            value = text  # refused below, naming what is allowed
         try:
+            if isinstance(value, int) and abs(value) >= 2**63:
+                raise ValueError(f"must be below 2**63: {len(text)} digits")
             return check_scalar(
                 value,
                 "the value",
@@ -179,7 +174,7 @@ def _checked(
                 include_boundaries="both" if left else "right",
                 allow_none=none,
             )
-        except (TypeError, ValueError, OverflowError) as err:
+        except (TypeError, ValueError) as err:
             message = str(err).replace("the value must be", "must be")
             raise argparse.ArgumentTypeError(
                 message.replace("None or", "none or")

@@ -78,7 +78,7 @@ def _interval(
 def check_scalar(
     x: Any,
     name: str,
-    target_type: type | tuple[type, ...],
+    target_type: type,
     *,
     min_val: float | None = None,
     max_val: float | None = None,
@@ -96,10 +96,10 @@ def check_scalar(
         The value to check.
     name : str
         The argument's name, for the error message.
-    target_type : type or tuple of types
+    target_type : type
         ``int`` accepts any integer (Python or NumPy); ``float`` accepts any
-        real number (integers included). A ``bool`` is never taken for a
-        number unless ``bool`` is among the types.
+        real number (integers included); a ``bool`` is neither. Any other
+        type is checked with ``isinstance`` (no range).
     min_val, max_val : float, optional
         The bounds of the allowed range.
     include_boundaries : {"both", "left", "right", "neither"}
@@ -110,8 +110,8 @@ def check_scalar(
     Returns
     -------
     int, float, or the value itself
-        ``int(x)`` when ``target_type`` takes integers and ``x`` is one,
-        else ``float(x)`` for real numbers; ``x`` for other types.
+        ``int(x)`` for ``int``, ``float(x)`` for ``float``; ``x`` for
+        other types.
 
     Raises
     ------
@@ -137,27 +137,22 @@ def check_scalar(
         )
     if x is None and allow_none:
         return None
-    types = target_type if isinstance(target_type, tuple) else (target_type,)
-    abstract = tuple({int: Integral, float: Real}.get(t, t) for t in types)
-    integer = all(t in (int, Integral) for t in types)
-    numeric = any(issubclass(t, Real) for t in abstract)
+    integer, numeric = target_type is int, target_type in (int, float)
     what = (
         _interval(integer, min_val, max_val, include_boundaries)
         if numeric
-        else " or ".join(t.__name__ for t in types)
+        else target_type.__name__
     )
     if allow_none:
         what = f"None or {what}"
+    kind = {int: Integral, float: Real}.get(target_type, target_type)
     is_bool = isinstance(x, bool | np.bool_)
-    if (is_bool and bool not in types) or not isinstance(x, abstract):
+    if (is_bool and target_type is not bool) or not isinstance(x, kind):
         raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
-    if not (numeric and isinstance(x, Real)) or is_bool:
+    if not numeric:
         return x
-    keep_int = isinstance(x, Integral) and any(
-        t in (int, Integral) for t in types
-    )
     try:  # an integer of 2**1024 or more has no float: refused too
-        value = int(x) if keep_int else float(x)
+        value = int(x) if integer else float(x)
         finite = math.isfinite(value)
     except OverflowError:
         finite = False
