@@ -86,7 +86,7 @@ def test_p07_finiteness_is_checked_in_the_stored_dtype(checkpoint_dir):
     good = checkpoint.save(checkpoint_dir / "m", model)
     before = good.read_bytes()
     model.V[0, 0] = 7e4  # finite in float64, inf in float16
-    message = "'V' holds non-finite values as float16"
+    message = "'V' as float16 holds 1 non-finite value"
     with pytest.raises(ValueError, match=message):
         checkpoint.save(good, model, dtype=np.float16)
     assert good.read_bytes() == before

@@ -52,6 +52,7 @@ from safetensors.numpy import save as safetensors_bytes
 
 from .data import Vocabulary
 from .models import LanguageModel
+from .validation import check_array
 
 __all__ = [
     "MODELS",
@@ -277,12 +278,8 @@ def save(
     arrays = {}
     for key, value in model.numpy_parameters().items():
         with np.errstate(over="ignore"):  # refused just below
-            arrays[key] = np.ascontiguousarray(value, dtype)
-        if not np.isfinite(arrays[key]).all():
-            raise ValueError(
-                f"parameter {key!r} holds non-finite values as "
-                f"{arrays[key].dtype}: {str(target)!r} was left as it was"
-            )
+            a = np.ascontiguousarray(value, dtype)
+        arrays[key] = check_array(a, f"parameter {key!r} as {a.dtype}")
     first = safetensors_bytes(arrays, metadata=meta)
     (n,) = struct.unpack("<Q", first[:8])
     meta["sha256"] = _digest(meta, [first[8 + n :]])
