@@ -16,7 +16,7 @@ for each parameter is the worst relative error
     |analytic - numerical| / max(|analytic| + |numerical|, floor)
 
 over its entries (or over a random sample of them for large parameters). The
-``floor`` keeps entries whose true gradient is zero, or nearly so, from
+``floor`` (1e-10) keeps entries whose true gradient is zero, or nearly so, from
 dividing round-off by zero.
 """
 
@@ -126,7 +126,6 @@ def gradient_check(
     tolerance: float = 1e-6,
     max_entries: int | None = None,
     seed: int = 0,
-    floor: float = 1e-10,
 ) -> GradientCheck:
     """Compare analytic gradients with central differences, parameter by
     parameter.
@@ -140,8 +139,8 @@ def gradient_check(
         The arrays ``f`` reads; perturbed in place and restored.
     analytic : mapping of name to array
         The gradients to check, same names and shapes.
-    h, tolerance, floor : float
-        Step, pass threshold and denominator floor of the relative error.
+    h, tolerance : float
+        Step and pass threshold of the relative error.
     max_entries : int, optional
         Check at most this many randomly chosen entries of each parameter
         (at least 1).
@@ -176,7 +175,7 @@ def gradient_check(
         num = numerical_gradient(f, param, h=h, indices=idx)
         sel = slice(None) if idx is None else idx
         a, n = grad.reshape(-1)[sel], num.reshape(-1)[sel]
-        err = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+        err = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-10)
         errors[name] = float(err.max())
         checked[name] = int(err.size)
     return GradientCheck(errors=errors, checked=checked, tolerance=tolerance)
