@@ -50,17 +50,14 @@ def train(args: argparse.Namespace) -> None:
     model = GatedLMTorch(
         args.vocab, args.hidden, args.cell, args.layers, seed=args.seed
     )
+    same = ("batch_size", "learning_rate", "clip", "evaluations", "seed")
     history = model.fit(
         book.X_train,
         book.Y_train,
         X_valid=book.X_valid[:1000],
         Y_valid=book.Y_valid[:1000],
         epochs=args.tokens / sum(map(len, book.Y_train)),
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        clip=args.clip,
-        evaluations=args.evaluations,
-        seed=args.seed,
+        **{name: getattr(args, name) for name in same},  # fit's options
     )
     held_out = model.loss(book.X_valid, book.Y_valid)
     unigram = data.unigram_cross_entropy(

@@ -421,11 +421,9 @@ def check_fit_arguments(
     """
     check_pairs(X, Y)
     if (X_valid is None) != (Y_valid is None):
-        given, missing = (
-            ("X_valid", "Y_valid")
-            if Y_valid is None
-            else ("Y_valid", "X_valid")
-        )
+        given, missing = "X_valid", "Y_valid"
+        if X_valid is None:
+            given, missing = missing, given
         raise ValueError(
             f"{given} was given without {missing}: validation needs both "
             f"(or neither)"
