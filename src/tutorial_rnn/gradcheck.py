@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_scalar
+from .validation import check_parameters, check_scalar
 
 __all__ = [
     "GradientCheck",
@@ -150,31 +150,28 @@ def gradient_check(
     Returns
     -------
     GradientCheck
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``analytic`` does not hold a finite real array of each
+        parameter's name and shape (:func:`~tutorial_rnn.validation.
+        check_parameters`), or for a bad ``max_entries``.
     """
     max_entries = check_scalar(
         max_entries, "max_entries", int, min_val=1, allow_none=True
     )
-    missing = set(params) ^ set(analytic)
-    if missing:
-        raise ValueError(
-            "params and analytic gradients name different parameters: "
-            f"{sorted(missing)}"
-        )
+    # the gradients: params' names and shapes, finite
+    grads = check_parameters(analytic, params, "analytic")
     rng = np.random.default_rng(seed)
     errors, checked = {}, {}
     for name, param in params.items():
-        grad = np.asarray(analytic[name], dtype=np.float64)
-        if grad.shape != param.shape:
-            raise ValueError(
-                f"gradient of {name!r} has shape {grad.shape}, parameter has "
-                f"{param.shape}"
-            )
         idx = None
         if max_entries is not None and param.size > max_entries:
             idx = rng.choice(param.size, size=max_entries, replace=False)
         num = numerical_gradient(f, param, h=h, indices=idx)
         sel = slice(None) if idx is None else idx
-        a, n = grad.reshape(-1)[sel], num.reshape(-1)[sel]
+        a, n = grads[name].reshape(-1)[sel], num.reshape(-1)[sel]
         err = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-10)
         errors[name] = float(err.max())
         checked[name] = int(err.size)

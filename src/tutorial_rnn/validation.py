@@ -334,7 +334,7 @@ def check_pairs(
 
 
 def check_parameters(
-    params: object, expected: Mapping[str, Any]
+    params: object, expected: Mapping[str, Any], name: str = "params"
 ) -> dict[str, np.ndarray]:
     """THE parameter-load check: float64 copies of ``params``, checked
     against a model's parameters, for its ``load_numpy``.
@@ -348,6 +348,8 @@ def check_parameters(
         The new values, by name.
     expected : mapping of str to array or tensor
         The model's current parameters: the names and shapes to match.
+    name : str
+        What the errors call ``params`` (``"analytic"`` for gradients).
 
     Raises
     ------
@@ -358,17 +360,17 @@ def check_parameters(
     """
     if not isinstance(params, Mapping):
         raise TypeError(
-            f"params must be a dict of arrays, got {type(params).__name__}"
+            f"{name} must be a dict of arrays, got {type(params).__name__}"
         )
     if set(params) != set(expected):
         raise ValueError(
-            f"params must hold {sorted(expected)}, got {sorted(params)}"
+            f"{name} must hold {sorted(expected)}, got {sorted(params)}"
         )
     return {
-        name: check_array(
-            params[name], f"params[{name!r}]", current.shape
+        key: check_array(
+            params[key], f"{name}[{key!r}]", current.shape
         ).astype(np.float64)
-        for name, current in expected.items()
+        for key, current in expected.items()
     }
 
 
