@@ -262,13 +262,7 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
         "cell": widgets.Dropdown(
             options=list(CELLS), value="tanh", description="cell"
         ),
-        "scale": widgets.FloatSlider(
-            value=1.0,
-            min=SCALE_RANGES["tanh"][0],
-            max=SCALE_RANGES["tanh"][1],
-            step=SCALE_RANGES["tanh"][2] / 2,
-            description="λ₁ of W",
-        ),
+        "scale": widgets.FloatSlider(value=1.0, description="λ₁ of W"),
         "init": widgets.Dropdown(
             options=list(INITS), value="random", description="W init"
         ),
@@ -321,7 +315,7 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
             explorer.set_cell if name == "cell" else explorer.redraw,
             names="value",
         )
-    explorer.redraw()
+    explorer.set_cell({"new": "tanh"})  # λ₁'s range, then the first plot
     return explorer
 
 
