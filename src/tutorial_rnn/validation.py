@@ -52,11 +52,11 @@ def _interval(
     integer: bool,
     min_val: float | None,
     max_val: float | None,
-    include_boundaries: str,
+    left: bool,
+    right: bool,
 ) -> str:
-    """Words for the allowed range, e.g. ``"finite and positive"``."""
-    left = include_boundaries in ("both", "left")
-    right = include_boundaries in ("both", "right")
+    """Words for the allowed range, e.g. ``"finite and positive"``
+    (``left``, ``right``: the bounds are allowed values)."""
     kind = "an integer" if integer else "a finite number"
     if max_val is None and min_val is not None:
         if integer and left and min_val == 1:
@@ -137,9 +137,11 @@ def check_scalar(
         )
     if x is None and allow_none:
         return None
+    left = include_boundaries in ("both", "left")
+    right = include_boundaries in ("both", "right")
     integer, numeric = target_type is int, target_type in (int, float)
     what = (
-        _interval(integer, min_val, max_val, include_boundaries)
+        _interval(integer, min_val, max_val, left, right)
         if numeric
         else target_type.__name__
     )
@@ -161,15 +163,9 @@ def check_scalar(
         if isinstance(x, Integral):
             shown = f"an integer of {int(x).bit_length()} bits"
         raise ValueError(f"{name} must be {what}, got {shown}")
-    left = include_boundaries in ("both", "left")
-    right = include_boundaries in ("both", "right")
-    too_low = min_val is not None and (
-        value < min_val if left else value <= min_val
-    )
-    too_high = max_val is not None and (
-        value > max_val if right else value >= max_val
-    )
-    if too_low or too_high:
+    lo_ok = min_val is None or value > min_val or (left and value == min_val)
+    hi_ok = max_val is None or value < max_val or (right and value == max_val)
+    if not (lo_ok and hi_ok):
         raise ValueError(f"{name} must be {what}, got {x!r}")
     return value
 
