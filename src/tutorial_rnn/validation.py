@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "POSITIVE",
     "as_ids",
     "check_array",
     "check_clip",
@@ -42,17 +43,20 @@ __all__ = [
 ]
 
 _BOUNDARIES = ("both", "left", "right", "neither")
+#: :func:`check_scalar`'s options for "finite and positive":
+#: ``check_scalar(x, "x", float, **POSITIVE)``.
+POSITIVE = {"min_val": 0, "include_boundaries": "neither"}
 
 
 def _interval(
     integer: bool,
     min_val: float | None,
     max_val: float | None,
-    include_boundaries: str,
+    left: bool,
+    right: bool,
 ) -> str:
-    """Words for the allowed range, e.g. ``"finite and positive"``."""
-    left = include_boundaries in ("both", "left")
-    right = include_boundaries in ("both", "right")
+    """Words for the allowed range, e.g. ``"finite and positive"``
+    (``left``, ``right``: the bounds are allowed values)."""
     kind = "an integer" if integer else "a finite number"
     if max_val is None and min_val is not None:
         if integer and left and min_val == 1:
@@ -74,7 +78,7 @@ def _interval(
 def check_scalar(
     x: Any,
     name: str,
-    target_type: type | tuple[type, ...],
+    target_type: type,
     *,
     min_val: float | None = None,
     max_val: float | None = None,
@@ -92,10 +96,10 @@ def check_scalar(
         The value to check.
     name : str
         The argument's name, for the error message.
-    target_type : type or tuple of types
+    target_type : type
         ``int`` accepts any integer (Python or NumPy); ``float`` accepts any
-        real number (integers included). A ``bool`` is never taken for a
-        number unless ``bool`` is among the types.
+        real number (integers included); a ``bool`` is neither. Any other
+        type is checked with ``isinstance`` (no range).
     min_val, max_val : float, optional
         The bounds of the allowed range.
     include_boundaries : {"both", "left", "right", "neither"}
@@ -106,8 +110,8 @@ def check_scalar(
     Returns
     -------
     int, float, or the value itself
-        ``int(x)`` when ``target_type`` takes integers and ``x`` is one,
-        else ``float(x)`` for real numbers; ``x`` for other types.
+        ``int(x)`` for ``int``, ``float(x)`` for ``float``; ``x`` for
+        other types.
 
     Raises
     ------
@@ -133,27 +137,24 @@ def check_scalar(
         )
     if x is None and allow_none:
         return None
-    types = target_type if isinstance(target_type, tuple) else (target_type,)
-    abstract = tuple({int: Integral, float: Real}.get(t, t) for t in types)
-    integer = all(t in (int, Integral) for t in types)
-    numeric = any(issubclass(t, Real) for t in abstract)
+    left = include_boundaries in ("both", "left")
+    right = include_boundaries in ("both", "right")
+    integer, numeric = target_type is int, target_type in (int, float)
     what = (
-        _interval(integer, min_val, max_val, include_boundaries)
+        _interval(integer, min_val, max_val, left, right)
         if numeric
-        else " or ".join(t.__name__ for t in types)
+        else target_type.__name__
     )
     if allow_none:
         what = f"None or {what}"
+    kind = {int: Integral, float: Real}.get(target_type, target_type)
     is_bool = isinstance(x, bool | np.bool_)
-    if (is_bool and bool not in types) or not isinstance(x, abstract):
+    if (is_bool and target_type is not bool) or not isinstance(x, kind):
         raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
-    if not (numeric and isinstance(x, Real)) or is_bool:
+    if not numeric:
         return x
-    keep_int = isinstance(x, Integral) and any(
-        t in (int, Integral) for t in types
-    )
     try:  # an integer of 2**1024 or more has no float: refused too
-        value = int(x) if keep_int else float(x)
+        value = int(x) if integer else float(x)
         finite = math.isfinite(value)
     except OverflowError:
         finite = False
@@ -162,40 +163,21 @@ def check_scalar(
         if isinstance(x, Integral):
             shown = f"an integer of {int(x).bit_length()} bits"
         raise ValueError(f"{name} must be {what}, got {shown}")
-    left = include_boundaries in ("both", "left")
-    right = include_boundaries in ("both", "right")
-    too_low = min_val is not None and (
-        value < min_val if left else value <= min_val
-    )
-    too_high = max_val is not None and (
-        value > max_val if right else value >= max_val
-    )
-    if too_low or too_high:
+    lo_ok = min_val is None or value > min_val or (left and value == min_val)
+    hi_ok = max_val is None or value < max_val or (right and value == max_val)
+    if not (lo_ok and hi_ok):
         raise ValueError(f"{name} must be {what}, got {x!r}")
     return value
 
 
 def check_learning_rate(learning_rate: object) -> float:
     """A learning rate must be a finite positive real number."""
-    return check_scalar(
-        learning_rate,
-        "learning_rate",
-        float,
-        min_val=0,
-        include_boundaries="neither",
-    )
+    return check_scalar(learning_rate, "learning_rate", float, **POSITIVE)
 
 
 def check_clip(clip: object) -> float | None:
     """A gradient-norm cap: None, or a finite positive number."""
-    return check_scalar(
-        clip,
-        "clip",
-        float,
-        min_val=0,
-        include_boundaries="neither",
-        allow_none=True,
-    )
+    return check_scalar(clip, "clip", float, allow_none=True, **POSITIVE)
 
 
 def check_seed(seed: object, allow_none: bool = False) -> int | None:
@@ -229,7 +211,7 @@ def check_array(
         )
     if shape is not None and arr.shape != tuple(shape):
         raise ValueError(
-            f"{name} has shape {arr.shape}, expected {tuple(shape)}"
+            f"{name} must have shape {tuple(shape)}, got {arr.shape}"
         )
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
@@ -348,7 +330,7 @@ def check_pairs(
 
 
 def check_parameters(
-    params: object, expected: Mapping[str, Any]
+    params: object, expected: Mapping[str, Any], name: str = "params"
 ) -> dict[str, np.ndarray]:
     """THE parameter-load check: float64 copies of ``params``, checked
     against a model's parameters, for its ``load_numpy``.
@@ -362,6 +344,8 @@ def check_parameters(
         The new values, by name.
     expected : mapping of str to array or tensor
         The model's current parameters: the names and shapes to match.
+    name : str
+        What the errors call ``params`` (``"analytic"`` for gradients).
 
     Raises
     ------
@@ -372,22 +356,18 @@ def check_parameters(
     """
     if not isinstance(params, Mapping):
         raise TypeError(
-            f"params must be a dict of arrays, got {type(params).__name__}"
+            f"{name} must be a dict of arrays, got {type(params).__name__}"
         )
     if set(params) != set(expected):
         raise ValueError(
-            f"params must hold {sorted(expected)}, got {sorted(params)}"
+            f"{name} must hold {sorted(expected)}, got {sorted(params)}"
         )
-    out = {}
-    for name, current in expected.items():
-        label, shape = f"params[{name!r}]", tuple(current.shape)
-        if np.shape(params[name]) != shape:
-            raise ValueError(
-                f"{label} must have shape {shape}, got "
-                f"{np.shape(params[name])}"
-            )
-        out[name] = check_array(params[name], label).astype(np.float64)
-    return out
+    return {
+        key: check_array(
+            params[key], f"{name}[{key!r}]", current.shape
+        ).astype(np.float64)
+        for key, current in expected.items()
+    }
 
 
 #: :func:`check_fit_arguments` refuses a ``fit`` that would train on more
@@ -439,19 +419,15 @@ def check_fit_arguments(
     """
     check_pairs(X, Y)
     if (X_valid is None) != (Y_valid is None):
-        given, missing = (
-            ("X_valid", "Y_valid")
-            if Y_valid is None
-            else ("Y_valid", "X_valid")
-        )
+        given, missing = "X_valid", "Y_valid"
+        if X_valid is None:
+            given, missing = missing, given
         raise ValueError(
             f"{given} was given without {missing}: validation needs both "
             f"(or neither)"
         )
     out: dict[str, Any] = {
-        "epochs": check_scalar(
-            epochs, "epochs", float, min_val=0, include_boundaries="neither"
-        ),
+        "epochs": check_scalar(epochs, "epochs", float, **POSITIVE),
         "batch_size": check_scalar(batch_size, "batch_size", int, min_val=1),
         "learning_rate": check_learning_rate(learning_rate),
         "clip": check_clip(clip),
@@ -463,7 +439,6 @@ def check_fit_arguments(
     out["X"], out["Y"] = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
     out["X_valid"] = out["Y_valid"] = None
     if X_valid is not None:
-        check_pairs(X_valid, Y_valid, ("X_valid", "Y_valid"))
         out["X_valid"], out["Y_valid"] = _checked_pairs(
             X_valid, Y_valid, vocab_size, ("X_valid", "Y_valid")
         )
@@ -474,7 +449,9 @@ def check_fit_arguments(
 def _checked_pairs(
     X: Any, Y: Any, vocab_size: int, names: tuple[str, str]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Every pair checked, naming the sentence of the first bad one."""
+    """Every pair checked (after :func:`check_pairs`), naming the
+    sentence of the first bad one."""
+    check_pairs(X, Y, names)
     xs, ys = [], []
     for i, (x, y) in enumerate(zip(X, Y, strict=True)):
         try:
@@ -533,16 +510,9 @@ def check_sgd_arguments(
         allowed; ``epochs`` that would train on more than
         :data:`MAX_TRAINING_TOKENS` tokens.
     """
-    check_pairs(X, Y)
-    lr = check_learning_rate(learning_rate)
     epochs = check_scalar(epochs, "epochs", int, min_val=1)
     every = check_scalar(evaluate_every, "evaluate_every", int, min_val=1)
-    X, Y = _checked_pairs(X, Y, vocab_size, ("X", "Y"))
-    tokens = epochs * sum(len(y) for y in Y)
-    if tokens > MAX_TRAINING_TOKENS:
-        raise ValueError(
-            f"epochs={epochs} would train on {tokens:.3g} tokens, more "
-            f"than {MAX_TRAINING_TOKENS:.0e} (a day at a million tokens "
-            f"per second); lower epochs"
-        )
-    return X, Y, lr, epochs, every
+    # the batched fit's checks, one sentence per batch
+    kw = {"epochs": epochs, "learning_rate": learning_rate, "batch_size": 1}
+    o = check_fit_arguments(X, Y, vocab_size=vocab_size, **kw)
+    return o["X"], o["Y"], o["learning_rate"], epochs, every

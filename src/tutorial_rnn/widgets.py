@@ -35,7 +35,7 @@ import numpy as np
 
 from .gated_numpy import GRUNumpy, LSTMNumpy
 from .gradients import GradientFlow, RNNCell, gradient_flow, recurrent_matrix
-from .validation import check_scalar
+from .validation import POSITIVE, check_scalar
 
 __all__ = [
     "SCALE_RANGES",
@@ -65,10 +65,7 @@ SCALE_RANGES = {
 
 def scale_grid(cell: str) -> tuple[float, ...]:
     """The λ₁ values of the static explorer for ``cell`` (ends included)."""
-    if cell not in SCALE_RANGES:
-        raise ValueError(
-            f"cell must be one of {sorted(SCALE_RANGES)}, got {cell!r}"
-        )
+    _labels("cells", [cell], known=CELLS)
     lo, hi, step = SCALE_RANGES[cell]
     n = round((hi - lo) / step)
     return tuple(round(lo + i * step, 2) for i in range(n + 1))
@@ -90,7 +87,6 @@ def gated_cell(
     is ``gate_bias``: a large value keeps the gate near 1, so the state, and
     the gradient, are carried over almost unchanged.
     """
-    gate_bias = check_scalar(gate_bias, "gate_bias", float)
     stack = GATED[cell](hidden_size, hidden_size, seed=seed)
     H = hidden_size
     for block in range(stack.gates):
@@ -127,8 +123,8 @@ def flow_for(
         gradient overflows float64 (then no curve could be drawn and
         ``decay_after`` would be NaN).
     """
-    _check_names("cell", [cell], CELLS)
-    _check_names("init", [init], INITS)
+    _labels("cells", [cell], known=CELLS)
+    _labels("inits", [init], known=INITS)
     input_std = check_scalar(input_std, "input_std", float, min_val=0)
     gate_bias = check_scalar(gate_bias, "gate_bias", float)
     length = check_scalar(length, "length", int, min_val=1)
@@ -137,15 +133,11 @@ def flow_for(
     )
     with np.errstate(over="ignore", invalid="ignore"):  # checked below
         if cell in GATED:
-            stack = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
-            flow = gradient_flow(
-                stack, inputs, seed=seed, jacobian_norms=False
-            )
+            net = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
         else:
             W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
-            flow = gradient_flow(
-                RNNCell(W, cell), inputs, seed=seed, jacobian_norms=False
-            )
+            net = RNNCell(W, cell)
+        flow = gradient_flow(net, inputs, seed=seed, jacobian_norms=False)
     if not np.isfinite(flow.loss_grad_norm).all():
         raise ValueError(
             f"the gradient of cell={cell!r}, scale={scale}, init={init!r}, "
@@ -155,23 +147,30 @@ def flow_for(
     return flow
 
 
-def _check_names(name: str, values: Sequence[str], known: Sequence[str]):
-    """Every value one of ``known``."""
-    for value in values:
-        if value not in known:
-            raise ValueError(
-                f"{name} must be one of {list(known)}, got {value!r}"
-            )
-
-
-def _labels(name: str, values: Sequence[Any], fmt: str) -> list[str]:
-    """The labels of a non-empty axis of the static grid, all different."""
+def _labels(
+    name: str,
+    values: Sequence[Any],
+    fmt: str = "",
+    known: Sequence[str] | None = None,
+    **bounds: Any,
+) -> list[str]:
+    """The labels of a non-empty axis of the grid (``name`` in the
+    plural), all different: each value one of ``known``, or else a number
+    (:func:`check_scalar`'s ``bounds``)."""
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise TypeError(
             f"{name} must be a sequence, got {type(values).__name__}"
         )
     if len(values) == 0:
         raise ValueError(f"{name} must hold at least one value, got none")
+    for v in values:
+        if known is None:
+            check_scalar(v, name, float, **bounds)
+        elif v not in known:
+            raise ValueError(
+                f"{name.removesuffix('s')} must be one of {list(known)}, "
+                f"got {v!r}"
+            )
     labels = [format(v, fmt) for v in values]
     if len(set(labels)) < len(labels):
         raise ValueError(
@@ -230,21 +229,13 @@ class Explorer:
     def redraw(self, *_: object) -> None:
         if self._quiet:
             return
+        # the controls are named for flow_for's arguments
         c = {name: w.value for name, w in self.controls.items()}
-        self.flow = flow_for(
-            c["cell"],
-            c["scale"],
-            c["init"],
-            c["length"],
-            c["hidden_size"],
-            gate_bias=c["gate_bias"],
-        )
+        self.flow = flow_for(**c)
         self.controls["gate_bias"].disabled = c["cell"] not in GATED
         fig, ax, measured, bound = self._figure
-        steps, norm = (
-            self.flow.steps_back,
-            np.maximum(self.flow.loss_grad_norm, 1e-300),
-        )
+        steps = self.flow.steps_back
+        norm = np.maximum(self.flow.loss_grad_norm, 1e-300)
         measured.set_data(steps, norm)
         if self.flow.bound is None:  # no Pascanu bound for the gated cells
             bound.set_data([], [])
@@ -271,13 +262,7 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
         "cell": widgets.Dropdown(
             options=list(CELLS), value="tanh", description="cell"
         ),
-        "scale": widgets.FloatSlider(
-            value=1.0,
-            min=SCALE_RANGES["tanh"][0],
-            max=SCALE_RANGES["tanh"][1],
-            step=SCALE_RANGES["tanh"][2] / 2,
-            description="λ₁ of W",
-        ),
+        "scale": widgets.FloatSlider(value=1.0, description="λ₁ of W"),
         "init": widgets.Dropdown(
             options=list(INITS), value="random", description="W init"
         ),
@@ -316,16 +301,10 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
     ax.set_xlabel("steps back k")
     ax.set_ylabel("gradient norm")
     ax.legend(loc="lower left", fontsize=9)
+    c = list(controls.values())
+    rows = [widgets.HBox(c[:3]), widgets.HBox(c[3:5]), widgets.HBox(c[5:])]
     explorer = Explorer(
-        widget=widgets.VBox(
-            [
-                widgets.HBox(list(controls.values())[:3]),
-                widgets.HBox(list(controls.values())[3:5]),
-                widgets.HBox(list(controls.values())[5:]),
-                readout,
-                image,
-            ]
-        ),
+        widget=widgets.VBox([*rows, readout, image]),
         controls=controls,
         image=image,
         readout=readout,
@@ -336,7 +315,7 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
             explorer.set_cell if name == "cell" else explorer.redraw,
             names="value",
         )
-    explorer.redraw()
+    explorer.set_cell({"new": "tanh"})  # λ₁'s range, then the first plot
     return explorer
 
 
@@ -383,33 +362,23 @@ def static_gradient_explorer(
     length = check_scalar(length, "length", int, min_val=1)
     hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
     stride = check_scalar(stride, "stride", int, min_val=1, max_val=length)
-    _labels("cells", cells, "")
-    _check_names("cell", cells, CELLS)
-    _labels("inits", inits, "")
-    _check_names("init", inits, INITS)
-    for b in gate_biases:
-        check_scalar(b, "gate_biases", float)
+    _labels("cells", cells, known=CELLS)
+    _labels("inits", inits, known=INITS)
     bias_labels = _labels("gate_biases", gate_biases, ".1f")
     if scales is None:
-        per_cell = {cell: scale_grid(cell) for cell in cells}
-    elif isinstance(scales, Mapping):
-        missing = [cell for cell in cells if cell not in scales]
-        if missing:
-            raise ValueError(
-                f"scales has no λ₁ values for the cells {missing}; it has "
-                f"{sorted(scales)}"
-            )
-        per_cell = {cell: tuple(scales[cell]) for cell in cells}
-    else:
-        per_cell = {cell: tuple(scales) for cell in cells}
-    for cell, values in per_cell.items():
-        for v in values:
-            check_scalar(v, f"scales for {cell!r}", float)
-        if not values or min(values) <= 0:
-            raise ValueError(
-                f"scales for {cell!r} must be positive values, got {values!r}"
-            )
-        _labels(f"scales for {cell!r}", values, ".2f")
+        scales = {cell: scale_grid(cell) for cell in cells}
+    elif not isinstance(scales, Mapping):
+        scales = dict.fromkeys(cells, scales)
+    missing = [cell for cell in cells if cell not in scales]
+    if missing:
+        raise ValueError(
+            f"scales has no λ₁ values for the cells {missing}; it has "
+            f"{sorted(scales)}"
+        )
+    scale_labels = {
+        cell: _labels(f"scales for {cell!r}", scales[cell], ".2f", **POSITIVE)
+        for cell in cells
+    }
     steps = list(range(0, length + 1, stride))
     curves: dict[str, dict[str, Any]] = {}
 
@@ -420,7 +389,7 @@ def static_gradient_explorer(
 
     for cell in cells:
         for init in inits:
-            for scale in per_cell[cell]:
+            for scale in scales[cell]:
                 for bias in gate_biases if cell in GATED else (0.0,):
                     flow = flow_for(
                         cell,
@@ -439,10 +408,7 @@ def static_gradient_explorer(
                     }
     data = {
         "steps": steps,
-        "scales": {
-            cell: [f"{s:.2f}" for s in values]
-            for cell, values in per_cell.items()
-        },
+        "scales": scale_labels,
         "cells": list(cells),
         "gated": [c for c in cells if c in GATED],
         "inits": list(inits),

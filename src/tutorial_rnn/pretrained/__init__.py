@@ -54,8 +54,7 @@ def path(name: str = "gru2") -> Path:
 def info(name: str = "gru2") -> dict[str, Any]:
     """The checkpoint's metadata: model, configuration, and how it was
     trained (``extra``)."""
-    meta, _ = checkpoint.load_arrays(path(name))
-    return meta
+    return checkpoint.load_arrays(path(name))[0]
 
 
 def load(
