@@ -128,7 +128,7 @@ def test_errors_for_bad_input():
         vocab.decode([-1])
     with pytest.raises(TypeError, match="ids must hold integer"):
         vocab.decode([1.5])
-    with pytest.raises(ValueError, match="counts has shape"):
+    with pytest.raises(ValueError, match=r"counts must have shape \(6,\)"):
         Vocabulary(vocab.index_to_word, counts=[1, 2])
     with pytest.raises(ValueError, match="validation_fraction"):
         data.train_validation_split(10, 1.0)
