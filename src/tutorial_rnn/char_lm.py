@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import trange
 
 from . import data as _data
 from . import decoding
+from .batching import train_loop
 from .corpus import Corpus, load_shakespeare
-from .torch_lm import detach_state
+from .torch_lm import detach_state, pad_batch
 from .validation import check_learning_rate, check_scalar
 
 __all__ = [
@@ -227,7 +227,9 @@ def fit_stream(
     Each step reads the next window of every row, starting from the state
     the previous window ended in (detached: the gradient stops at the
     window's start); at the end of the rows the state starts again from
-    zero.
+    zero. The steps run through the book's one trainer,
+    :func:`tutorial_rnn.batching.train_loop` (one window a step): its
+    progress bar and its divergence rule.
 
     Parameters
     ----------
@@ -249,18 +251,20 @@ def fit_stream(
     Raises
     ------
     FloatingPointError
-        When a loss or a gradient is not finite (no update is made).
+        Naming the step, when a loss or a gradient is not finite (no
+        update is made) or the loss diverges
+        (:func:`tutorial_rnn.batching.check_divergence`).
     """
-    check_scalar(steps, "steps", int, min_val=1, max_val=10**7)
+    check_scalar(steps, "steps", int, min_val=1, max_val=10**6)
     check_learning_rate(learning_rate)
     check_scalar(clip, "clip", float, min_val=0, include_boundaries="neither")
     check_stream(ids, batch_size, length)
     opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
     device = next(model.parameters()).device
-    stream = iter(())
-    state, losses = None, []
-    model.train()
-    for step in trange(steps, desc="characters", disable=not progress):
+    stream, state, losses = iter(()), None, []
+
+    def train_window(_: np.ndarray) -> tuple[float, int]:
+        nonlocal stream, state
         window = next(stream, None)
         if window is None:  # the end of the rows: start again from zero
             stream, state = windows(ids, batch_size, length), None
@@ -268,23 +272,33 @@ def fit_stream(
         x, y = (torch.as_tensor(a, device=device) for a in window)
         opt.zero_grad(set_to_none=True)
         total, n, final = model.batch_loss(x, y, state)
-        loss = total / n
-        if not torch.isfinite(loss):
-            raise FloatingPointError(
-                f"the loss became {loss.item()} at step {step}"
-            )
-        loss.backward()
+        if not torch.isfinite(total):
+            raise FloatingPointError(f"the loss became {total.item()}")
+        (total / n).backward()
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         if not torch.isfinite(norm):
             raise FloatingPointError(
-                f"the gradient norm became {float(norm)} at step {step}"
+                f"the gradient norm became {float(norm)}: no update was made"
             )
         opt.step()
         state = detach_state(final)
-        losses.append(loss.item() / math.log(2))
+        losses.append(total.item() / n / math.log(2))
         if on_step is not None:
-            on_step(step + 1, losses)
-    model.eval()
+            on_step(len(losses), losses)
+        return total.item(), n
+
+    model.train()
+    try:  # one "sentence" of a window's targets per step
+        train_loop(
+            train_window,
+            [batch_size * length] * steps,
+            batch_size=1,
+            evaluations=1,
+            desc="characters",
+            progress=progress,
+        )
+    finally:
+        model.eval()
     return losses
 
 
@@ -330,15 +344,12 @@ def stream_loss(
     )
     for i in range(0, len(lines), 64):
         group = lines[i : i + 64]
-        T = max(b - a for a, b in group)
-        x = np.zeros((len(group), T), dtype=np.int64)
-        y = np.full((len(group), T), -100, dtype=np.int64)  # ignored
-        for j, (a, b) in enumerate(group):
-            x[j, : b - a], y[j, : b - a] = ids[a - 1 : b - 1], ids[a:b]
-        s, n, _ = model.batch_loss(
-            torch.as_tensor(x, device=device),
-            torch.as_tensor(y, device=device),
+        x, y = pad_batch(
+            [ids[a - 1 : b - 1] for a, b in group],
+            [ids[a:b] for a, b in group],
+            model.vocab_size,
         )
+        s, n, _ = model.batch_loss(x.to(device), y.to(device))
         total, count = total + float(s), count + n
     return total / count
 
