@@ -201,6 +201,11 @@ class Decoded:
         return len(self.words) + int(self.ended)
 
     @property
+    def log_prob_per_word(self) -> float:
+        """``log_prob / length``: the average over the predicted words."""
+        return self.log_prob / max(self.length, 1)
+
+    @property
     def text(self) -> str:
         """Prompt and continuation as one string."""
         return " ".join([*self.prompt, *self.words])

@@ -100,6 +100,11 @@ class AddingResult:
     test_mse: list[float]
     seconds: float
 
+    @property
+    def final_mse(self) -> float:
+        """The test MSE at the end of training."""
+        return self.test_mse[-1]
+
 
 def train_adding(
     length: int,
