@@ -98,6 +98,9 @@ def test_recurrent_matrix_scaling_and_errors():
     assert np.linalg.norm(W, 2) == pytest.approx(0.7)
     W = recurrent_matrix(30, 0.7, init="orthogonal", seed=0)
     np.testing.assert_allclose(np.linalg.svd(W)[1], 0.7)
+    np.testing.assert_allclose(
+        recurrent_matrix(4, 2.0, init="identity"), 2 * np.eye(4)
+    )
     with pytest.raises(ValueError, match="unknown init 'eye'"):
         recurrent_matrix(4, 1.0, init="eye")
     with pytest.raises(ValueError, match="scale must be finite and positive"):
@@ -203,3 +206,13 @@ def test_stack_jacobian_tools_refuse_deep_stacks_and_bad_shapes():
         lstm.step_with_jacobian(np.zeros(4), np.zeros(3))
     with pytest.raises(ValueError, match=r"g_T must have shape \(8,\), got"):
         lstm.state_gradients(np.zeros((5, 3)), np.ones(4))
+
+
+def test_every_init_the_explorer_offers_makes_a_matrix():
+    """Regression: "identity" was dropped from recurrent_matrix while the
+    explorers still offered it, and Chapter 3's static explorer failed."""
+    from tutorial_rnn import widgets
+
+    for init in widgets.INITS:
+        W = recurrent_matrix(5, 0.9, init=init, seed=1)
+        assert np.linalg.norm(W, 2) == pytest.approx(0.9)

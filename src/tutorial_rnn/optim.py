@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .validation import check_learning_rate, check_scalar
+from .validation import DECAY, POSITIVE, check_learning_rate, check_scalar
 
 __all__ = [
     "OPTIMIZERS",
@@ -38,20 +38,6 @@ __all__ = [
     "clip_by_norm",
     "clip_gradients",
 ]
-
-
-def _decay_rate(value: object, name: str) -> float:
-    """A decay rate of a running average: a float in [0, 1)."""
-    return check_scalar(
-        value, name, float, min_val=0, max_val=1, include_boundaries="left"
-    )
-
-
-def _positive(value: object, name: str) -> float:
-    """A finite float above 0."""
-    return check_scalar(
-        value, name, float, min_val=0, include_boundaries="neither"
-    )
 
 
 class Optimizer:
@@ -137,8 +123,8 @@ class RMSprop(Optimizer):
         eps: float = 1e-6,
     ):
         super().__init__(params, learning_rate)
-        self.decay = _decay_rate(decay, "decay")
-        self.eps = _positive(eps, "eps")
+        self.decay = check_scalar(decay, "decay", float, **DECAY)
+        self.eps = check_scalar(eps, "eps", float, **POSITIVE)
         self.mean_square = {
             name: np.zeros_like(p) for name, p in self.params.items()
         }
@@ -167,9 +153,10 @@ class Adam(Optimizer):
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair, got {betas!r}")
         self.betas = tuple(
-            _decay_rate(b, f"betas[{i}]") for i, b in enumerate(betas)
+            check_scalar(b, f"betas[{i}]", float, **DECAY)
+            for i, b in enumerate(betas)
         )
-        self.eps = _positive(eps, "eps")
+        self.eps = check_scalar(eps, "eps", float, **POSITIVE)
         self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
         self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
 
@@ -201,7 +188,7 @@ class Momentum(Optimizer):
         momentum: float = 0.9,
     ):
         super().__init__(params, learning_rate)
-        self.momentum = _decay_rate(momentum, "momentum")
+        self.momentum = check_scalar(momentum, "momentum", float, **DECAY)
         self.velocity = {n: np.zeros_like(p) for n, p in self.params.items()}
 
     def update(self, name, p, g):
@@ -237,7 +224,7 @@ def clip_by_norm(
     norm : float
         The norm before clipping.
     """
-    theta = _positive(theta, "theta")
+    theta = check_scalar(theta, "theta", float, **POSITIVE)
     norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
         raise FloatingPointError(

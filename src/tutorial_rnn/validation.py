@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "DECAY",
     "POSITIVE",
     "as_ids",
     "check_array",
@@ -46,6 +47,9 @@ _BOUNDARIES = ("both", "left", "right", "neither")
 #: :func:`check_scalar`'s options for "finite and positive":
 #: ``check_scalar(x, "x", float, **POSITIVE)``.
 POSITIVE = {"min_val": 0, "include_boundaries": "neither"}
+#: ``check_scalar(x, "x", float, **DECAY)``: a running average's decay
+#: rate, in [0, 1).
+DECAY = {"min_val": 0, "max_val": 1, "include_boundaries": "left"}
 
 
 def _interval(
