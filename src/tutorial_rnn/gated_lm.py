@@ -173,22 +173,18 @@ class GatedLMNumpy(BatchedModel):
         """
         xb = self._ids(x)
         y_arr = np.asarray(y)
-        if y_arr.dtype.kind not in "iu":
-            raise TypeError(
-                f"y must hold integer word ids, got dtype {y_arr.dtype}"
-            )
         if y_arr.shape != np.shape(x):
             raise ValueError(
                 f"x and y must have the same shape, got {np.shape(x)} "
                 f"and {y_arr.shape}"
             )
-        yb = y_arr.astype(np.int64).reshape(xb.shape)
-        real = yb != IGNORE_INDEX
+        real = (y_arr != IGNORE_INDEX).reshape(xb.shape)
         if not real.any():
             raise ValueError(
                 "the batch has no real target (every y is IGNORE_INDEX)"
             )
-        as_ids(yb[real], self.vocab_size, "y")
+        yb = np.zeros(xb.shape, np.int64)
+        yb[real] = as_ids(y_arr.reshape(xb.shape)[real], self.vocab_size, "y")
         T, B = xb.shape[1], xb.shape[0]
         emb = self.E[xb.T]  # (T, B, D)
         top, _, caches = self.rnn.forward_with_cache(emb)
