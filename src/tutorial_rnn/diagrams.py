@@ -290,9 +290,8 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _gates(ax, gates, labels, tanh_width=1.0)
     for x, _ in labels:
         _line(ax, [(x, 0.3), (x, gates - 0.275)])
-    _line(
-        ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False
-    )  # x_t to every box
+    # x_t to every box
+    _line(ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False)
     for x in (1.2, 2.6):  # s_{t-1} into the gates
         _line(ax, [(x, top), (x, gates), (x + 0.2, gates)])
     _op(ax, 1.8, 2.2, "×")  # r ⊙ s_{t-1}
