@@ -221,30 +221,19 @@ class GatedLMNumpy(BatchedModel):
         return -float(np.sum(picked[real]))
 
     def gradient_check(
-        self,
-        x: object,
-        y: object,
-        h: float = 4e-3,
-        tolerance: float = 1e-6,
-        max_entries: int | None = 40,
-        seed: int = 0,
+        self, x: object, y: object, **options: Any
     ) -> GradientCheck:
-        """Compare :meth:`loss_and_gradients` with central differences (see
-        :mod:`tutorial_rnn.gradcheck`)."""
+        """Compare :meth:`loss_and_gradients` with central differences:
+        ``options`` (``h``, ``tolerance``, ``seed``, and ``max_entries``,
+        here 40 by default) go to
+        :func:`tutorial_rnn.gradcheck.gradient_check`."""
         _, _, analytic = self.loss_and_gradients(x, y)
 
         def f() -> float:
             return self.loss_and_gradients(x, y)[0]
 
-        return gradient_check(
-            f,
-            self.parameters(),
-            analytic,
-            h=h,
-            tolerance=tolerance,
-            max_entries=max_entries,
-            seed=seed,
-        )
+        options = {"max_entries": 40, **options}
+        return gradient_check(f, self.parameters(), analytic, **options)
 
     def gate_activations(
         self, x: Sequence[int] | np.ndarray, layer: int = 0
