@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .validation import check_scalar, memory_bytes
+from .validation import POSITIVE, check_scalar, memory_bytes
 
 
 def train(args: argparse.Namespace) -> None:
@@ -144,13 +144,10 @@ def too_costly(args: argparse.Namespace) -> str | None:
 
 
 def _checked(
-    target_type: type,
-    min_val: float,
-    left: bool = True,
-    none: bool = False,
-    max_val: float | None = None,
+    target_type: type, none: bool = False, **bounds: Any
 ) -> Callable[[str], Any]:
-    """An argparse ``type=``: parse, then :func:`check_scalar`."""
+    """An argparse ``type=``: parse, then :func:`check_scalar` with
+    ``bounds`` (``none``: the word "none" is None)."""
 
     def parse(text: str) -> Any:
         if none and text.lower() == "none":
@@ -163,13 +160,7 @@ def _checked(
             if isinstance(value, int) and abs(value) >= 2**63:
                 raise ValueError(f"must be below 2**63: {len(text)} digits")
             return check_scalar(
-                value,
-                "the value",
-                target_type,
-                min_val=min_val,
-                max_val=max_val,
-                include_boundaries="both" if left else "right",
-                allow_none=none,
+                value, "the value", target_type, allow_none=none, **bounds
             )
         except (TypeError, ValueError) as err:
             message = str(err).replace("the value must be", "must be")
@@ -190,11 +181,11 @@ def parser() -> argparse.ArgumentParser:
         "train",
         help="train a language model on Shakespeare and save a checkpoint",
     )
-    positive = _checked(int, 1)
+    positive = _checked(int, min_val=1)
     p.add_argument("--cell", choices=("rnn", "gru", "lstm"), default="gru")
     p.add_argument("--layers", type=positive, default=2)
     p.add_argument("--hidden", type=positive, default=128)
-    p.add_argument("--vocab", type=_checked(int, 4), default=8000)
+    p.add_argument("--vocab", type=_checked(int, min_val=4), default=8000)
     p.add_argument(
         "--tokens",
         type=positive,
@@ -203,17 +194,17 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=positive, default=32)
     p.add_argument(
-        "--learning-rate", type=_checked(float, 0, left=False), default=3e-3
+        "--learning-rate", type=_checked(float, **POSITIVE), default=3e-3
     )
     p.add_argument(
         "--clip",
-        type=_checked(float, 0, left=False, none=True),
+        type=_checked(float, none=True, **POSITIVE),
         default=5.0,
         help="clip the gradient norm to this (none: no clipping)",
     )
     p.add_argument("--evaluations", type=positive, default=10)
     p.add_argument(
-        "--seed", type=_checked(int, 0, max_val=MAX_SEED), default=0
+        "--seed", type=_checked(int, min_val=0, max_val=MAX_SEED), default=0
     )
     p.add_argument(
         "--out",

@@ -53,9 +53,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def _opens_direction(line: str) -> bool:
-    return (
-        line.startswith("_") or line.startswith("*")
-    ) and not line.startswith("**")
+    return line.startswith(("_", "*")) and not line.startswith("**")
 
 
 def _closes_direction(line: str) -> bool:

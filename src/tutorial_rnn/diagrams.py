@@ -27,21 +27,16 @@ __all__ = [
     "draw_unrolled_rnn",
 ]
 
+#: Text styles: labels centred on a point; italic names beside a shape.
+_CENTRED = {"ha": "center", "va": "center"}
+_ITALIC = {"style": "italic", "va": "center"}
+
 
 def _shape(ax: Axes, patch: Patch, x: float, y: float, label: str) -> None:
     """``patch``, outlined, with ``label`` centred on ``(x, y)``."""
     patch.set(edgecolor=INK, linewidth=1.2, zorder=2)
     ax.add_patch(patch)
-    ax.text(
-        x,
-        y,
-        label,
-        ha="center",
-        va="center",
-        fontsize=12,
-        zorder=3,
-        color="#111111",
-    )
+    ax.text(x, y, label, fontsize=12, zorder=3, color="#111111", **_CENTRED)
 
 
 def _node(
@@ -96,9 +91,7 @@ def _arrow(
     )
     if label:
         mx, my = (a[0] + b[0]) / 2 + offset[0], (a[1] + b[1]) / 2 + offset[1]
-        ax.text(
-            mx, my, label, fontsize=11, style="italic", va="center", color=INK
-        )
+        ax.text(mx, my, label, fontsize=11, color=INK, **_ITALIC)
 
 
 def _line(
@@ -150,8 +143,8 @@ def draw_unrolled_rnn(
     fig, ax = _axes(ax, (2.2 + 1.6 * len(steps), 3.4))
     _column(ax, 0, "t")
     _arrow(ax, (0.4, 1.38), (0.4, 1.12), rad=-1.9, shrink=2)
-    ax.text(0.78, 1.25, "W", fontsize=11, style="italic", va="center")
-    ax.text(1.45, 1.25, "=", fontsize=24, ha="center", va="center")
+    ax.text(0.78, 1.25, "W", fontsize=11, **_ITALIC)
+    ax.text(1.45, 1.25, "=", fontsize=24, **_CENTRED)
     x0 = 3.1
     ax.text(x0 - 1.0, 1.25, "···", ha="right", va="center", fontsize=14)
     _arrow(ax, (x0 - 0.95, 1.25), (x0 - 0.4, 1.25))
@@ -188,7 +181,7 @@ def _chain(
         if i + 1 < n:
             _arrow(ax, (x + 0.3, 1.25), (x + 0.8, 1.25))
     middle = x0 + 1.1 * (n - 1) / 2
-    ax.text(middle, -0.75, title, ha="center", va="center", fontsize=11)
+    ax.text(middle, -0.75, title, fontsize=11, **_CENTRED)
     return x0 + 1.1 * n + 0.6
 
 
@@ -264,14 +257,7 @@ def _gates(
         tanh = name in ("n", "g")  # the candidate
         w = tanh_width if tanh else 0.8
         _node(ax, x, y, "tanh" if tanh else "$σ$", "o", w=w)
-        ax.text(
-            x + w / 2 + 0.05,
-            y + 0.35,
-            name,
-            fontsize=12,
-            style="italic",
-            va="center",
-        )
+        ax.text(x + w / 2 + 0.05, y + 0.35, name, fontsize=12, **_ITALIC)
 
 
 def _carried(ax: Axes, y: float, name: str, times: float, plus: float) -> None:
@@ -304,9 +290,8 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _gates(ax, gates, labels, tanh_width=1.0)
     for x, _ in labels:
         _line(ax, [(x, 0.3), (x, gates - 0.275)])
-    _line(
-        ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False
-    )  # x_t to every box
+    # x_t to every box
+    _line(ax, [(0.9, -0.225), (0.9, 0.3), (5.2, 0.3)], arrow=False)
     for x in (1.2, 2.6):  # s_{t-1} into the gates
         _line(ax, [(x, top), (x, gates), (x + 0.2, gates)])
     _op(ax, 1.8, 2.2, "×")  # r ⊙ s_{t-1}

@@ -173,22 +173,18 @@ class GatedLMNumpy(BatchedModel):
         """
         xb = self._ids(x)
         y_arr = np.asarray(y)
-        if y_arr.dtype.kind not in "iu":
-            raise TypeError(
-                f"y must hold integer word ids, got dtype {y_arr.dtype}"
-            )
         if y_arr.shape != np.shape(x):
             raise ValueError(
                 f"x and y must have the same shape, got {np.shape(x)} "
                 f"and {y_arr.shape}"
             )
-        yb = y_arr.astype(np.int64).reshape(xb.shape)
-        real = yb != IGNORE_INDEX
+        real = (y_arr != IGNORE_INDEX).reshape(xb.shape)
         if not real.any():
             raise ValueError(
                 "the batch has no real target (every y is IGNORE_INDEX)"
             )
-        as_ids(yb[real], self.vocab_size, "y")
+        yb = np.zeros(xb.shape, np.int64)
+        yb[real] = as_ids(y_arr.reshape(xb.shape)[real], self.vocab_size, "y")
         T, B = xb.shape[1], xb.shape[0]
         emb = self.E[xb.T]  # (T, B, D)
         top, _, caches = self.rnn.forward_with_cache(emb)
@@ -225,30 +221,19 @@ class GatedLMNumpy(BatchedModel):
         return -float(np.sum(picked[real]))
 
     def gradient_check(
-        self,
-        x: object,
-        y: object,
-        h: float = 4e-3,
-        tolerance: float = 1e-6,
-        max_entries: int | None = 40,
-        seed: int = 0,
+        self, x: object, y: object, **options: Any
     ) -> GradientCheck:
-        """Compare :meth:`loss_and_gradients` with central differences (see
-        :mod:`tutorial_rnn.gradcheck`)."""
+        """Compare :meth:`loss_and_gradients` with central differences:
+        ``options`` (``h``, ``tolerance``, ``seed``, and ``max_entries``,
+        here 40 by default) go to
+        :func:`tutorial_rnn.gradcheck.gradient_check`."""
         _, _, analytic = self.loss_and_gradients(x, y)
 
         def f() -> float:
             return self.loss_and_gradients(x, y)[0]
 
-        return gradient_check(
-            f,
-            self.parameters(),
-            analytic,
-            h=h,
-            tolerance=tolerance,
-            max_entries=max_entries,
-            seed=seed,
-        )
+        options = {"max_entries": 40, **options}
+        return gradient_check(f, self.parameters(), analytic, **options)
 
     def gate_activations(
         self, x: Sequence[int] | np.ndarray, layer: int = 0

@@ -53,7 +53,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .gradients import StackJacobians
-from .validation import check_scalar, check_seed
+from .validation import check_array, check_scalar, check_seed
 
 __all__ = [
     "CELLS",
@@ -229,13 +229,10 @@ class RecurrentNumpy(StackJacobians):
                 f"{type(self).__name__} needs a state of {self.state_parts} "
                 "arrays"
             )
-        parts = [np.asarray(p, dtype=np.float64) for p in parts]
-        for p in parts:
-            if p.shape != (L, batch, H):
-                raise ValueError(
-                    f"initial state must have shape {(L, batch, H)}, got "
-                    f"{p.shape}"
-                )
+        parts = [
+            check_array(p, "initial state", (L, batch, H)).astype(np.float64)
+            for p in parts
+        ]
         return [tuple(p[layer] for p in parts) for layer in range(L)]
 
     def forward_with_cache(

@@ -137,9 +137,7 @@ class RecurrentTorch(nn.Module):
                 outputs.append(state[0])
             X = torch.stack(outputs, dim=1)
             finals.append(state)
-        stacked = tuple(
-            torch.stack([f[i] for f in finals]) for i in range(parts)
-        )
+        stacked = tuple(torch.stack(p) for p in zip(*finals, strict=True))
         return X, (stacked if parts > 1 else stacked[0])
 
 

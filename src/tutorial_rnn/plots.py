@@ -37,6 +37,7 @@ __all__ = [
 COLORS = {"x": "#8ecae6", "s": "#ffb703", "o": "#90be6d", "back": "#f4a3a8"}
 #: Outlines, arrows and reference lines.
 INK = "#333333"
+_REFERENCE = {"color": INK, "linestyle": "--", "linewidth": 1}
 
 
 def _axes(
@@ -61,7 +62,7 @@ def plot_sentence_lengths(
         edgecolor="none",
     )
     median = np.median(lengths)
-    ax.axvline(median, color=INK, linestyle="--", linewidth=1)
+    ax.axvline(median, **_REFERENCE)
     top = ax.get_ylim()[1]
     ax.text(median + 1, top * 0.9, f"median {median:.0f}", fontsize=10)
     ax.set_xlabel(f"sentence length in tokens (≥ {clip} pooled)")
@@ -101,14 +102,7 @@ def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
     ax.loglog(
         rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words"
     )
-    ax.loglog(
-        rank,
-        f[0] / rank,
-        color=INK,
-        linestyle="--",
-        linewidth=1,
-        label=r"$f_1 / \mathrm{rank}$",
-    )
+    ax.loglog(rank, f[0] / rank, label=r"$f_1 / \mathrm{rank}$", **_REFERENCE)
     ax.set(xlabel="rank", ylabel="occurrences")
     ax.legend()
     return fig
@@ -133,7 +127,7 @@ def plot_coverage(
         np.arange(1, len(f) + 1), coverage, color=COLORS["o"], linewidth=2
     )
     kept = min(vocabulary_size, len(f))
-    ax.axvline(kept, color=INK, linestyle="--", linewidth=1)
+    ax.axvline(kept, **_REFERENCE)
     ax.plot([kept], [coverage[kept - 1]], "o", color=INK)
     ax.annotate(
         f"{kept:,} words cover {coverage[kept - 1]:.1%}",

@@ -184,11 +184,9 @@ def check_clip(clip: object) -> float | None:
     return check_scalar(clip, "clip", float, allow_none=True, **POSITIVE)
 
 
-def check_seed(seed: object, allow_none: bool = False) -> int | None:
+def check_seed(seed: object) -> int:
     """A seed for NumPy or torch: an integer in ``0 .. 2**63 - 1``."""
-    return check_scalar(
-        seed, "seed", int, min_val=0, max_val=2**63 - 1, allow_none=allow_none
-    )
+    return check_scalar(seed, "seed", int, min_val=0, max_val=2**63 - 1)
 
 
 def check_array(

@@ -279,9 +279,8 @@ def gradient_decay_explorer(hidden_size: int = 64) -> Explorer:
     image = widgets.Image(format="png")
     readout = widgets.HTML()
     figure = Figure(figsize=(7, 3.6))
-    figure.subplots_adjust(
-        left=0.11, right=0.98, bottom=0.14, top=0.97
-    )  # fixed: no layout pass per redraw
+    # fixed: no layout pass per redraw
+    figure.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.97)
     ax = figure.subplots()
     ax.set_yscale("log")
     # Plain Unicode text everywhere (10⁻⁵, λ₁): matplotlib's mathtext
