@@ -144,13 +144,7 @@ class StackJacobians:
         """``value`` as a float64 state (state_size,) of a one-layer stack."""
         if self.num_layers != 1:
             raise ValueError("the Jacobian tools need a one-layer stack")
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape != (self.state_size,):
-            raise ValueError(
-                f"{name} must have shape ({self.state_size},), got "
-                f"{value.shape}"
-            )
-        return value
+        return check_array(value, name, (self.state_size,)).astype(float)
 
     def _parts(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         """Rows (n, state_size) cut into the state's parts, (n, H) each."""
@@ -326,9 +320,8 @@ def gradient_flow(
         for u in inputs:
             s, J = cell.step_with_jacobian(s, u)
             jacobians.append(J)
-        loss_grads = np.empty(
-            (T + 1, n)
-        )  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+        # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+        loss_grads = np.empty((T + 1, n))
         loss_grads[0] = g_T
         for i in range(1, T + 1):
             loss_grads[i] = loss_grads[i - 1] @ jacobians[T - i]
