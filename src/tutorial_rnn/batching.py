@@ -269,16 +269,10 @@ def with_progress(desc: str) -> Callable[[Callable], Callable]:
             return history
 
         signature = inspect.signature(fit)
-        shown = [
-            p for p in signature.parameters.values() if p.name != "on_step"
-        ]
-        shown.append(
-            inspect.Parameter(
-                "progress", inspect.Parameter.KEYWORD_ONLY, default=True
-            )
-        )
+        *shown, on_step = signature.parameters.values()  # on_step is last
+        progress = inspect.Parameter("progress", on_step.kind, default=True)
         wrapper.__signature__ = signature.replace(  # type: ignore
-            parameters=shown
+            parameters=[*shown, progress]
         )
         return wrapper
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .rnn_numpy import RNNNumpy
-from .validation import check_array, check_pair, check_scalar
+from .validation import POSITIVE, check_array, check_pair, check_scalar
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,9 +71,7 @@ def recurrent_matrix(
         values equal).
     """
     hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
-    scale = check_scalar(
-        scale, "scale", float, min_val=0, include_boundaries="neither"
-    )
+    scale = check_scalar(scale, "scale", float, **POSITIVE)
     if init not in ("random", "orthogonal"):
         raise ValueError(
             f"unknown init {init!r}; use 'random' or 'orthogonal'"
