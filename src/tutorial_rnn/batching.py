@@ -195,15 +195,13 @@ def train_loop(
     seen, run_total, run_count, made = 0, 0.0, 0, 0
     first: float | None = None
     start = time.perf_counter()
-    tokens = epochs * sum(lengths)
-    bar = tqdm(
-        total=round(tokens),
+    with tqdm(
+        total=round(epochs * sum(lengths)),
         desc=desc,
         unit="tok",
         unit_scale=True,
         disable=not progress,
-    )
-    try:
+    ) as bar:
         batches = schedule(lengths, epochs, batch_size, seed)
         for step, idx in enumerate(batches, start=1):
             where = f"step {step} of {steps} ({seen} tokens seen)"
@@ -234,8 +232,6 @@ def train_loop(
                         )
                     history.valid_loss.append(valid)
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
-    finally:
-        bar.close()
     history.seconds = time.perf_counter() - start
     return history
 
