@@ -207,11 +207,6 @@ class RNNCell:
     def hidden_size(self) -> int:
         return self.W.shape[0]
 
-    @property
-    def gamma(self) -> float:
-        """``sup |f'|``: 1 for tanh, ReLU and linear, 1/4 for the sigmoid."""
-        return ACTIVATIONS[self.activation][2]
-
     def step_with_jacobian(
         self, s_prev: np.ndarray, u: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -339,8 +334,9 @@ def gradient_flow(
         jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))
     bound = None
     if isinstance(cell, RNNCell):
+        *_, gamma = ACTIVATIONS[cell.activation]  # sup |f'|
         lam = np.linalg.norm(cell.W, 2)
-        bound = (lam * cell.gamma) ** np.arange(T + 1, dtype=np.float64)
+        bound = (lam * gamma) ** np.arange(T + 1, dtype=np.float64)
     return GradientFlow(np.arange(T + 1), jac_norm, loss_norm, bound)
 
 
