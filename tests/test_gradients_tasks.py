@@ -98,6 +98,8 @@ def test_recurrent_matrix_scaling_and_errors():
     assert np.linalg.norm(W, 2) == pytest.approx(0.7)
     W = recurrent_matrix(30, 0.7, init="orthogonal", seed=0)
     np.testing.assert_allclose(np.linalg.svd(W)[1], 0.7)
+    W = recurrent_matrix(3, 0.7, init="identity")
+    np.testing.assert_array_equal(W, 0.7 * np.eye(3))
     with pytest.raises(ValueError, match="unknown init 'eye'"):
         recurrent_matrix(4, 1.0, init="eye")
     with pytest.raises(ValueError, match="scale must be finite and positive"):
@@ -203,3 +205,13 @@ def test_stack_jacobian_tools_refuse_deep_stacks_and_bad_shapes():
         lstm.step_with_jacobian(np.zeros(4), np.zeros(3))
     with pytest.raises(ValueError, match=r"g_T must have shape \(8,\), got"):
         lstm.state_gradients(np.zeros((5, 3)), np.ones(4))
+
+
+def test_every_init_of_the_gradient_explorer_is_a_recurrent_matrix():
+    # regression: "identity" was deleted from recurrent_matrix as unused
+    # while the explorer of Chapter 3 still offered it
+    from tutorial_rnn.widgets import INITS
+
+    for init in INITS:
+        W = recurrent_matrix(4, 0.9, init=init)
+        assert np.linalg.norm(W, 2) == pytest.approx(0.9)

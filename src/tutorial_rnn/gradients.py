@@ -66,20 +66,23 @@ def recurrent_matrix(
 
     Parameters
     ----------
-    init : {"random", "orthogonal"}
-        Gaussian entries, or a random orthogonal matrix (all singular
-        values equal).
+    init : {"random", "orthogonal", "identity"}
+        Gaussian entries, a random orthogonal matrix (all singular values
+        equal), or the identity (Le et al.'s start for ReLU networks; the
+        gradient explorer of :mod:`tutorial_rnn.widgets` offers it).
     """
     hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
     scale = check_scalar(scale, "scale", float, **POSITIVE)
-    if init not in ("random", "orthogonal"):
+    if init not in ("random", "orthogonal", "identity"):
         raise ValueError(
-            f"unknown init {init!r}; use 'random' or 'orthogonal'"
+            f"unknown init {init!r}; use 'random', 'orthogonal' or 'identity'"
         )
     W = np.random.default_rng(seed).standard_normal((hidden_size,) * 2)
     if init == "orthogonal":
         q, r = np.linalg.qr(W)
         W = q * np.sign(np.diag(r))
+    elif init == "identity":
+        W = np.eye(hidden_size)
     return W * (scale / np.linalg.norm(W, 2))
 
 
