@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .validation import check_learning_rate, check_scalar
+from .validation import POSITIVE, check_learning_rate, check_scalar
 
 __all__ = [
     "OPTIMIZERS",
@@ -49,9 +49,7 @@ def _decay_rate(value: object, name: str) -> float:
 
 def _positive(value: object, name: str) -> float:
     """A finite float above 0."""
-    return check_scalar(
-        value, name, float, min_val=0, include_boundaries="neither"
-    )
+    return check_scalar(value, name, float, **POSITIVE)
 
 
 class Optimizer:
