@@ -28,7 +28,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .models import History
-from .validation import check_pair, check_scalar, check_seed
+from .validation import POSITIVE, check_pair, check_scalar, check_seed
 
 __all__ = [
     "DIVERGENCE_FACTOR",
@@ -145,7 +145,7 @@ def train_loop(
     seed: int = 0,
     desc: str = "training",
     progress: bool = True,
-    learning_rate: float | Callable[[], float] = math.nan,
+    learning_rate: float = math.nan,
 ) -> History:
     """THE trainer of every batched model (NumPy gated, torch, the
     adding problem): batches, progress, records, and the checks that keep
@@ -169,8 +169,8 @@ def train_loop(
         How many evenly spaced records to make (at most one per step);
         each fills one entry of every :class:`~tutorial_rnn.models.History`
         field, ``valid_loss`` from ``evaluate()`` when given.
-    learning_rate : float or callable
-        The learning rate to record (a callable is asked at each record).
+    learning_rate : float
+        The learning rate to record.
 
     Raises
     ------
@@ -181,9 +181,7 @@ def train_loop(
         Naming the step, by :func:`check_divergence` on every step's loss
         per word, or when a validation loss is not finite.
     """
-    epochs = check_scalar(
-        epochs, "epochs", float, min_val=0, include_boundaries="neither"
-    )
+    epochs = check_scalar(epochs, "epochs", float, **POSITIVE)
     batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
     evaluations = check_scalar(evaluations, "evaluations", int, min_val=1)
     seed = check_seed(seed)
@@ -197,15 +195,13 @@ def train_loop(
     seen, run_total, run_count, made = 0, 0.0, 0, 0
     first: float | None = None
     start = time.perf_counter()
-    tokens = epochs * sum(lengths)
-    bar = tqdm(
-        total=round(tokens),
+    with tqdm(
+        total=round(epochs * sum(lengths)),
         desc=desc,
         unit="tok",
         unit_scale=True,
         disable=not progress,
-    )
-    try:
+    ) as bar:
         batches = schedule(lengths, epochs, batch_size, seed)
         for step, idx in enumerate(batches, start=1):
             where = f"step {step} of {steps} ({seen} tokens seen)"
@@ -226,13 +222,7 @@ def train_loop(
                 made += 1
                 history.tokens_seen.append(seen)
                 history.train_loss.append(run_total / run_count)
-                history.learning_rate.append(
-                    float(
-                        learning_rate()
-                        if callable(learning_rate)
-                        else learning_rate
-                    )
-                )
+                history.learning_rate.append(float(learning_rate))
                 run_total, run_count = 0.0, 0
                 if evaluate is not None:
                     valid = evaluate()
@@ -242,8 +232,6 @@ def train_loop(
                         )
                     history.valid_loss.append(valid)
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
-    finally:
-        bar.close()
     history.seconds = time.perf_counter() - start
     return history
 
@@ -277,16 +265,10 @@ def with_progress(desc: str) -> Callable[[Callable], Callable]:
             return history
 
         signature = inspect.signature(fit)
-        shown = [
-            p for p in signature.parameters.values() if p.name != "on_step"
-        ]
-        shown.append(
-            inspect.Parameter(
-                "progress", inspect.Parameter.KEYWORD_ONLY, default=True
-            )
-        )
+        *shown, on_step = signature.parameters.values()  # on_step is last
+        progress = inspect.Parameter("progress", on_step.kind, default=True)
         wrapper.__signature__ = signature.replace(  # type: ignore
-            parameters=shown
+            parameters=[*shown, progress]
         )
         return wrapper
 

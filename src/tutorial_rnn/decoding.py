@@ -138,9 +138,7 @@ def stepper(model: Any) -> Stepper:
 
     if isinstance(model, Stepper):
         return model
-    if not isinstance(model, GatedLMNumpy | RNNNumpy) and hasattr(
-        model, "to_numpy"
-    ):
+    if hasattr(model, "to_numpy"):  # a PyTorch twin
         model = model.to_numpy()
     if isinstance(model, GatedLMNumpy):
         return GatedStepper(model)
@@ -272,8 +270,16 @@ def prompt_tokens(
     return vocab.decode(vocab.encode(tokens))  # unknown -> UNKNOWN_TOKEN
 
 
-def _check(model: Any, vocab: _data.Vocabulary) -> Stepper:
-    """The model's stepper, once ``vocab`` is checked against it."""
+def _begin(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None,
+) -> tuple[Stepper, list[str], np.ndarray, Any]:
+    """Check the model, vocabulary and prompt; feed START and the prompt.
+
+    Returns the stepper, the prompt's tokens, the scores of the first word
+    to choose and the state the prompt leaves.
+    """
     model = stepper(model)
     if not isinstance(vocab, _data.Vocabulary):
         raise TypeError(
@@ -289,32 +295,11 @@ def _check(model: Any, vocab: _data.Vocabulary) -> Stepper:
             "vocab holds no word, only the special tokens "
             f"{list(_data.SPECIAL_TOKENS)}: there is nothing to choose"
         )
-    return model
-
-
-def _read(
-    model: Stepper, vocab: _data.Vocabulary, tokens: list[str]
-) -> tuple[np.ndarray, Any]:
-    """Feed START and ``tokens``: the next word's scores and the state."""
+    tokens = prompt_tokens(vocab, prompt)
     state = model.initial_state()
     for x in [vocab.start_id, *vocab.encode(tokens)]:
         scores, state = _step(model, state, int(x))
-    return scores, state
-
-
-def _begin(
-    model: Any,
-    vocab: _data.Vocabulary,
-    prompt: str | Sequence[str] | None,
-) -> tuple[Stepper, list[str], np.ndarray, Any]:
-    """Check the model, vocabulary and prompt; feed START and the prompt.
-
-    Returns the stepper, the prompt's tokens, the scores of the first word
-    to choose and the state the prompt leaves.
-    """
-    model = _check(model, vocab)
-    tokens = prompt_tokens(vocab, prompt)
-    return model, tokens, *_read(model, vocab, tokens)
+    return model, tokens, scores, state
 
 
 # ---------------------------------------------------------------- decoders
@@ -584,13 +569,11 @@ def log_probability(
         If the model's scores are not finite.
     """
     ended = check_scalar(ended, "ended", bool)
-    model = _check(model, vocab)
-    context = prompt_tokens(vocab, prompt)
+    model, _, z, state = _begin(model, vocab, prompt)
     tokens = prompt_tokens(vocab, words, name="words")
     ids = [int(i) for i in vocab.encode(tokens)]
     if ended:
         ids.append(vocab.end_id)
-    z, state = _read(model, vocab, context)
     total = 0.0
     for i, x in enumerate(ids):
         total += log_softmax(z)[x]

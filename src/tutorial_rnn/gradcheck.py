@@ -166,12 +166,11 @@ def gradient_check(
     rng = np.random.default_rng(seed)
     errors, checked = {}, {}
     for name, param in params.items():
-        idx = None
+        idx = np.arange(param.size)
         if max_entries is not None and param.size > max_entries:
             idx = rng.choice(param.size, size=max_entries, replace=False)
         num = numerical_gradient(f, param, h=h, indices=idx)
-        sel = slice(None) if idx is None else idx
-        a, n = grads[name].reshape(-1)[sel], num.reshape(-1)[sel]
+        a, n = grads[name].reshape(-1)[idx], num.reshape(-1)[idx]
         err = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-10)
         errors[name] = float(err.max())
         checked[name] = int(err.size)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .rnn_numpy import RNNNumpy
-from .validation import check_array, check_pair, check_scalar
+from .validation import POSITIVE, check_array, check_pair, check_scalar
 
 __all__ = [
     "ACTIVATIONS",
@@ -67,13 +67,12 @@ def recurrent_matrix(
     Parameters
     ----------
     init : {"random", "orthogonal", "identity"}
-        Gaussian entries; a random orthogonal matrix (all singular values
-        equal); the identity.
+        Gaussian entries, a random orthogonal matrix (all singular values
+        equal), or the identity (Le et al.'s start for ReLU networks; the
+        gradient explorer of :mod:`tutorial_rnn.widgets` offers it).
     """
     hidden_size = check_scalar(hidden_size, "hidden_size", int, min_val=1)
-    scale = check_scalar(
-        scale, "scale", float, min_val=0, include_boundaries="neither"
-    )
+    scale = check_scalar(scale, "scale", float, **POSITIVE)
     if init not in ("random", "orthogonal", "identity"):
         raise ValueError(
             f"unknown init {init!r}; use 'random', 'orthogonal' or 'identity'"
@@ -146,13 +145,7 @@ class StackJacobians:
         """``value`` as a float64 state (state_size,) of a one-layer stack."""
         if self.num_layers != 1:
             raise ValueError("the Jacobian tools need a one-layer stack")
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape != (self.state_size,):
-            raise ValueError(
-                f"{name} must have shape ({self.state_size},), got "
-                f"{value.shape}"
-            )
-        return value
+        return check_array(value, name, (self.state_size,)).astype(float)
 
     def _parts(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         """Rows (n, state_size) cut into the state's parts, (n, H) each."""
@@ -216,11 +209,6 @@ class RNNCell:
     @property
     def hidden_size(self) -> int:
         return self.W.shape[0]
-
-    @property
-    def gamma(self) -> float:
-        """``sup |f'|``: 1 for tanh, ReLU and linear, 1/4 for the sigmoid."""
-        return ACTIVATIONS[self.activation][2]
 
     def step_with_jacobian(
         self, s_prev: np.ndarray, u: np.ndarray
@@ -328,9 +316,8 @@ def gradient_flow(
         for u in inputs:
             s, J = cell.step_with_jacobian(s, u)
             jacobians.append(J)
-        loss_grads = np.empty(
-            (T + 1, n)
-        )  # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+        # loss_grads[i] = ∂L_T/∂s_{T-i} = (∂s_T/∂s_{T-i})ᵀ g_T
+        loss_grads = np.empty((T + 1, n))
         loss_grads[0] = g_T
         for i in range(1, T + 1):
             loss_grads[i] = loss_grads[i - 1] @ jacobians[T - i]
@@ -350,8 +337,9 @@ def gradient_flow(
         jac_norm = np.linalg.norm(products, ord=2, axis=(1, 2))
     bound = None
     if isinstance(cell, RNNCell):
+        *_, gamma = ACTIVATIONS[cell.activation]  # sup |f'|
         lam = np.linalg.norm(cell.W, 2)
-        bound = (lam * cell.gamma) ** np.arange(T + 1, dtype=np.float64)
+        bound = (lam * gamma) ** np.arange(T + 1, dtype=np.float64)
     return GradientFlow(np.arange(T + 1), jac_norm, loss_norm, bound)
 
 

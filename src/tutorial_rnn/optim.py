@@ -240,6 +240,5 @@ def clip_gradients(
 ) -> tuple[dict[str, np.ndarray], float]:
     """:func:`clip_by_norm` for a dict of gradients:
     returns (clipped, norm)."""
-    names = list(grads)
-    clipped, norm = clip_by_norm([grads[n] for n in names], theta)
-    return dict(zip(names, clipped, strict=True)), norm
+    clipped, norm = clip_by_norm(list(grads.values()), theta)
+    return dict(zip(grads, clipped, strict=True)), norm

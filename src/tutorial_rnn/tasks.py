@@ -15,9 +15,6 @@ chance-level mean squared error.
 
 from __future__ import annotations
 
-import contextlib
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,21 +37,6 @@ __all__ = [
 #: Mean squared error of the best constant prediction (the mean, 1.0):
 #: Var(u1 + u2) = 1/6.
 ADDING_CHANCE_MSE = 1.0 / 6.0
-
-
-@contextlib.contextmanager
-def _one_thread_on(device: object) -> Iterator[None]:
-    """Run torch's CPU operations on one thread inside the block (only for a
-    CPU device)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    if getattr(device, "type", device) == "cpu":
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def adding_batch(
@@ -150,12 +132,15 @@ def train_adding(
         readout = nn.Linear(hidden_size, 1).to(dev)
     params = [*recurrent.parameters(), *readout.parameters()]
     opt = torch.optim.Adam(params, lr=learning_rate)
-    test_x, test_y = (
-        torch.tensor(a, dtype=torch.float32, device=dev)
-        for a in adding_batch(
-            1024, length, np.random.default_rng(seed + 10_000)
-        )
-    )
+
+    def tensors(size: int, rng: np.random.Generator) -> list[torch.Tensor]:
+        """One batch of :func:`adding_batch` as float32 tensors on dev."""
+        return [
+            torch.tensor(a, dtype=torch.float32, device=dev)
+            for a in adding_batch(size, length, rng)
+        ]
+
+    test_x, test_y = tensors(1024, np.random.default_rng(seed + 10_000))
 
     def predict(x: torch.Tensor) -> torch.Tensor:
         out, _ = recurrent(x)
@@ -168,10 +153,7 @@ def train_adding(
     rng = np.random.default_rng(seed)
 
     def train_batch(idx: np.ndarray) -> tuple[float, int]:
-        x, y = (
-            torch.tensor(a, dtype=torch.float32, device=dev)
-            for a in adding_batch(batch_size, length, rng)
-        )
+        x, y = tensors(batch_size, rng)
         opt.zero_grad(set_to_none=True)
         loss = ((predict(x) - y) ** 2).mean()
         loss.backward()
@@ -182,9 +164,11 @@ def train_adding(
 
     # On a CPU the products here are tiny ((64, 2) @ (2, 3H), (64, H) @ (H,
     # 3H)): a second thread costs more in hand-offs than it saves (nn.GRU ran
-    # twice as slowly on 2 threads as on 1).
-    with _one_thread_on(dev):
-        start = time.perf_counter()
+    # twice as slowly on 2 threads as on 1). The caller's count is restored.
+    threads = torch.get_num_threads()
+    if dev.type == "cpu":
+        torch.set_num_threads(1)
+    try:
         first = test_mse()
         history = train_loop(  # one "sentence" of one target per step
             train_batch,
@@ -195,9 +179,10 @@ def train_adding(
             evaluate=test_mse,
             progress=False,
         )
-        seconds = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
     return AddingResult(
         [0, *history.tokens_seen],
         [first, *history.valid_loss],
-        seconds,
+        history.seconds,
     )

@@ -89,13 +89,9 @@ class TorchLanguageModel(nn.Module, BatchedModel):
             raise TypeError(
                 f"{name} must be a torch tensor of ids, got {type(x).__name__}"
             )
-        real = x
-        if name == "y":  # padded targets are IGNORE_INDEX: not ids
-            real = x[x != IGNORE_INDEX]
-            if x.ndim != 2 or not real.numel():
-                real = x  # the shape (or an empty batch) is refused below
-            else:
-                real = real.reshape(1, -1)
+        real = x  # padded targets are IGNORE_INDEX, not ids:
+        if name == "y" and x.ndim == 2 and (x != IGNORE_INDEX).any():
+            real = x[x != IGNORE_INDEX].reshape(1, -1)
         if x.numel() or x.ndim != 2:
             as_ids(real, self.vocab_size, name, ndim=2)
         return x.long()
