@@ -269,3 +269,26 @@ def test_only_the_books_models_are_saved(gated_numpy, checkpoint_dir):
 
     with pytest.raises(TypeError, match="Mine is not one of the book's"):
         checkpoint.save(checkpoint_dir / "m", Mine(5, 2))
+
+
+def test_an_rnn_torch_file_written_with_bptt_truncate_still_loads(
+    tmp_path, monkeypatch
+):
+    """RNNTorch's config had bptt_truncate until the torch model dropped
+    it (it trains with full BPTT): such files keep loading."""
+    from tutorial_rnn.rnn_torch import RNNTorch
+
+    model = RNNTorch(10, 4, device="cpu")
+    old = {"vocab_size": 10, "hidden_size": 4, "bptt_truncate": 4}
+    monkeypatch.setattr(RNNTorch, "config", lambda self: dict(old))
+    path = tmp_path / "old.safetensors"
+    checkpoint.save(path, model)
+    monkeypatch.undo()
+    loaded = checkpoint.load(path)
+    assert isinstance(loaded, RNNTorch) and loaded.config() == {
+        "vocab_size": 10,
+        "hidden_size": 4,
+    }
+    np.testing.assert_array_equal(
+        loaded.W.detach().numpy(), model.W.detach().numpy()
+    )

@@ -144,7 +144,7 @@ def test_fit_refuses_a_batch_bigger_than_memory_naming_it():
     V = 10**5
     model = RNNTorch(V, 2, device="cpu")
     long = np.ones(V, np.int64)  # 64 sentences of 100,000 words
-    with pytest.raises(ValueError, match="lower batch_size"):
+    with pytest.raises(ValueError, match="or lower batch_size"):
         model.fit([long] * 64, [long] * 64, batch_size=64, progress=False)
 
 

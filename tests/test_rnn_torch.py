@@ -223,3 +223,19 @@ def test_rnn_torch_meets_the_language_model_interface(rnn_torch, tiny_corpus):
     assert isinstance(history, History)
     assert history.learning_rate == [0.01] * len(history.tokens_seen)
     assert len(history.valid_loss) == len(history.train_loss) >= 1
+
+
+def test_detach_state_cuts_the_graph_and_refuses_other_things():
+    import torch
+
+    from tutorial_rnn.torch_lm import detach_state
+
+    h = torch.ones(2, requires_grad=True) * 2
+    c = torch.zeros(2, requires_grad=True) + 1
+    out = detach_state((h, c))
+    assert isinstance(out, tuple) and not any(t.requires_grad for t in out)
+    assert not detach_state(h).requires_grad
+    with pytest.raises(TypeError, match=r"state must be a tensor .* got list"):
+        detach_state([h, c])
+    with pytest.raises(TypeError, match="got NoneType"):
+        detach_state((h, None))

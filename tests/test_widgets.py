@@ -229,3 +229,16 @@ def test_the_page_is_a_package_data_file_filled_in():
     assert "__UID__" not in html and "__DATA__" not in html
     uid = re.search(r'id="(gde-[0-9a-f]{8})"', html).group(1)
     assert html.count(uid) == template.count("__UID__")
+
+
+def test_static_twin_takes_scales_as_numpy_arrays():
+    """Regression: a NumPy array of λ₁ values (as np.linspace gives) was
+    refused as "not a sequence" after the axis checks were merged."""
+    html = static_gradient_explorer(
+        cells=("tanh",),
+        scales={"tanh": np.array([0.5, 1.0])},
+        gate_biases=(0.0,),
+        length=6,
+        hidden_size=3,
+    )
+    assert "0.50" in html and "1.00" in html

@@ -106,6 +106,8 @@ def _shapes(path: Path, model: Any, c: Any, n: int) -> dict[str, tuple]:
     if model not in MODELS:
         raise _refuse(path, f"unknown model {model!r}; known: {[*MODELS]}")
     keys = MODELS[model][1]
+    if model == "RNNTorch" and isinstance(c, dict):
+        c.pop("bptt_truncate", None)  # written before torch dropped it
     if not isinstance(c, dict) or set(c) != set(keys):
         got = sorted(c) if isinstance(c, dict) else c
         raise _refuse(path, f"its config has keys {got}, not {sorted(keys)}")

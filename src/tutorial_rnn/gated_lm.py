@@ -49,9 +49,10 @@ class GatedLMNumpy(BatchedModel):
         The GRU's reset-gate placement (see :class:`GRUNumpy`).
     seed : int
 
-    The LSTM starts with forget-gate bias +1 (see :class:`LSTMNumpy`); the
-    embedding is uniform in ±√(3/D) (unit-variance inputs), the output layer
-    uniform in ±1/√H with ``c = 0``.
+    The LSTM starts with forget-gate bias +1 (see
+    :func:`~tutorial_rnn.gated_numpy.make_stack`); the embedding is uniform
+    in ±√(3/D) (unit-variance inputs), the output layer uniform in ±1/√H
+    with ``c = 0``.
     """
 
     config_keys = (

@@ -198,7 +198,8 @@ class Momentum(Optimizer):
         p -= self.learning_rate * v
 
 
-#: Name → optimiser class, as :meth:`GatedLMNumpy.fit` takes them.
+#: Name → optimiser class: the ``optimizer`` names of
+#: :meth:`GatedLMNumpy.fit <tutorial_rnn.models.BatchedModel.fit>`.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "rmsprop": RMSprop,

@@ -105,9 +105,9 @@ def train_adding(
 
     The model reads the (T, 2) sequence with ``torch.nn.RNN`` (tanh),
     ``nn.GRU`` or ``nn.LSTM`` and predicts the target from its last state with
-    a linear layer. Training batches come from
-    ``AddingProblem(length, batch_size, seed)``, test batches (1,024
-    sequences) from a different seed, so the test MSE is measured on sequences
+    a linear layer. Training batches come from :func:`adding_batch` with a
+    generator seeded by ``seed``, test batches (1,024 sequences) from a
+    different seed, so the test MSE is measured on sequences
     never trained on. Compare it with :data:`ADDING_CHANCE_MSE`.
     """
     import torch

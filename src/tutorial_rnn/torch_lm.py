@@ -54,7 +54,12 @@ def detach_state(
     """Cut the graph behind a recurrent state (a tensor, or a tuple such
     as LSTM's ``(h, c)``)."""
     if isinstance(state, tuple):
-        return tuple(t.detach() for t in state)
+        return tuple(detach_state(t) for t in state)
+    if not isinstance(state, torch.Tensor):
+        raise TypeError(
+            "state must be a tensor or a tuple of tensors, got "
+            f"{type(state).__name__}"
+        )
     return state.detach()
 
 

@@ -485,7 +485,7 @@ def _check_costs(options: dict[str, Any], vocab_size: int) -> None:
             f"batch_size={options['batch_size']} with sentences of up to "
             f"{max(longest)} words needs about {scores / 2**30:.1f} GiB for "
             f"one batch's scores, more than half this machine's memory; "
-            f"lower batch_size"
+            f"leave out the longest sentences (or lower batch_size)"
         )
 
 

@@ -71,7 +71,7 @@ def scale_grid(cell: str) -> tuple[float, ...]:
     return tuple(round(lo + i * step, 2) for i in range(n + 1))
 
 
-def gated_cell(
+def _gated_cell(
     cell: str,
     hidden_size: int,
     scale: float,
@@ -114,7 +114,7 @@ def flow_for(
 
     ``cell`` is an activation of the plain RNN (``W`` scaled to largest
     singular value ``scale``), or ``"gru"``/``"lstm"`` (see
-    :func:`gated_cell`; ``gate_bias`` applies to them).
+    :func:`_gated_cell`; ``gate_bias`` applies to them).
 
     Raises
     ------
@@ -133,7 +133,7 @@ def flow_for(
     )
     with np.errstate(over="ignore", invalid="ignore"):  # checked below
         if cell in GATED:
-            net = gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
+            net = _gated_cell(cell, hidden_size, scale, init, gate_bias, seed)
         else:
             W = recurrent_matrix(hidden_size, scale, init=init, seed=seed)
             net = RNNCell(W, cell)
@@ -157,6 +157,8 @@ def _labels(
     """The labels of a non-empty axis of the grid (``name`` in the
     plural), all different: each value one of ``known``, or else a number
     (:func:`check_scalar`'s ``bounds``)."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise TypeError(
             f"{name} must be a sequence, got {type(values).__name__}"
