@@ -270,16 +270,8 @@ def prompt_tokens(
     return vocab.decode(vocab.encode(tokens))  # unknown -> UNKNOWN_TOKEN
 
 
-def _begin(
-    model: Any,
-    vocab: _data.Vocabulary,
-    prompt: str | Sequence[str] | None,
-) -> tuple[Stepper, list[str], np.ndarray, Any]:
-    """Check the model, vocabulary and prompt; feed START and the prompt.
-
-    Returns the stepper, the prompt's tokens, the scores of the first word
-    to choose and the state the prompt leaves.
-    """
+def _check(model: Any, vocab: _data.Vocabulary) -> Stepper:
+    """The model's stepper, once ``vocab`` is checked against it."""
     model = stepper(model)
     if not isinstance(vocab, _data.Vocabulary):
         raise TypeError(
@@ -295,6 +287,20 @@ def _begin(
             "vocab holds no word, only the special tokens "
             f"{list(_data.SPECIAL_TOKENS)}: there is nothing to choose"
         )
+    return model
+
+
+def _begin(
+    model: Any,
+    vocab: _data.Vocabulary,
+    prompt: str | Sequence[str] | None,
+) -> tuple[Stepper, list[str], np.ndarray, Any]:
+    """Check the model, vocabulary and prompt; feed START and the prompt.
+
+    Returns the stepper, the prompt's tokens, the scores of the first word
+    to choose and the state the prompt leaves.
+    """
+    model = _check(model, vocab)
     tokens = prompt_tokens(vocab, prompt)
     state = model.initial_state()
     for x in [vocab.start_id, *vocab.encode(tokens)]:
@@ -569,8 +575,9 @@ def log_probability(
         If the model's scores are not finite.
     """
     ended = check_scalar(ended, "ended", bool)
+    model = _check(model, vocab)
+    tokens = prompt_tokens(vocab, words, name="words")  # before any work
     model, _, z, state = _begin(model, vocab, prompt)
-    tokens = prompt_tokens(vocab, words, name="words")
     ids = [int(i) for i in vocab.encode(tokens)]
     if ended:
         ids.append(vocab.end_id)
