@@ -3,8 +3,7 @@
 Boxes are values (inputs blue, states yellow, outputs green, the LSTM's
 cell and a backward chain pink: :data:`tutorial_rnn.plots.COLORS`), arrows
 the weights between them, circles point-wise operations. Every function
-draws on an ``ax`` you may pass (or a new figure) and returns the figure,
-so a notebook cell is one call.
+draws a new figure and returns it, so a notebook cell is one call.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from .plots import COLORS, INK, _axes
+from .plots import COLORS, INK, _figure
 
 __all__ = [
     "draw_bidirectional_rnn",
@@ -130,9 +129,7 @@ def _column(ax: Axes, x: float, t: str) -> None:
     _node(ax, x, 2.5, f"$o_{{{t}}}$", "o")
 
 
-def draw_unrolled_rnn(
-    steps: Sequence[str] = ("t-1", "t", "t+1"), ax: Axes | None = None
-) -> Figure:
+def draw_unrolled_rnn(steps: Sequence[str] = ("t-1", "t", "t+1")) -> Figure:
     """The RNN folded (a loop through ``W``) and unrolled over ``steps``.
 
     Parameters
@@ -140,7 +137,7 @@ def draw_unrolled_rnn(
     steps : sequence of str
         Subscripts of the unrolled time steps.
     """
-    fig, ax = _axes(ax, (2.2 + 1.6 * len(steps), 3.4))
+    fig, ax = _figure((2.2 + 1.6 * len(steps), 3.4))
     _column(ax, 0, "t")
     _arrow(ax, (0.4, 1.38), (0.4, 1.12), rad=-1.9, shrink=2)
     ax.text(0.78, 1.25, "W", fontsize=11, **_ITALIC)
@@ -185,13 +182,13 @@ def _chain(
     return x0 + 1.1 * n + 0.6
 
 
-def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
+def draw_rnn_shapes() -> Figure:
     """The input/output shapes an RNN can take: one-to-many, many-to-one and
     two many-to-many.
 
     Blue boxes are inputs, yellow the hidden state, green outputs.
     """
-    fig, ax = _axes(ax, (11, 3.0))
+    fig, ax = _figure((11, 3.0))
     x = 0.0
     for inputs, outputs, title in (
         ("x..", "ooo", "one to many\n(captioning)"),
@@ -204,10 +201,10 @@ def draw_rnn_shapes(ax: Axes | None = None) -> Figure:
     return fig
 
 
-def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
+def draw_bidirectional_rnn(steps: int = 4) -> Figure:
     """A bidirectional RNN: a forward chain and a backward chain both feed each
     output."""
-    fig, ax = _axes(ax, (1.1 * steps + 0.8, 3.0))
+    fig, ax = _figure((1.1 * steps + 0.8, 3.0))
     for i in range(steps):
         x = 1.6 * i
         _node(ax, x, 0, f"$x_{{{i}}}$", "x")
@@ -225,12 +222,10 @@ def draw_bidirectional_rnn(steps: int = 4, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def draw_deep_rnn(
-    steps: int = 4, layers: int = 3, ax: Axes | None = None
-) -> Figure:
+def draw_deep_rnn(steps: int = 4, layers: int = 3) -> Figure:
     """A deep (stacked) RNN: each layer's states are the next layer's
     inputs."""
-    fig, ax = _axes(ax, (1.1 * steps + 0.8, 0.8 * layers + 1.6))
+    fig, ax = _figure((1.1 * steps + 0.8, 0.8 * layers + 1.6))
     top = 1.1 * (layers + 1)
     for i in range(steps):
         x = 1.6 * i
@@ -274,7 +269,7 @@ def _carried(ax: Axes, y: float, name: str, times: float, plus: float) -> None:
     _line(ax, [(plus + 0.22, y), (7.75, y)])
 
 
-def draw_gru_cell(ax: Axes | None = None) -> Figure:
+def draw_gru_cell() -> Figure:
     """One GRU step (Cho et al.'s convention): reset gate r, update gate z,
     candidate n.
 
@@ -282,7 +277,7 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     ``s_t = z ⊙ s_{t-1} + (1 - z) ⊙ n`` is a blend of the old state and the
     candidate.
     """
-    fig, ax = _axes(ax, (7.2, 4.0))
+    fig, ax = _figure((7.2, 4.0))
     top, gates = 3.2, 0.9
     _carried(ax, top, "s", times=3.8, plus=6.4)
     _node(ax, 0.9, -0.5, "$x_t$", "x", w=0.8)
@@ -313,7 +308,7 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     return fig
 
 
-def draw_lstm_cell(ax: Axes | None = None) -> Figure:
+def draw_lstm_cell() -> Figure:
     """One LSTM step: forget, input and output gates around the memory cell
     ``c``.
 
@@ -321,7 +316,7 @@ def draw_lstm_cell(ax: Axes | None = None) -> Figure:
     (forget) and a sum (write): ``c_t = f ⊙ c_{t-1} + i ⊙ g``; the state
     ``s_t = o ⊙ tanh(c_t)`` is read from it.
     """
-    fig, ax = _axes(ax, (7.2, 4.2))
+    fig, ax = _figure((7.2, 4.2))
     top, mid, gates = 3.4, 2.0, 0.8
     _carried(ax, top, "c", times=2.2, plus=4.5)
     _node(ax, -0.2, gates - 0.3, "$s_{t-1}$", "s", w=0.9)

@@ -197,19 +197,14 @@ class GatedLMNumpy(BatchedModel):
         delta = np.exp(log_o)  # o_t ...
         delta[rows, targets[rows]] -= 1.0  # ... minus the one-hot target
         delta[~mask] = 0.0  # padding contributes nothing
-        grads: dict[str, np.ndarray] = {"E": np.zeros_like(self.E)}
-        grads["V"] = delta.T @ flat
-        grads["c"] = delta.sum(axis=0)
         d_emb, rnn_grads = self.rnn.backward(
             (delta @ self.V).reshape(T, B, self.hidden_size), caches
         )
-        grads.update(rnn_grads)
-        np.add.at(grads["E"], xb.T.reshape(-1), d_emb.reshape(T * B, -1))
-        return (
-            total,
-            int(rows.size),
-            {name: grads[name] for name in self.param_names},
-        )
+        dE = np.zeros_like(self.E)
+        np.add.at(dE, xb.T.reshape(-1), d_emb.reshape(T * B, -1))
+        # in the order of parameters(): E, the stack's, V, c
+        grads = {"E": dE, **rnn_grads, "V": delta.T @ flat, "c": delta.sum(0)}
+        return total, int(rows.size), grads
 
     def batch_total(self, xb: np.ndarray, yb: np.ndarray) -> float:
         """Summed cross-entropy of a padded batch (nats): the total of

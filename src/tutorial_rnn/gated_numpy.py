@@ -118,8 +118,15 @@ class RecurrentNumpy(StackJacobians):
     """A stack of recurrent layers (the NumPy counterpart of
     ``nn.RNN``/``nn.GRU``/``nn.LSTM``).
 
-    Subclasses define one time step, :meth:`step`, and its backward pass,
-    :meth:`step_back`; this class runs them over sequences and layers.
+    Subclasses define one time step and its backward pass; this class runs
+    them over sequences and layers:
+
+    - ``step(layer, gx, state)``: from ``gx = U x_t + bU`` (B, G·H) and the
+      previous state to (new state, cache), the cache the cell's named
+      tuple;
+    - ``step_back(layer, d_state, cache, grads)``: from ``∂L/∂(new state)``
+      to (``∂L/∂gx``, ``∂L/∂(previous state)``), adding the step's
+      contributions to ``grads[f"W{layer}"]`` and ``grads[f"bW{layer}"]``.
 
     Parameters
     ----------
@@ -181,39 +188,7 @@ class RecurrentNumpy(StackJacobians):
                 out[f"{name}{layer}"] = getattr(self, name)[layer]
         return out
 
-    # --------------------------------------------------- one step (subclasses)
-    def step(
-        self, layer: int, gx: np.ndarray, state: State
-    ) -> tuple[State, tuple]:
-        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) and the
-        previous state → new state, cache (the cell's named tuple)."""
-        raise NotImplementedError
-
-    def step_back(
-        self,
-        layer: int,
-        d_state: State,
-        cache: tuple,
-        grads: dict[str, np.ndarray],
-    ) -> tuple[np.ndarray, State]:
-        """Backward through one step: from ``∂L/∂(new state)`` to
-        ``∂L/∂gx`` and ``∂L/∂(previous state)``.
-
-        Adds the step's contributions to ``grads[f"W{layer}"]`` and
-        ``grads[f"bW{layer}"]``.
-        """
-        raise NotImplementedError
-
     # --------------------------------------------------------------- sequences
-    def _check_input(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 3 or X.shape[0] == 0 or X.shape[2] != self.input_size:
-            raise ValueError(
-                f"X must have shape (T, B, input_size={self.input_size}) with "
-                f"T >= 1, got {X.shape}"
-            )
-        return X
-
     def _initial_state(self, state0: Any, batch: int) -> list[State]:
         """Per-layer initial states from ``None`` (zeros) or arrays shaped like
         the final state."""
@@ -240,7 +215,12 @@ class RecurrentNumpy(StackJacobians):
     ) -> tuple[np.ndarray, Any, list[LayerCache]]:
         """:meth:`forward`, also returning what :meth:`backward` needs: a
         :class:`LayerCache` per layer."""
-        X = self._check_input(X)
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 3 or X.shape[0] == 0 or X.shape[2] != self.input_size:
+            raise ValueError(
+                f"X must have shape (T, B, input_size={self.input_size}) with "
+                f"T >= 1, got {X.shape}"
+            )
         T, B, _ = X.shape
         states = self._initial_state(state0, B)
         inputs, caches, finals = X, [], []

@@ -64,8 +64,9 @@ class RecurrentTorch(nn.Module):
     """A stack of hand-written recurrent layers in torch (autograd does BPTT).
 
     The torch twin of :class:`tutorial_rnn.gated_numpy.RecurrentNumpy`:
-    subclasses define one time step, :meth:`step`, with the same lines as the
-    NumPy cell's; this class runs it over sequences and layers. Parameters
+    subclasses define one time step, ``step(layer, gx, state)`` → the new
+    state, with the same lines as the NumPy cell's; this class runs it over
+    sequences and layers. Parameters
     ``U{l}``, ``W{l}``, ``bU{l}``, ``bW{l}`` have the NumPy stack's shapes
     (and ``nn.GRU``'s ``weight_ih_l{l}``, ...); ``self.W[layer]`` reads them
     as in NumPy. Batch-first: input ``(B, T, D)``, output ``(B, T, H)``; the
@@ -82,7 +83,6 @@ class RecurrentTorch(nn.Module):
     """
 
     numpy_twin: ClassVar[type[RecurrentNumpy]]
-    state_parts: ClassVar[int] = 1  # 2 for the LSTM's (s, c)
 
     def __init__(
         self,
@@ -97,6 +97,7 @@ class RecurrentTorch(nn.Module):
         twin = self.numpy_twin(input_size, hidden_size, num_layers, **options)
         self.hidden_size, self.num_layers = twin.hidden_size, twin.num_layers
         self.convention = getattr(twin, "convention", None)
+        self.state_parts = twin.state_parts  # 2 for the LSTM's (s, c)
         for name, value in twin.parameters().items():  # U0, W0, bU0, ...
             value = torch.tensor(value, dtype=dtype, device=device)
             self.register_parameter(name, nn.Parameter(value))
@@ -106,11 +107,6 @@ class RecurrentTorch(nn.Module):
             layers = range(self.num_layers)
             return [getattr(self, f"{name}{i}") for i in layers]
         return super().__getattr__(name)
-
-    def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
-        """One step of ``layer``: ``gx = U x_t + bU`` (B, G·H) → the new
-        state."""
-        raise NotImplementedError
 
     def forward(
         self, X: torch.Tensor, state0: Any = None
@@ -178,7 +174,6 @@ class LSTMTorch(RecurrentTorch):
     """The LSTM, as :class:`.gated_numpy.LSTMNumpy` writes it; state (s, c)."""
 
     numpy_twin = LSTMNumpy
-    state_parts = 2
 
     def step(self, layer: int, gx: torch.Tensor, state: State) -> State:
         s_prev, c_prev = state

@@ -1,9 +1,10 @@
 """Plots of data and results the chapters draw (matplotlib): the corpus,
 loss curves, gradient decay, gate activations.
 
-Every function draws on an ``ax`` you may pass (or a new figure) and returns
-the figure, so a notebook cell is one call. The diagrams of the networks
-are in :mod:`tutorial_rnn.diagrams`; both use :data:`COLORS`.
+Every function draws a new figure (but :func:`plot_gate_activations`, on
+the axes you pass) and returns it, so a notebook cell is one call. The
+diagrams of the networks are in :mod:`tutorial_rnn.diagrams`; both use
+:data:`COLORS`.
 """
 
 from __future__ import annotations
@@ -40,20 +41,16 @@ INK = "#333333"
 _REFERENCE = {"color": INK, "linestyle": "--", "linewidth": 1}
 
 
-def _axes(
-    ax: Axes | None, figsize: tuple[float, float]
-) -> tuple[Figure, Axes]:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax.figure, ax
+def _figure(figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    return plt.subplots(figsize=figsize, layout="constrained")
 
 
 def plot_sentence_lengths(
-    sentences: Sequence[Sequence[str]], ax: Axes | None = None, clip: int = 80
+    sentences: Sequence[Sequence[str]], clip: int = 80
 ) -> Figure:
     """Histogram of sentence lengths in tokens (lengths above ``clip`` pooled
     in the last bin)."""
-    fig, ax = _axes(ax, (7, 3.6))
+    fig, ax = _figure((7, 3.6))
     lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64)
     ax.hist(
         np.minimum(lengths, clip),
@@ -92,12 +89,12 @@ def _ranked(counts: Sequence[int]) -> np.ndarray:
     return np.sort(f[f > 0])[::-1]
 
 
-def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
+def plot_zipf(counts: Sequence[int]) -> Figure:
     """Word frequency against rank on log-log axes, with the line
     ``f ∝ 1/rank`` for reference (``counts`` as :func:`plot_coverage`
     takes them)."""
     f = _ranked(counts)
-    fig, ax = _axes(ax, (6, 4))
+    fig, ax = _figure((6, 4))
     rank = np.arange(1, len(f) + 1)
     ax.loglog(
         rank, f, color=COLORS["s"], linewidth=2, label="Shakespeare's words"
@@ -109,7 +106,7 @@ def plot_zipf(counts: Sequence[int], ax: Axes | None = None) -> Figure:
 
 
 def plot_coverage(
-    counts: Sequence[int], vocabulary_size: int = 8000, ax: Axes | None = None
+    counts: Sequence[int], vocabulary_size: int = 8000
 ) -> Figure:
     """Fraction of tokens covered by the ``n`` most frequent words, with
     ``vocabulary_size`` marked.
@@ -121,7 +118,7 @@ def plot_coverage(
         one.
     """
     f = _ranked(counts)
-    fig, ax = _axes(ax, (6, 4))
+    fig, ax = _figure((6, 4))
     coverage = np.cumsum(f) / f.sum()
     ax.semilogx(
         np.arange(1, len(f) + 1), coverage, color=COLORS["o"], linewidth=2
@@ -175,11 +172,10 @@ def plot_loss_curves(
     curves: dict[str, tuple[Sequence[float], Sequence[float]]],
     baselines: dict[str, float] | None = None,
     xlabel: str = "tokens seen",
-    ax: Axes | None = None,
 ) -> Figure:
     """Loss curves ``{label: (x, loss)}`` with horizontal reference lines
     ``{label: value}``."""
-    fig, ax = _axes(ax, (7, 4))
+    fig, ax = _figure((7, 4))
     palette = [COLORS["s"], COLORS["x"], COLORS["o"], COLORS["back"]]
     for (label, (x, y)), color in zip(curves.items(), cycle(palette)):
         ax.plot(
@@ -200,9 +196,9 @@ def plot_loss_curves(
     return fig
 
 
-def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
+def plot_activation_derivatives() -> Figure:
     """tanh′ and sigmoid′ with their maxima γ = 1 and γ = 1/4."""
-    fig, ax = _axes(ax, (6.5, 3.4))
+    fig, ax = _figure((6.5, 3.4))
     a = np.linspace(-6, 6, 601)
     sig = sigmoid(a)
     tanh_label = r"$\tanh'(a) = 1 - \tanh^2 a$, $\gamma = 1$"
@@ -219,13 +215,11 @@ def plot_activation_derivatives(ax: Axes | None = None) -> Figure:
     return fig
 
 
-def plot_gradient_decay(
-    flows: dict, ax: Axes | None = None, show_bound: bool = True
-) -> Figure:
+def plot_gradient_decay(flows: dict, show_bound: bool = True) -> Figure:
     """``‖∂L_T/∂s_{T-k}‖`` against steps back ``k`` (log scale) for
     ``{label: GradientFlow}``, each with its bound ``(λ₁γ)^k`` dashed in
     the same colour."""
-    fig, ax = _axes(ax, (7, 4))
+    fig, ax = _figure((7, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (label, flow), color in zip(flows.items(), cycle(colors)):
         norms = np.maximum(flow.loss_grad_norm, 1e-300)  # 0 has no log
@@ -244,10 +238,10 @@ def plot_gradient_decay(
     return fig
 
 
-def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
+def plot_contributions(C: np.ndarray) -> Figure:
     """Heatmap (log colour scale) of per-(output t, step k) contributions to
     ``∂L/∂W``."""
-    fig, ax = _axes(ax, (6, 5))
+    fig, ax = _figure((6, 5))
     masked = np.ma.masked_where(C <= 0, C)
     image = ax.imshow(
         masked,
@@ -265,8 +259,8 @@ def plot_contributions(C: np.ndarray, ax: Axes | None = None) -> Figure:
 def plot_gate_activations(
     words: Sequence[str],
     gates: dict[str, np.ndarray],
+    axes: Sequence[Axes],
     units: int = 24,
-    axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """Heatmaps of gate activations (time × unit) over a sentence, one panel
     per gate.
@@ -279,17 +273,11 @@ def plot_gate_activations(
         From :meth:`tutorial_rnn.gated_lm.GatedLMNumpy.gate_activations`;
         values in [0, 1] (an entry named ``c``, the LSTM's cell, is shown on
         its own symmetric scale).
+    axes : sequence of Axes
+        One per gate, in the order of ``gates``.
     units : int
         Show the first ``units`` hidden units.
     """
-    if axes is None:
-        fig, axes = plt.subplots(
-            1,
-            len(gates),
-            figsize=(3.4 * len(gates), 0.25 * len(words) + 1.6),
-            layout="constrained",
-            sharey=True,
-        )
     axes = np.atleast_1d(axes)
     fig = axes[0].figure
     for ax, (name, values) in zip(axes, gates.items(), strict=True):

@@ -102,10 +102,6 @@ class TorchLanguageModel(nn.Module, BatchedModel):
         return x.long()
 
     # ------------------------------------------------- weights both ways
-    def _named(self) -> dict[str, nn.Parameter]:
-        """The book's parameter names -> this module's tensors."""
-        raise NotImplementedError
-
     @property
     def param_names(self) -> tuple[str, ...]:
         return tuple(self._named())
