@@ -216,19 +216,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = parser()
-    args = p.parse_args(argv)
-    if args.command == "train":
-        from .checkpoint import check_target
+    args = parser().parse_args(argv)  # "train", the only command
+    from .checkpoint import check_target
 
-        try:
-            args.out = check_target(args.out)
-        except (OSError, ValueError) as err:
-            args.subparser.error(f"argument --out: {err}")
-        problem = too_costly(args)
-        if problem:
-            args.subparser.error(problem)
-        train(args)
+    try:
+        args.out = check_target(args.out)
+    except (OSError, ValueError) as err:
+        args.subparser.error(f"argument --out: {err}")
+    problem = too_costly(args)
+    if problem:
+        args.subparser.error(problem)
+    train(args)
 
 
 if __name__ == "__main__":

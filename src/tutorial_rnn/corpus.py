@@ -52,10 +52,6 @@ _MARKUP = re.compile(r"\\|(?<!\w)_+|_+(?!\w)|\*+")
 _SPACES = re.compile(r"\s+")
 
 
-def _opens_direction(line: str) -> bool:
-    return line.startswith(("_", "*")) and not line.startswith("**")
-
-
 def _closes_direction(line: str) -> bool:
     return line.endswith("_") or (
         line.endswith("*") and not line.endswith("**")
@@ -101,7 +97,7 @@ def parse_play(markdown: str) -> list[str]:
             flush()
             continue
         line = _BRACKET_DIRECTION.sub(" ", line).strip()
-        if _opens_direction(line):
+        if line.startswith(("_", "*")) and not line.startswith("**"):
             flush()
             in_direction = not _closes_direction(line[1:])
             continue

@@ -87,18 +87,16 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_BOUNDARY.split(flat) if s.strip()]
 
 
-def tokenize(sentence: str, lowercase: bool = True) -> list[str]:
-    """Split a sentence into word and punctuation tokens with the regex
-    :data:`TOKEN`.
+def tokenize(sentence: str) -> list[str]:
+    """Split a lowercased sentence into word and punctuation tokens with
+    the regex :data:`TOKEN`.
 
     >>> tokenize("'Tis seal'd, my lord -- self-same!")
     ["'tis", "seal'd", ',', 'my', 'lord', '--', 'self-same', '!']
     """
-    if lowercase:
-        sentence = sentence.lower()
     return [
         "--" if t.startswith(("--", "—")) else t.replace("’", "'")
-        for t in TOKEN.findall(sentence)
+        for t in TOKEN.findall(sentence.lower())
     ]
 
 
@@ -111,20 +109,20 @@ def is_word(token: str) -> bool:
     )
 
 
-def tokenize_corpus(corpus: Corpus, lowercase: bool = True) -> list[list[str]]:
-    """Split every document into sentences and every sentence into tokens.
+def tokenize_corpus(corpus: Corpus) -> list[list[str]]:
+    """Split every document into sentences and every sentence into
+    (lowercased) tokens.
 
     Sentences that hold no token are dropped.
     """
     if not corpus.documents:
         raise ValueError(f"the corpus {corpus.name!r} holds no documents")
-    sentences = []
-    for document in corpus.documents:
-        for sentence in split_sentences(document):
-            tokens = tokenize(sentence, lowercase=lowercase)
-            if tokens:
-                sentences.append(tokens)
-    return sentences
+    tokenized = (
+        tokenize(sentence)
+        for document in corpus.documents
+        for sentence in split_sentences(document)
+    )
+    return [tokens for tokens in tokenized if tokens]
 
 
 def token_counts(
@@ -293,18 +291,6 @@ def training_pairs(
     return X, Y
 
 
-def _split_options(validation_fraction: object, seed: object) -> tuple:
-    """Checked ``(validation_fraction, seed)`` of a split."""
-    return check_scalar(
-        validation_fraction,
-        "validation_fraction",
-        float,
-        min_val=0.0,
-        max_val=1.0,
-        include_boundaries="neither",
-    ), check_scalar(seed, "seed", int, min_val=0)
-
-
 def train_validation_split(
     n: int, validation_fraction: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +303,15 @@ def train_validation_split(
         Disjoint, together ``0..n-1``; each sorted.
     """
     n = check_scalar(n, "n", int, min_val=2)
-    validation_fraction, seed = _split_options(validation_fraction, seed)
+    validation_fraction = check_scalar(
+        validation_fraction,
+        "validation_fraction",
+        float,
+        min_val=0.0,
+        max_val=1.0,
+        include_boundaries="neither",
+    )
+    seed = check_scalar(seed, "seed", int, min_val=0)
     order = np.random.default_rng(seed).permutation(n)
     n_val = min(n - 1, max(1, round(n * validation_fraction)))
     return np.sort(order[n_val:]), np.sort(order[:n_val])
@@ -340,14 +334,10 @@ class BookData(NamedTuple):
     Y_valid: list[np.ndarray]
 
 
-def book_data(
-    vocabulary_size: int = 8000,
-    validation_fraction: float = 0.05,
-    seed: int = 0,
-) -> BookData:
+def book_data(vocabulary_size: int = 8000) -> BookData:
     """The book's pipeline in one call: Shakespeare's plays, tokenized, a
-    vocabulary of ``vocabulary_size``, the training pairs, and the seeded
-    split into training and held-out pairs.
+    vocabulary of ``vocabulary_size``, the training pairs, and the book's
+    split into training (95 %) and held-out pairs (5 %, seed 0).
 
     Every chapter, the command line, the tests and the benchmarks call
     this, so they all see the same word ids and the same held-out
@@ -363,11 +353,10 @@ def book_data(
     vocabulary_size = check_scalar(
         vocabulary_size, "vocabulary_size", int, min_val=4
     )
-    validation_fraction, seed = _split_options(validation_fraction, seed)
     sentences = tokenize_corpus(load_shakespeare())
     vocab = Vocabulary.build(sentences, size=vocabulary_size)
     X, Y = training_pairs(sentences, vocab)
-    train, valid = train_validation_split(len(X), validation_fraction, seed)
+    train, valid = train_validation_split(len(X), 0.05, seed=0)
     # X_train, Y_train, X_valid, Y_valid
     split = [
         [pairs[i] for i in part] for part in (train, valid) for pairs in (X, Y)
@@ -440,10 +429,10 @@ class CorpusStatistics:
     least_frequent_count: int
     unigram_entropy: float
 
-    def rows(self) -> list[tuple[str, str]]:
-        """(label, formatted value) pairs, for a table."""
+    def __str__(self) -> str:
+        """A table: one label and formatted value a line."""
         word, count = self.least_frequent_word, self.least_frequent_count
-        return [
+        rows = [
             ("corpus", self.name),
             ("works", f"{self.works:,}"),
             ("documents", f"{self.documents:,}"),
@@ -466,9 +455,6 @@ class CorpusStatistics:
                 f"{math.log(self.vocabulary_size):.3f}",
             ),
         ]
-
-    def __str__(self) -> str:
-        rows = self.rows()
         width = max(len(label) for label, _ in rows)
         return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 

@@ -419,14 +419,11 @@ def check_fit_arguments(
     TypeError, ValueError
         Naming the argument, the value and what is allowed.
     """
-    check_pairs(X, Y)
     if (X_valid is None) != (Y_valid is None):
-        given, missing = "X_valid", "Y_valid"
-        if X_valid is None:
-            given, missing = missing, given
+        given, missing = ("Y", "X") if X_valid is None else ("X", "Y")
         raise ValueError(
-            f"{given} was given without {missing}: validation needs both "
-            f"(or neither)"
+            f"{given}_valid was given without {missing}_valid: validation "
+            f"needs both (or neither)"
         )
     out: dict[str, Any] = {
         "epochs": check_scalar(epochs, "epochs", float, **POSITIVE),

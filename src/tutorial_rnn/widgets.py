@@ -105,12 +105,11 @@ def flow_for(
     init: str = "random",
     length: int = 100,
     hidden_size: int = 64,
-    input_std: float = 0.5,
     seed: int = 0,
     gate_bias: float = 0.0,
 ) -> GradientFlow:
     """Gradient flow over ``length`` steps of Gaussian inputs (standard
-    deviation ``input_std``).
+    deviation 0.5).
 
     ``cell`` is an activation of the plain RNN (``W`` scaled to largest
     singular value ``scale``), or ``"gru"``/``"lstm"`` (see
@@ -125,10 +124,9 @@ def flow_for(
     """
     _labels("cells", [cell], known=CELLS)
     _labels("inits", [init], known=INITS)
-    input_std = check_scalar(input_std, "input_std", float, min_val=0)
     gate_bias = check_scalar(gate_bias, "gate_bias", float)
     length = check_scalar(length, "length", int, min_val=1)
-    inputs = input_std * np.random.default_rng(seed + 1).standard_normal(
+    inputs = 0.5 * np.random.default_rng(seed + 1).standard_normal(
         (length, hidden_size)
     )
     with np.errstate(over="ignore", invalid="ignore"):  # checked below
