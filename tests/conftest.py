@@ -113,6 +113,27 @@ def write_checkpoint():
 
 
 @pytest.fixture
+def walks_known_pairs():
+    """``check(model, vocab, pairs)``: a model this well fitted, sampled
+    cold (temperature 0.2, seeds 0-2), writes only words of the vocabulary
+    and only pairs of neighbouring words (the sentence start included)
+    found in ``pairs``; an untrained model's words are pairs it has not
+    seen."""
+
+    def check(model, vocab, pairs: set[tuple[str, str]]) -> None:
+        for seed in range(3):
+            words = model.generate(vocab, temperature=0.2, seed=seed)
+            assert all(
+                w in vocab and w not in data.SPECIAL_TOKENS for w in words
+            )
+            walk = [data.SENTENCE_START, *words]
+            steps = {(walk[i], walk[i + 1]) for i in range(len(walk) - 1)}
+            assert steps <= pairs, words
+
+    return check
+
+
+@pytest.fixture
 def no_data(monkeypatch):
     """Loading the corpus fails loudly: a CLI check must come first."""
 
