@@ -75,6 +75,7 @@ def _bptt_loop(
     back=lambda W, d: W.T @ d,
     start=lambda t, k: max(0, t - k),
     dtanh=True,
+    minus_one=True,
 ):
     T = len(x)
     k = T if model.bptt_truncate is None else model.bptt_truncate
@@ -84,7 +85,7 @@ def _bptt_loop(
     dW = np.zeros(model.W.shape)
     for t in range(T - 1, -1, -1):
         d_o = o[t].copy()
-        d_o[y[t]] -= 1
+        d_o[y[t]] -= 1 if minus_one else 0
         dV += np.outer(d_o, s[t])
         delta = model.V.T @ d_o * (1 - s[t] * s[t])
         for j in range(t, start(t, k) - 1, -1):
@@ -121,19 +122,7 @@ def bptt_window_off_by_one(model, x, y):
 
 
 def bptt_output_error_without_minus_one(model, x, y):
-    o, s = model.forward(x)
-    dU, dV, dW = (np.zeros_like(p) for p in (model.U, model.V, model.W))
-    T = len(x)
-    k = T if model.bptt_truncate is None else model.bptt_truncate
-    for t in reversed(range(T)):
-        dV += np.outer(o[t], s[t])
-        delta = (model.V.T @ o[t]) * (1 - s[t] ** 2)
-        for step in reversed(range(max(0, t - k), t + 1)):
-            prev = s[step - 1] if step > 0 else np.zeros_like(s[0])
-            dW += np.outer(delta, prev)
-            dU[:, x[step]] += delta
-            delta = (model.W.T @ delta) * (1 - prev**2)
-    return dU, dV, dW
+    return _bptt_loop(model, x, y, minus_one=False)
 
 
 # ------------------------------------------------ learners' mistakes: ch3
