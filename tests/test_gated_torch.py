@@ -325,3 +325,25 @@ def test_loss_over_pairs_equals_numpy_in_float64():
             numpy_model.total_loss(X, Y, batch_size), rel=1e-12
         )
     assert twin.loss(X, Y) == pytest.approx(numpy_model.loss(X, Y), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["GatedLMNumpy", "GatedLMTorch", "RNNTorch"])
+def test_batch_total_refuses_targets_of_another_shape_or_outside_the_vocab(
+    name,
+):
+    """Regression: GatedLMNumpy.batch_total raised an IndexError from
+    inside NumPy for a y of another shape, the torch models PyTorch's own
+    error."""
+    from tutorial_rnn.rnn_torch import RNNTorch
+
+    model = {
+        "GatedLMNumpy": lambda: GatedLMNumpy(10, 4),
+        "GatedLMTorch": lambda: GatedLMTorch(10, 4, device="cpu"),
+        "RNNTorch": lambda: RNNTorch(10, 4, device="cpu"),
+    }[name]()
+    x = np.array([[1, 2]])
+    with pytest.raises(ValueError, match=r"x and y must have the same shape"):
+        model.batch_total(x, np.array([[2]]))
+    with pytest.raises(ValueError, match="y holds id 30, outside"):
+        model.batch_total(x, np.array([[2, 30]]))
+    assert np.isfinite(model.batch_total(x, np.array([[2, -100]])))

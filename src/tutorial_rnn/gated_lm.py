@@ -150,6 +150,25 @@ class GatedLMNumpy(BatchedModel):
         (B, T, V) for a batch."""
         return softmax(self.scores(x))
 
+    def _batch(
+        self, x: object, y: object
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Checked ids (B, T), targets (padding as 0) and the mask of the
+        real targets."""
+        xb = self._ids(x)
+        y_arr = np.asarray(y)
+        if y_arr.shape != np.shape(x):
+            raise ValueError(
+                f"x and y must have the same shape, got {np.shape(x)} "
+                f"and {y_arr.shape}"
+            )
+        real = (y_arr != IGNORE_INDEX).reshape(xb.shape)
+        yb = np.zeros(xb.shape, np.int64)
+        if real.any():  # (all padding: the caller decides)
+            targets = y_arr.reshape(xb.shape)[real]
+            yb[real] = as_ids(targets, self.vocab_size, "y")
+        return xb, yb, real
+
     def loss_and_gradients(
         self, x: object, y: object
     ) -> tuple[float, int, dict[str, np.ndarray]]:
@@ -172,20 +191,11 @@ class GatedLMNumpy(BatchedModel):
         grads : dict of name to array
             ``∂total/∂θ`` for every parameter.
         """
-        xb = self._ids(x)
-        y_arr = np.asarray(y)
-        if y_arr.shape != np.shape(x):
-            raise ValueError(
-                f"x and y must have the same shape, got {np.shape(x)} "
-                f"and {y_arr.shape}"
-            )
-        real = (y_arr != IGNORE_INDEX).reshape(xb.shape)
+        xb, yb, real = self._batch(x, y)
         if not real.any():
             raise ValueError(
                 "the batch has no real target (every y is IGNORE_INDEX)"
             )
-        yb = np.zeros(xb.shape, np.int64)
-        yb[real] = as_ids(y_arr.reshape(xb.shape)[real], self.vocab_size, "y")
         T, B = xb.shape[1], xb.shape[0]
         emb = self.E[xb.T]  # (T, B, D)
         top, _, caches = self.rnn.forward_with_cache(emb)
@@ -209,8 +219,8 @@ class GatedLMNumpy(BatchedModel):
     def batch_total(self, xb: np.ndarray, yb: np.ndarray) -> float:
         """Summed cross-entropy of a padded batch (nats): the total of
         :meth:`loss_and_gradients` without the gradients."""
+        xb, yb, real = self._batch(xb, yb)
         log_o = log_softmax(self.scores(xb))  # (B, T, V)
-        real = yb != IGNORE_INDEX
         picked = np.take_along_axis(
             log_o, np.where(real, yb, 0)[..., None], axis=-1
         )[..., 0]

@@ -168,6 +168,11 @@ class TorchLanguageModel(nn.Module, BatchedModel):
             The final state, to carry into the next chunk.
         """
         y = self.check_ids(y, "y")
+        if tuple(y.shape) != tuple(np.shape(x)):
+            raise ValueError(
+                f"x and y must have the same shape, got {tuple(np.shape(x))}"
+                f" and {tuple(y.shape)}"
+            )
         z, final = self(x, state)
         total = F.cross_entropy(
             z.reshape(-1, self.vocab_size),
